@@ -1,0 +1,52 @@
+# The two commands: `make run` and `make test`. Everything else is for developers.
+SHELL := /bin/bash
+BUILD ?= build
+JOBS ?= $(shell nproc)
+PORT ?= 8080
+ENV_FILE := $(BUILD)/db.env
+CMAKE_FLAGS ?=
+
+.PHONY: run test test-sanitize test-tsan build deps db-up db-down bench format clean
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	@cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# Until the shop lands, `make run` shows the manydb command line working on the SQLite default.
+run: build
+	@scripts/run-demo $(BUILD)
+
+test: build
+	@scripts/with-db $(ENV_FILE) ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure
+
+# The library and engine tests under AddressSanitizer + UBSan.
+test-sanitize: deps
+	@$(MAKE) --no-print-directory test-labels BUILD=build-asan \
+	  CMAKE_FLAGS="-DMANYDB_SANITIZE=address -DMANYDB_BUILD_BENCH=OFF -DMANYDB_BUILD_TOOLS=OFF"
+
+test-tsan: deps
+	@$(MAKE) --no-print-directory test-labels BUILD=build-tsan \
+	  CMAKE_FLAGS="-DMANYDB_SANITIZE=thread -DMANYDB_BUILD_BENCH=OFF -DMANYDB_BUILD_TOOLS=OFF"
+
+test-labels: build
+	@scripts/with-db $(ENV_FILE) ctest --test-dir $(BUILD) -j $(JOBS) -L 'unit|engines' \
+	  --output-on-failure
+
+db-up: deps
+	@scripts/db-up $(ENV_FILE)
+
+db-down:
+	@scripts/db-down $(ENV_FILE)
+
+bench: deps
+	@$(MAKE) --no-print-directory build CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Release"
+	@scripts/with-db $(ENV_FILE) scripts/bench $(BUILD)
+
+format:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf build build-asan build-tsan

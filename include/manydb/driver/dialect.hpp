@@ -1,0 +1,44 @@
+#pragma once
+// The SQL flavour of one engine: placeholders, identifier quoting, DDL type names.
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "manydb/core/url.hpp"
+#include "manydb/core/value.hpp"
+
+namespace manydb {
+
+enum class TxMode { write, read };
+
+class Dialect {
+ public:
+  virtual ~Dialect() = default;
+  virtual Backend backend() const = 0;
+  virtual std::string_view name() const = 0;
+
+  // Validates `name` ([A-Za-z_][A-Za-z0-9_$]*, at most 63 bytes) and quotes it; a name from
+  // configuration that fails throws ConfigError rather than reaching the SQL text.
+  std::string quote_identifier(std::string_view name) const;
+  // 1-based: "?" on SQLite and MariaDB, "$1" on PostgreSQL.
+  virtual std::string placeholder(std::size_t index) const = 0;
+  // Rewrites the portable '?' placeholders of `sql` into this dialect's, leaving string
+  // literals, quoted identifiers and comments alone.
+  std::string rewrite_placeholders(std::string_view sql) const;
+
+  // The column type for DDL; `length` > 0 asks for varchar(length) where it applies.
+  virtual std::string type_name(ValueType type, std::size_t length = 0) const = 0;
+  // The full column definition of an auto-incrementing integer primary key, without its name.
+  virtual std::string_view autoincrement_primary_key() const = 0;
+  virtual bool supports_returning() const { return true; }
+  virtual bool supports_for_update() const = 0;
+  virtual std::string begin_statement(TxMode mode) const = 0;
+
+ protected:
+  virtual char identifier_quote() const = 0;
+};
+
+// The dialect of each backend; a static object that lives for the program.
+const Dialect& dialect_for(Backend backend);
+
+}  // namespace manydb

@@ -1,0 +1,10 @@
+#pragma once
+// Everything an application needs, in one include.
+#include "manydb/core/errors.hpp"
+#include "manydb/core/result.hpp"
+#include "manydb/core/timestamp.hpp"
+#include "manydb/core/url.hpp"
+#include "manydb/core/value.hpp"
+#include "manydb/database/database.hpp"
+#include "manydb/driver/connection.hpp"
+#include "manydb/pool/engine.hpp"

@@ -1,0 +1,49 @@
+#pragma once
+// A connection borrowed from a Pool; it goes back when the lease is destroyed.
+#include <memory>
+
+#include "manydb/driver/connection.hpp"
+
+namespace manydb {
+
+class Pool;
+
+class Lease {
+ public:
+  Lease() = default;
+  Lease(Lease&& other) noexcept;
+  Lease& operator=(Lease&& other) noexcept;
+  ~Lease();
+
+  Connection& operator*() const { return *connection_; }
+  Connection* operator->() const { return connection_.get(); }
+  Connection& connection() const { return *connection_; }
+  explicit operator bool() const { return connection_ != nullptr; }
+
+  // Runs a statement. When the connection sat idle in the pool and dies on the first statement
+  // of this lease outside a transaction, it is replaced and the statement runs once more, so a
+  // server-side kill or restart costs the caller nothing.
+  Cursor& query(std::string_view sql, std::span<const Value> params);
+  Cursor& query(std::string_view sql, std::initializer_list<Value> params = {}) {
+    return query(sql, std::span<const Value>(params.begin(), params.size()));
+  }
+  std::int64_t execute(std::string_view sql, std::initializer_list<Value> params = {}) {
+    return query(sql, params).rows_affected();
+  }
+
+  // Closes the connection instead of returning it to the pool.
+  void discard();
+
+ private:
+  friend class Pool;
+  Lease(Pool* pool, std::unique_ptr<Connection> connection, bool reused)
+      : pool_(pool), connection_(std::move(connection)), reused_(reused) {}
+  void release();
+
+  Pool* pool_ = nullptr;
+  std::unique_ptr<Connection> connection_;
+  bool reused_ = false;  // came from the idle list, so it may have died while waiting there
+  bool used_ = false;
+};
+
+}  // namespace manydb

@@ -1,0 +1,58 @@
+#pragma once
+// A thread-safe pool of connections to one database. Connecting and pinging happen outside
+// the pool's lock, so a slow server never blocks threads that only return connections.
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "manydb/driver/connection.hpp"
+#include "manydb/pool/lease.hpp"
+#include "manydb/pool/pool_options.hpp"
+
+namespace manydb {
+
+class Pool {
+ public:
+  using Factory = std::function<std::unique_ptr<Connection>()>;
+
+  Pool(std::string bind, Factory factory, PoolOptions options);
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  // A live connection, or PoolTimeout after options().acquire_timeout, or the connect error.
+  Lease acquire();
+  PoolStats stats() const;
+  const PoolOptions& options() const { return options_; }
+  const std::string& bind() const { return bind_; }
+
+ private:
+  friend class Lease;
+  using Clock = std::chrono::steady_clock;
+  struct Idle {
+    std::unique_ptr<Connection> connection;
+    Clock::time_point since;
+  };
+
+  std::unique_ptr<Connection> open_connection();  // counted in open_ by the caller
+  std::unique_ptr<Connection> take_idle_or_reserve(std::unique_lock<std::mutex>& lock,
+                                                   Clock::time_point deadline, bool& stale);
+  bool healthy_after_idle(Connection& connection);
+  void give_back(std::unique_ptr<Connection> connection);
+  void forget(std::unique_ptr<Connection> connection);  // close it and free its slot
+  std::unique_ptr<Connection> replace(std::unique_ptr<Connection> dead);
+
+  const std::string bind_;
+  const Factory factory_;
+  const PoolOptions options_;
+  mutable std::mutex mutex_;
+  std::condition_variable freed_;
+  std::vector<Idle> idle_;  // most recently returned last: reuse warm connections first
+  std::size_t open_ = 0;    // idle + leased + being opened
+  PoolStats stats_;
+};
+
+}  // namespace manydb

@@ -1,0 +1,28 @@
+#include "manydb/driver/connection.hpp"
+
+#include "engines/mariadb/factory.hpp"
+#include "engines/postgres/factory.hpp"
+#include "engines/sqlite/factory.hpp"
+
+namespace manydb {
+
+void Connection::savepoint(std::string_view name) {
+  execute_script("SAVEPOINT " + dialect().quote_identifier(name));
+}
+void Connection::release_savepoint(std::string_view name) {
+  execute_script("RELEASE SAVEPOINT " + dialect().quote_identifier(name));
+}
+void Connection::rollback_to_savepoint(std::string_view name) {
+  execute_script("ROLLBACK TO SAVEPOINT " + dialect().quote_identifier(name));
+}
+
+std::unique_ptr<Connection> connect(const Url& url, const ConnectOptions& options) {
+  switch (url.backend) {
+    case Backend::sqlite: return engines::sqlite::connect(url, options);
+    case Backend::postgresql: return engines::postgres::connect(url, options);
+    case Backend::mariadb: return engines::mariadb::connect(url, options);
+  }
+  return nullptr;
+}
+
+}  // namespace manydb

@@ -1,0 +1,379 @@
+#include "engines/mariadb/connection.hpp"
+
+#include <mysqld_error.h>
+
+#include <cctype>
+#include <charconv>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <type_traits>
+
+#include "engines/mariadb/errors.hpp"
+#include "engines/mariadb/factory.hpp"
+#include "manydb/core/errors.hpp"
+
+namespace manydb::engines::mariadb {
+
+namespace {
+constexpr std::size_t kCacheLimit = 256;
+const std::byte kNoBytes{};  // a valid address for empty blobs
+}  // namespace
+
+MariadbConnection::MariadbConnection(MYSQL* db, std::string bind, std::string password)
+    : Connection(std::move(bind)), db_(db), password_(std::move(password)), cursor_(*this) {}
+
+MariadbConnection::~MariadbConnection() {
+  cursor_.reset();
+  for (auto& entry : cache_) mysql_stmt_close(entry.second);
+  mysql_close(db_);
+}
+
+const Dialect& MariadbConnection::dialect() const { return mariadb::dialect(); }
+
+void MariadbConnection::fail_statement(MYSQL_STMT* stmt) {
+  const unsigned code = mysql_stmt_errno(stmt);
+  if (is_connection_lost(code)) broken_ = true;
+  throw_error(bind(), code, mysql_stmt_error(stmt), password_);
+}
+
+void MariadbConnection::fail_session() {
+  const unsigned code = mysql_errno(db_);
+  if (is_connection_lost(code)) broken_ = true;
+  throw_error(bind(), code, mysql_error(db_), password_);
+}
+
+Cursor& MariadbConnection::query(std::string_view sql, std::span<const Value> params) {
+  cursor_.reset();
+  if (MYSQL_STMT* stmt = prepared(sql)) {
+    check_param_count(stmt, params.size());
+    return run_prepared(stmt, params);
+  }
+  // The server cannot prepare this statement (ER_UNSUPPORTED_PS).
+  if (!params.empty()) {
+    throw_database_error(ErrorKind::programming, bind(), std::to_string(ER_UNSUPPORTED_PS),
+                         "this statement cannot be prepared, so it cannot take parameters");
+  }
+  return run_text(sql);
+}
+
+// The cached statement for `sql`, prepared now if new; nullptr if MariaDB cannot prepare it.
+MYSQL_STMT* MariadbConnection::prepared(std::string_view sql) {
+  if (auto it = cache_.find(sql); it != cache_.end()) return it->second;
+  MYSQL_STMT* stmt = prepare(sql);
+  if (stmt == nullptr) return nullptr;
+  if (cache_.size() >= kCacheLimit) evict_oldest();
+  cache_.emplace(std::string(sql), stmt);
+  cache_order_.emplace_back(sql);
+  return stmt;
+}
+
+MYSQL_STMT* MariadbConnection::prepare(std::string_view sql) {
+  MYSQL_STMT* stmt = mysql_stmt_init(db_);
+  if (stmt == nullptr) fail_session();
+  ++prepare_count_;
+  if (mysql_stmt_prepare(stmt, sql.data(), sql.size()) != 0) {
+    const unsigned code = mysql_stmt_errno(stmt);
+    const std::string message = mysql_stmt_error(stmt);
+    mysql_stmt_close(stmt);
+    if (code == ER_UNSUPPORTED_PS) return nullptr;
+    if (is_connection_lost(code)) broken_ = true;
+    throw_error(bind(), code, message, password_);
+  }
+  // Lets the result buffers be sized once, from the longest value of each column.
+  const my_bool update_max_length = 1;
+  mysql_stmt_attr_set(stmt, STMT_ATTR_UPDATE_MAX_LENGTH, &update_max_length);
+  return stmt;
+}
+
+void MariadbConnection::evict_oldest() {
+  const auto it = cache_.find(cache_order_.front());
+  mysql_stmt_close(it->second);  // also frees the server-side statement
+  cache_.erase(it);
+  cache_order_.pop_front();
+}
+
+void MariadbConnection::check_param_count(MYSQL_STMT* stmt, std::size_t given) {
+  const unsigned long expected = mysql_stmt_param_count(stmt);
+  if (expected == given) return;
+  throw_database_error(ErrorKind::programming, bind(), "",
+                       "the statement expects " + std::to_string(expected) +
+                           " parameters but " + std::to_string(given) + " were given");
+}
+
+void MariadbConnection::bind_params(MYSQL_STMT* stmt, std::span<const Value> params) {
+  if (params.empty()) return;
+  param_binds_.assign(params.size(), MYSQL_BIND{});
+  param_buffers_.resize(params.size());
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    MYSQL_BIND& b = param_binds_[i];
+    ParamBuffer& buf = param_buffers_[i];
+    std::visit(
+        [&](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::nullptr_t>) {
+            b.buffer_type = MYSQL_TYPE_NULL;
+          } else if constexpr (std::is_same_v<T, bool>) {
+            buf.boolean = v ? 1 : 0;
+            b.buffer_type = MYSQL_TYPE_TINY;
+            b.buffer = &buf.boolean;
+          } else if constexpr (std::is_same_v<T, std::int64_t>) {
+            buf.integer = v;
+            b.buffer_type = MYSQL_TYPE_LONGLONG;
+            b.buffer = &buf.integer;
+          } else if constexpr (std::is_same_v<T, double>) {
+            buf.real = v;
+            b.buffer_type = MYSQL_TYPE_DOUBLE;
+            b.buffer = &buf.real;
+          } else if constexpr (std::is_same_v<T, std::string>) {
+            b.buffer_type = MYSQL_TYPE_STRING;
+            b.buffer = const_cast<char*>(v.data());
+            b.buffer_length = v.size();
+          } else if constexpr (std::is_same_v<T, Blob>) {
+            b.buffer_type = MYSQL_TYPE_BLOB;
+            b.buffer = const_cast<std::byte*>(v.empty() ? &kNoBytes : v.data());
+            b.buffer_length = v.size();
+          } else {
+            buf.time = to_mysql_time(v);
+            b.buffer_type = MYSQL_TYPE_DATETIME;
+            b.buffer = &buf.time;
+          }
+        },
+        params[i].storage());
+  }
+  if (mysql_stmt_bind_param(stmt, param_binds_.data()) != 0) fail_statement(stmt);
+}
+
+Cursor& MariadbConnection::run_prepared(MYSQL_STMT* stmt, std::span<const Value> params) {
+  bind_params(stmt, params);
+  if (mysql_stmt_execute(stmt) != 0) fail_statement(stmt);
+  MYSQL_RES* meta = mysql_stmt_result_metadata(stmt);
+  if (meta == nullptr) {
+    cursor_.attach(stmt);
+  } else if (mysql_stmt_store_result(stmt) != 0) {
+    mysql_free_result(meta);
+    fail_statement(stmt);
+  } else {
+    cursor_.open_statement(stmt, meta);
+  }
+  cursor_.set_rows_affected(static_cast<std::int64_t>(mysql_stmt_affected_rows(stmt)));
+  // Like SQLite's last rowid, the id survives statements that insert nothing.
+  if (const auto id = mysql_stmt_insert_id(stmt); id != 0) {
+    last_insert_id_ = static_cast<std::int64_t>(id);
+  }
+  return cursor_;
+}
+
+void MariadbConnection::send_text(std::string_view sql) {
+  if (mysql_real_query(db_, sql.data(), sql.size()) != 0) fail_session();
+}
+
+Cursor& MariadbConnection::run_text(std::string_view sql) {
+  send_text(sql);
+  MYSQL_RES* result = mysql_store_result(db_);
+  if (result == nullptr && mysql_errno(db_) != 0) fail_session();
+  if (result != nullptr) cursor_.open_text(result);
+  cursor_.set_rows_affected(static_cast<std::int64_t>(mysql_affected_rows(db_)));
+  if (const auto id = mysql_insert_id(db_); id != 0) last_insert_id_ = static_cast<std::int64_t>(id);
+  // The first result is stored, so later ones (a CALL's status) can be drained now.
+  while (mysql_more_results(db_)) {
+    if (mysql_next_result(db_) > 0) fail_session();
+    if (MYSQL_RES* extra = mysql_store_result(db_)) mysql_free_result(extra);
+  }
+  return cursor_;
+}
+
+void MariadbConnection::execute_script(std::string_view sql) {
+  cursor_.reset();
+  send_text(sql);
+  for (;;) {
+    MYSQL_RES* result = mysql_store_result(db_);
+    if (result != nullptr) mysql_free_result(result);
+    else if (mysql_errno(db_) != 0) fail_session();
+    if (const auto id = mysql_insert_id(db_); id != 0) {
+      last_insert_id_ = static_cast<std::int64_t>(id);
+    }
+    const int status = mysql_next_result(db_);
+    if (status > 0) fail_session();
+    if (status < 0) return;
+  }
+}
+
+void MariadbConnection::begin(TxMode mode) { execute_script(dialect().begin_statement(mode)); }
+void MariadbConnection::commit() { execute_script("COMMIT"); }
+void MariadbConnection::rollback() { execute_script("ROLLBACK"); }
+
+bool MariadbConnection::in_transaction() const {
+  // The server reports its transaction state in every OK packet; the library keeps it.
+  unsigned int status = 0;
+  if (mariadb_get_infov(db_, MARIADB_CONNECTION_SERVER_STATUS, &status) != 0) return false;
+  return (status & SERVER_STATUS_IN_TRANS) != 0;
+}
+
+bool MariadbConnection::ping() {
+  if (broken_) return false;
+  cursor_.reset();
+  if (mysql_ping(db_) == 0) return true;
+  broken_ = true;  // reconnect is off, so any failure leaves the session unusable
+  return false;
+}
+
+// ---- opening a session ----
+
+namespace {
+
+struct Closer {
+  void operator()(MYSQL* db) const { mysql_close(db); }
+};
+using Handle = std::unique_ptr<MYSQL, Closer>;
+
+// Connector/C's global state is not thread-safe to set up; pools connect from many threads.
+void init_library() {
+  static std::once_flag once;
+  std::call_once(once, [] { mysql_library_init(0, nullptr, nullptr); });
+}
+
+unsigned seconds_param(const Url& url, const std::string& key, unsigned fallback) {
+  const std::string text = url.param(key);
+  if (text.empty()) return fallback;
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    throw ConfigError("mariadb URL parameter " + key + "='" + text + "' is not a number of seconds");
+  }
+  return value;
+}
+
+unsigned connect_timeout(const Url& url, const ConnectOptions& options) {
+  const auto ms = options.connect_timeout.count();
+  const auto fallback = static_cast<unsigned>(ms <= 0 ? 0 : (ms + 999) / 1000);
+  return seconds_param(url, "connect_timeout", fallback);
+}
+
+void set_option(MYSQL* db, mysql_option option, const void* value, const char* what) {
+  if (mysql_options(db, option, value) != 0) {
+    throw ConfigError(std::string("mariadb: cannot set the ") + what + " option");
+  }
+}
+
+void set_text_option(MYSQL* db, mysql_option option, const Url& url, const std::string& key) {
+  const std::string value = url.param(key);
+  if (!value.empty()) set_option(db, option, value.c_str(), key.c_str());
+}
+
+std::string normalized(std::string text) {
+  for (char& c : text) c = c == '-' ? '_' : static_cast<char>(std::tolower(c));
+  return text;
+}
+
+void set_ssl(MYSQL* db, const Url& url) {
+  set_text_option(db, MYSQL_OPT_SSL_CA, url, "ssl_ca");
+  set_text_option(db, MYSQL_OPT_SSL_CERT, url, "ssl_cert");
+  set_text_option(db, MYSQL_OPT_SSL_KEY, url, "ssl_key");
+  const std::string mode = normalized(url.param("ssl_mode"));
+  const my_bool on = 1;
+  if (mode.empty() || mode == "disable" || mode == "disabled") return;
+  if (mode == "prefer" || mode == "preferred" || mode == "allow") {
+    mysql_ssl_set(db, nullptr, nullptr, nullptr, nullptr, nullptr);  // try TLS, not insist
+    return;
+  }
+  if (mode != "require" && mode != "required" && mode != "verify_ca" && mode != "verify_full" &&
+      mode != "verify_identity") {
+    throw ConfigError("mariadb URL parameter ssl_mode='" + url.param("ssl_mode") +
+                      "' is not one of disable, prefer, require, verify_ca, verify_full");
+  }
+  set_option(db, MYSQL_OPT_SSL_ENFORCE, &on, "ssl_mode");
+  // Connector/C checks the certificate chain and the host name together.
+  if (mode != "require" && mode != "required") {
+    set_option(db, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on, "ssl_mode");
+  }
+}
+
+void set_timeouts(MYSQL* db, const Url& url, unsigned connect_seconds) {
+  set_option(db, MYSQL_OPT_CONNECT_TIMEOUT, &connect_seconds, "connect_timeout");
+  // The library applies these to the socket when it connects; later changes are ignored.
+  for (const auto& [key, option] : {std::pair{"read_timeout", MYSQL_OPT_READ_TIMEOUT},
+                                    std::pair{"write_timeout", MYSQL_OPT_WRITE_TIMEOUT}}) {
+    const unsigned seconds = seconds_param(url, key, 0);
+    if (seconds > 0) set_option(db, option, &seconds, key);
+  }
+}
+
+void set_options(MYSQL* db, const Url& url, unsigned connect_seconds) {
+  set_timeouts(db, url, connect_seconds);
+  const my_bool off = 0;
+  set_option(db, MYSQL_OPT_RECONNECT, &off, "reconnect");  // a silent reconnect loses state
+  const std::string charset = url.param("charset", "utf8mb4");
+  set_option(db, MYSQL_SET_CHARSET_NAME, charset.c_str(), "charset");
+  set_ssl(db, url);
+}
+
+// The host as written in the authority or, failing that, as a `host` parameter.
+std::string host_of(const Url& url) { return url.host.empty() ? url.param("host") : url.host; }
+
+// The socket path, when the URL names one (as a parameter or as an absolute host).
+std::string socket_path(const Url& url) {
+  std::string path = url.param("unix_socket");
+  if (path.empty() && host_of(url).starts_with('/')) path = host_of(url);
+  return path;
+}
+
+const char* or_null(const std::string& text) { return text.empty() ? nullptr : text.c_str(); }
+
+[[noreturn]] void connect_failed(MYSQL* db, const Url& url, const ConnectOptions& options,
+                                 std::chrono::steady_clock::duration elapsed, unsigned seconds) {
+  const unsigned code = mysql_errno(db);
+  // The library reports an expired timer as a lost or refused connection; the clock tells.
+  const bool network = code == 2002 || code == 2003 || code == 2013;
+  const bool expired = seconds > 0 && elapsed >= std::chrono::milliseconds(seconds * 900);
+  const ErrorKind kind = network && expired ? ErrorKind::timeout : ErrorKind::connection;
+  std::string message = redact(mysql_error(db), url.password);
+  throw_database_error(kind, options.bind, std::to_string(code), message);
+}
+
+bool tls_required(const Url& url) {
+  const std::string mode = normalized(url.param("ssl_mode"));
+  return mode.starts_with("require") || mode.starts_with("verify");
+}
+
+// Connector/C 3.3 quietly stays in plain text when the server offers no TLS, even with
+// MYSQL_OPT_SSL_ENFORCE; a required TLS session must be checked after the fact.
+void require_tls(MYSQL* db, const Url& url, const ConnectOptions& options) {
+  if (!tls_required(url) || mysql_get_ssl_cipher(db) != nullptr) return;
+  throw_database_error(ErrorKind::connection, options.bind, "",
+                       "ssl_mode=" + url.param("ssl_mode") +
+                           " but the server did not start TLS (is TLS enabled on it?)");
+}
+
+Handle open(const Url& url, const ConnectOptions& options) {
+  init_library();
+  Handle db(mysql_init(nullptr));
+  if (!db) throw_database_error(ErrorKind::connection, options.bind, "", "mysql_init failed");
+  const unsigned seconds = connect_timeout(url, options);
+  set_options(db.get(), url, seconds);
+  const std::string socket = socket_path(url);
+  const unsigned protocol = socket.empty() ? MYSQL_PROTOCOL_DEFAULT : MYSQL_PROTOCOL_SOCKET;
+  set_option(db.get(), MYSQL_OPT_PROTOCOL, &protocol, "unix_socket");
+  const std::string host = socket.empty() ? host_of(url) : "localhost";
+  const auto start = std::chrono::steady_clock::now();
+  if (!mysql_real_connect(db.get(), or_null(host), url.user.c_str(), url.password.c_str(),
+                          or_null(url.database), url.port.value_or(0), or_null(socket),
+                          CLIENT_FOUND_ROWS | CLIENT_MULTI_STATEMENTS)) {
+    connect_failed(db.get(), url, options, std::chrono::steady_clock::now() - start, seconds);
+  }
+  require_tls(db.get(), url, options);
+  return db;
+}
+
+}  // namespace
+
+std::unique_ptr<Connection> connect(const Url& url, const ConnectOptions& options) {
+  Handle db = open(url, options);
+  auto conn = std::make_unique<MariadbConnection>(db.release(), options.bind, url.password);
+  // Timestamps are stored and read as UTC whatever the server's own zone is.
+  conn->execute_script("SET time_zone = '+00:00'");
+  return conn;
+}
+
+}  // namespace manydb::engines::mariadb

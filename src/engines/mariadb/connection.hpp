@@ -1,0 +1,80 @@
+#pragma once
+// One MariaDB session over Connector/C, with a bounded cache of prepared statements.
+#include <mysql.h>
+
+#include <deque>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engines/mariadb/cursor.hpp"
+#include "manydb/driver/connection.hpp"
+
+namespace manydb::engines::mariadb {
+
+class MariadbConnection final : public Connection {
+ public:
+  // Takes ownership of a connected handle.
+  MariadbConnection(MYSQL* db, std::string bind, std::string password);
+  ~MariadbConnection() override;
+
+  const Dialect& dialect() const override;
+  Cursor& query(std::string_view sql, std::span<const Value> params) override;
+  using Connection::query;
+  void execute_script(std::string_view sql) override;
+  std::int64_t last_insert_id() override { return last_insert_id_; }
+
+  void begin(TxMode mode) override;
+  void commit() override;
+  void rollback() override;
+  bool in_transaction() const override;
+
+  bool ping() override;
+  bool broken() const override { return broken_; }
+
+  std::size_t cached_statements() const override { return cache_.size(); }
+  std::uint64_t prepare_count() const override { return prepare_count_; }
+
+  // Throw the mapped error of the statement or of the session; a lost session marks the
+  // connection broken first.
+  [[noreturn]] void fail_statement(MYSQL_STMT* stmt);
+  [[noreturn]] void fail_session();
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  MYSQL_STMT* prepared(std::string_view sql);
+  MYSQL_STMT* prepare(std::string_view sql);
+  void evict_oldest();
+  void check_param_count(MYSQL_STMT* stmt, std::size_t given);
+  void bind_params(MYSQL_STMT* stmt, std::span<const Value> params);
+  Cursor& run_prepared(MYSQL_STMT* stmt, std::span<const Value> params);
+  Cursor& run_text(std::string_view sql);
+  void send_text(std::string_view sql);
+
+  // Backing store for bound parameters; text and blobs point into the caller's Values.
+  union ParamBuffer {
+    long long integer;
+    double real;
+    signed char boolean;
+    MYSQL_TIME time;
+  };
+
+  MYSQL* db_;
+  std::string password_;  // kept only to scrub it from any message the server echoes
+  MariadbCursor cursor_;
+  std::unordered_map<std::string, MYSQL_STMT*, Hash, std::equal_to<>> cache_;
+  std::deque<std::string> cache_order_;  // oldest first
+  std::vector<MYSQL_BIND> param_binds_;
+  std::vector<ParamBuffer> param_buffers_;
+  std::uint64_t prepare_count_ = 0;
+  std::int64_t last_insert_id_ = 0;
+  bool broken_ = false;
+};
+
+}  // namespace manydb::engines::mariadb

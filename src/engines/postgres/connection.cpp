@@ -1,0 +1,376 @@
+#include "engines/postgres/connection.hpp"
+
+#include <poll.h>
+
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <optional>
+#include <vector>
+
+#include "engines/postgres/errors.hpp"
+#include "engines/postgres/factory.hpp"
+
+namespace manydb::engines::postgres {
+
+namespace {
+
+std::string format_double(double d) {
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+  char buf[32];
+  // The shortest text that reads back as exactly `d` (as precise as "%.17g", never longer).
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  return std::string(buf, ec == std::errc() ? end : buf);
+}
+
+std::string format_int(std::int64_t i) {
+  char buf[24];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, i);
+  return std::string(buf, end);
+}
+
+// The values of one statement in libpq's parallel arrays: text format, except blobs in binary.
+class Params {
+ public:
+  explicit Params(std::span<const Value> values) {
+    text_.reserve(values.size());  // values_ points into text_: it must never reallocate
+    for (const Value& v : values) add(v);
+  }
+  int size() const { return static_cast<int>(values_.size()); }
+  const char* const* values() const { return values_.data(); }
+  const int* lengths() const { return lengths_.data(); }
+  const int* formats() const { return formats_.data(); }
+
+ private:
+  void add(const Value& v) {
+    if (v.is_null()) return push(nullptr, 0, 0);
+    if (v.type() == ValueType::blob) {
+      const Blob& b = v.as_blob();
+      // An empty vector's data() may be null, which libpq would send as SQL NULL.
+      const char* bytes = b.empty() ? "" : reinterpret_cast<const char*>(b.data());
+      return push(bytes, static_cast<int>(b.size()), 1);
+    }
+    text_.push_back(to_text(v));
+    push(text_.back().c_str(), static_cast<int>(text_.back().size()), 0);
+  }
+  static std::string to_text(const Value& v) {
+    switch (v.type()) {
+      case ValueType::boolean:
+        return v.as_bool() ? "true" : "false";
+      case ValueType::int64:
+        return format_int(v.as_int64());
+      case ValueType::real:
+        return format_double(v.as_double());
+      case ValueType::timestamp:
+        return v.as_timestamp().to_string();
+      default:
+        return v.as_text();
+    }
+  }
+  void push(const char* value, int length, int format) {
+    values_.push_back(value);
+    lengths_.push_back(length);
+    formats_.push_back(format);
+  }
+
+  std::vector<std::string> text_;
+  std::vector<const char*> values_;
+  std::vector<int> lengths_;
+  std::vector<int> formats_;
+};
+
+bool succeeded(const PGresult* res) {
+  switch (PQresultStatus(res)) {
+    case PGRES_COMMAND_OK:
+    case PGRES_TUPLES_OK:
+    case PGRES_EMPTY_QUERY:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void ignore_notice(void*, const char*) {}  // warnings such as "no transaction in progress"
+
+}  // namespace
+
+PgConnection::PgConnection(PGconn* conn, std::string bind, std::string password)
+    : Connection(std::move(bind)), conn_(conn), password_(std::move(password)) {
+  PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
+}
+
+PgConnection::~PgConnection() {
+  cursor_.reset(nullptr);
+  PQfinish(conn_);  // the server drops this session's prepared statements with it
+}
+
+const Dialect& PgConnection::dialect() const { return postgres::dialect(); }
+
+Cursor& PgConnection::query(std::string_view sql, std::span<const Value> params) {
+  require_usable();
+  cursor_.reset(nullptr);
+  ResultPtr res = execute(prepared(sql), params);
+  // A cached SELECT * whose table was altered since; outside a transaction nothing is lost by
+  // preparing it afresh.
+  if (plan_changed(res.get()) && PQtransactionStatus(conn_) == PQTRANS_IDLE) {
+    forget(std::string(sql));
+    res = execute(prepared(sql), params);
+  }
+  check(res);
+  cursor_.reset(std::move(res));
+  return cursor_;
+}
+
+bool PgConnection::plan_changed(const PGresult* res) const {
+  const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+  const char* msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+  return state && msg && std::string_view(state) == "0A000" &&
+         std::string_view(msg).starts_with("cached plan must not change result type");
+}
+
+ResultPtr PgConnection::execute(const Statement& st, std::span<const Value> params) {
+  if (params.size() != static_cast<std::size_t>(st.params)) {
+    throw_database_error(ErrorKind::programming, bind(), "",
+                         "the statement expects " + std::to_string(st.params) + " parameters but " +
+                             std::to_string(params.size()) + " were given");
+  }
+  const Params p(params);
+  return ResultPtr(
+      PQexecPrepared(conn_, st.name.c_str(), p.size(), p.values(), p.lengths(), p.formats(), 0));
+}
+
+const PgConnection::Statement& PgConnection::prepared(std::string_view sql) {
+  std::string key(sql);
+  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+  if (cache_.size() >= kMaxCached)
+    forget(std::string(order_.front()));  // a copy: forget edits order_
+  Statement st = prepare(key);
+  order_.push_back(key);
+  return cache_.emplace(std::move(key), std::move(st)).first->second;
+}
+
+PgConnection::Statement PgConnection::prepare(const std::string& sql) {
+  Statement st{"s" + std::to_string(++next_name_), 0};
+  const std::string text = dialect().rewrite_placeholders(sql);
+  check(ResultPtr(PQprepare(conn_, st.name.c_str(), text.c_str(), 0, nullptr)));
+  ++prepares_;
+  // The server's count is exact even for $n written by hand; one more round trip, once.
+  ResultPtr desc(PQdescribePrepared(conn_, st.name.c_str()));
+  check(desc);
+  st.params = PQnparams(desc.get());
+  return st;
+}
+
+void PgConnection::forget(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) return;
+  run("DEALLOCATE " + it->second.name);
+  cache_.erase(it);
+  std::erase(order_, sql);
+}
+
+ResultPtr PgConnection::run(std::string_view sql) {
+  require_usable();
+  ResultPtr res(PQexec(conn_, std::string(sql).c_str()));
+  check(res);
+  return res;
+}
+
+void PgConnection::execute_script(std::string_view sql) {
+  cursor_.reset(nullptr);
+  run(sql);  // PQexec runs every statement and keeps the failing result if one fails
+}
+
+std::int64_t PgConnection::last_insert_id() {
+  throw_database_error(ErrorKind::programming, bind(), "",
+                       "PostgreSQL has no last insert id: add RETURNING id to the INSERT and "
+                       "read it from the cursor");
+}
+
+void PgConnection::begin(TxMode mode) {
+  if (in_transaction()) {
+    throw_database_error(ErrorKind::programming, bind(), "25001",
+                         "a transaction is already open; use savepoints to nest");
+  }
+  execute_script(dialect().begin_statement(mode));
+}
+
+void PgConnection::commit() {
+  cursor_.reset(nullptr);
+  const ResultPtr res = run("COMMIT");
+  // COMMIT of a transaction an error aborted succeeds, rolling back: do not let that pass.
+  if (std::string_view(PQcmdStatus(res.get())) == "ROLLBACK") {
+    throw_database_error(ErrorKind::operational, bind(), "25P02",
+                         "COMMIT rolled the transaction back: a statement in it had failed");
+  }
+}
+
+void PgConnection::rollback() { execute_script("ROLLBACK"); }
+
+bool PgConnection::in_transaction() const {
+  if (broken_) return false;
+  const PGTransactionStatusType st = PQtransactionStatus(conn_);
+  return st == PQTRANS_INTRANS || st == PQTRANS_INERROR || st == PQTRANS_ACTIVE;
+}
+
+bool PgConnection::ping() {
+  if (broken_) return false;
+  cursor_.reset(nullptr);
+  const ResultPtr res(PQexec(conn_, ""));  // an empty query still makes a round trip
+  if (res && succeeded(res.get()) && PQstatus(conn_) == CONNECTION_OK) return true;
+  broken_ = true;
+  return false;
+}
+
+void PgConnection::require_usable() const {
+  if (broken_) {
+    throw_database_error(ErrorKind::connection, bind(), "08003",
+                         "the connection was lost earlier; open a new one");
+  }
+}
+
+void PgConnection::check(const ResultPtr& res) {
+  if (!res || !succeeded(res.get())) fail(res.get());
+}
+
+void PgConnection::fail(const PGresult* res) {
+  const Failure f = describe_failure(conn_, res);
+  if (f.kind == ErrorKind::connection) broken_ = true;
+  throw_database_error(f.kind, bind(), f.code, redact(f.message, password_));
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// libpq's keyword/value arrays; empty values are left out so that libpq uses its defaults.
+class ConnParams {
+ public:
+  void set(const char* key, std::string value) {
+    if (value.empty()) return;
+    keys_.push_back(key);
+    values_.push_back(std::move(value));
+  }
+  std::vector<const char*> keys() const { return terminated(keys_); }
+  std::vector<const char*> values() const {
+    std::vector<const char*> out;
+    for (const std::string& v : values_) out.push_back(v.c_str());
+    return terminated(out);
+  }
+
+ private:
+  static std::vector<const char*> terminated(std::vector<const char*> v) {
+    v.push_back(nullptr);
+    return v;
+  }
+  std::vector<const char*> keys_;
+  std::vector<std::string> values_;
+};
+
+std::string encoding(const Url& url) {
+  std::string enc = url.param("client_encoding", url.param("charset", "UTF8"));
+  for (char& c : enc) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  // MariaDB spellings of UTF-8 that may arrive in a shared URL template.
+  if (enc == "UTF-8" || enc == "UTF8MB4" || enc == "UTF8MB3") enc = "UTF8";
+  return enc;
+}
+
+ConnParams conn_params(const Url& url, std::optional<std::chrono::milliseconds> timeout) {
+  ConnParams p;
+  p.set("host", url.param("host", url.host));
+  p.set("port", url.port ? std::to_string(*url.port) : "");
+  p.set("dbname", url.database);
+  p.set("user", url.user);
+  p.set("password", url.password);
+  if (timeout) p.set("connect_timeout", std::to_string((timeout->count() + 999) / 1000));
+  for (const char* key : {"sslmode", "sslrootcert", "sslcert", "sslkey", "application_name"}) {
+    p.set(key, url.param(key));
+  }
+  p.set("fallback_application_name", "manydb");
+  p.set("client_encoding", encoding(url));
+  // UTC and ISO dates make the text results parse the same way on every server.
+  std::string options = "-c TimeZone=UTC -c DateStyle=ISO,YMD";
+  if (const std::string extra = url.param("options"); !extra.empty()) options += " " + extra;
+  p.set("options", options);
+  return p;
+}
+
+std::optional<std::chrono::milliseconds> connect_timeout(const Url& url,
+                                                         const ConnectOptions& options) {
+  std::chrono::milliseconds ms = options.connect_timeout;
+  if (const std::string text = url.param("connect_timeout"); !text.empty()) {
+    long seconds = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (ec != std::errc() || end != text.data() + text.size()) {
+      throw ConfigError("bind '" + options.bind +
+                        "': connect_timeout must be whole seconds, not '" + text + "'");
+    }
+    ms = std::chrono::seconds(seconds);
+  }
+  if (ms.count() <= 0) return std::nullopt;  // as in libpq: zero waits forever
+  return ms;
+}
+
+// Waits until libpq's socket is ready in the direction it asked for; false once past deadline.
+bool wait_socket(PGconn* conn, bool for_read, std::optional<Clock::time_point> deadline) {
+  pollfd fd{PQsocket(conn), static_cast<short>(for_read ? POLLIN : POLLOUT), 0};
+  if (fd.fd < 0) return true;  // PQconnectPoll reports the failure
+  for (;;) {
+    int wait_ms = -1;
+    if (deadline) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now());
+      if (left.count() <= 0) return false;
+      wait_ms = static_cast<int>(left.count());
+    }
+    const int rc = poll(&fd, 1, wait_ms);
+    if (rc > 0 || (rc < 0 && errno != EINTR)) return true;
+    if (rc == 0) return false;
+  }
+}
+
+// Drives a non-blocking connect, so that the timeout is ours to the millisecond (libpq's own
+// connect_timeout rounds up to whole seconds, at least two, and applies per address).
+bool finish_connect(PGconn* conn, std::optional<std::chrono::milliseconds> timeout) {
+  std::optional<Clock::time_point> deadline;
+  if (timeout) deadline = Clock::now() + *timeout;
+  PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+  while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+    if (!wait_socket(conn, st == PGRES_POLLING_READING, deadline)) return false;
+    st = PQconnectPoll(conn);
+  }
+  return true;
+}
+
+struct ConnDeleter {
+  void operator()(PGconn* conn) const { PQfinish(conn); }
+};
+
+[[noreturn]] void connect_failed(ErrorKind kind, const ConnectOptions& options, const Url& url,
+                                 std::string_view message) {
+  throw_database_error(kind, options.bind, "08001", redact(one_line(message), url.password));
+}
+
+}  // namespace
+
+std::unique_ptr<Connection> connect(const Url& url, const ConnectOptions& options) {
+  const auto timeout = connect_timeout(url, options);
+  const ConnParams params = conn_params(url, timeout);
+  const auto keys = params.keys();
+  const auto values = params.values();
+  std::unique_ptr<PGconn, ConnDeleter> conn(PQconnectStartParams(keys.data(), values.data(), 0));
+  if (!conn) connect_failed(ErrorKind::connection, options, url, "libpq is out of memory");
+  if (PQstatus(conn.get()) != CONNECTION_BAD && !finish_connect(conn.get(), timeout)) {
+    connect_failed(ErrorKind::timeout, options, url,
+                   "timeout expired: no answer from the PostgreSQL server within " +
+                       std::to_string(timeout->count()) + " ms");
+  }
+  if (PQstatus(conn.get()) != CONNECTION_OK) {
+    connect_failed(ErrorKind::connection, options, url, PQerrorMessage(conn.get()));
+  }
+  return std::make_unique<PgConnection>(conn.release(), options.bind, url.password);
+}
+
+}  // namespace manydb::engines::postgres

@@ -1,0 +1,63 @@
+#pragma once
+// One libpq connection: statements are prepared once per SQL text and cached.
+#include <libpq-fe.h>
+
+#include <deque>
+#include <string>
+#include <unordered_map>
+
+#include "engines/postgres/cursor.hpp"
+#include "manydb/driver/connection.hpp"
+
+namespace manydb::engines::postgres {
+
+class PgConnection final : public Connection {
+ public:
+  // Takes ownership of an established `conn`; `password` is kept only to redact messages.
+  PgConnection(PGconn* conn, std::string bind, std::string password);
+  ~PgConnection() override;
+
+  const Dialect& dialect() const override;
+  Cursor& query(std::string_view sql, std::span<const Value> params) override;
+  void execute_script(std::string_view sql) override;
+  std::int64_t last_insert_id() override;
+
+  void begin(TxMode mode) override;
+  void commit() override;
+  void rollback() override;
+  bool in_transaction() const override;
+
+  bool ping() override;
+  bool broken() const override { return broken_; }
+
+  std::size_t cached_statements() const override { return cache_.size(); }
+  std::uint64_t prepare_count() const override { return prepares_; }
+
+ private:
+  struct Statement {
+    std::string name;  // server-side name, "s<n>"
+    int params = 0;
+  };
+  static constexpr std::size_t kMaxCached = 256;
+
+  const Statement& prepared(std::string_view sql);
+  Statement prepare(const std::string& sql);
+  void forget(const std::string& sql);
+  ResultPtr execute(const Statement& st, std::span<const Value> params);
+  bool plan_changed(const PGresult* res) const;
+  ResultPtr run(std::string_view sql);
+  void require_usable() const;
+  void check(const ResultPtr& res);
+  [[noreturn]] void fail(const PGresult* res);
+
+  PGconn* conn_;
+  std::string password_;
+  PgCursor cursor_;
+  std::unordered_map<std::string, Statement> cache_;
+  std::deque<std::string> order_;  // cached SQL texts, oldest first
+  std::uint64_t next_name_ = 0;
+  std::uint64_t prepares_ = 0;
+  bool broken_ = false;
+};
+
+}  // namespace manydb::engines::postgres

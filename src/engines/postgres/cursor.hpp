@@ -1,0 +1,47 @@
+#pragma once
+// The rows of one PGresult, fetched in text format.
+#include <libpq-fe.h>
+
+#include <memory>
+
+#include "manydb/driver/cursor.hpp"
+
+namespace manydb::engines::postgres {
+
+struct ResultDeleter {
+  void operator()(PGresult* res) const { PQclear(res); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
+
+class PgCursor final : public Cursor {
+ public:
+  // Takes ownership of `res`; the previous result is freed.
+  void reset(ResultPtr res);
+
+  bool next() override;
+  std::size_t column_count() const override;
+  std::string_view column_name(std::size_t i) const override;
+  bool is_null(std::size_t i) const override;
+  std::int64_t rows_affected() const override;
+
+ protected:
+  std::int64_t read_int64(std::size_t i) const override;
+  double read_double(std::size_t i) const override;
+  bool read_bool(std::size_t i) const override;
+  std::string_view read_text(std::size_t i) const override;
+  Blob read_blob(std::size_t i) const override;
+  Timestamp read_timestamp(std::size_t i) const override;
+  Value read_value(std::size_t i) const override;
+
+ private:
+  enum class Kind { boolean, integer, floating, numeric, text, bytea, timestamp, other };
+  Kind kind(std::size_t i) const;
+  std::string_view raw(std::size_t i) const;
+  std::string held(std::size_t i) const;
+
+  ResultPtr res_;
+  int rows_ = 0;
+  int row_ = -1;
+};
+
+}  // namespace manydb::engines::postgres

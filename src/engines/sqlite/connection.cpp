@@ -1,0 +1,171 @@
+#include "engines/sqlite/connection.hpp"
+
+#include <filesystem>
+#include <system_error>
+
+#include "engines/sqlite/errors.hpp"
+#include "engines/sqlite/factory.hpp"
+#include "manydb/core/errors.hpp"
+
+namespace manydb::engines::sqlite {
+
+namespace {
+int open_flags(const Url& url) {
+  const std::string mode = url.param("mode", "rwc");
+  // One thread uses a connection at a time (the pool guarantees it), so SQLite's own mutexes
+  // would only cost time.
+  int flags = SQLITE_OPEN_NOMUTEX;
+  if (mode == "ro") return flags | SQLITE_OPEN_READONLY;
+  if (mode == "rw") return flags | SQLITE_OPEN_READWRITE;
+  if (mode == "rwc") return flags | SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  throw ConfigError("invalid database URL: parameter mode='" + mode + "' must be ro, rw or rwc");
+}
+
+std::string choice(const Url& url, const std::string& key, const std::string& fallback,
+                   std::initializer_list<std::string_view> allowed) {
+  std::string value = url.param(key, fallback);
+  for (auto& c : value) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (auto a : allowed) {
+    if (value == a) return value;
+  }
+  throw ConfigError("invalid database URL: parameter " + key + "='" + url.param(key) +
+                    "' is not one of the values documented in docs/configuration.md");
+}
+}  // namespace
+
+SqliteConnection::SqliteConnection(const Url& url, const ConnectOptions& options)
+    : Connection(options.bind) {
+  open(url);
+  try {
+    configure(url);
+  } catch (...) {
+    sqlite3_close_v2(db_);
+    throw;
+  }
+}
+
+SqliteConnection::~SqliteConnection() {
+  clear_statements();
+  sqlite3_close_v2(db_);
+}
+
+void SqliteConnection::open(const Url& url) {
+  const auto path = url.sqlite_path();
+  if (!url.is_memory() && path.has_parent_path()) {
+    std::error_code ec;  // a missing folder is created; a failure shows up as CANTOPEN below
+    std::filesystem::create_directories(path.parent_path(), ec);
+  }
+  const int rc = sqlite3_open_v2(path.c_str(), &db_, open_flags(url), nullptr);
+  if (rc != SQLITE_OK) {
+    std::string what = "cannot open '" + path.string() + "': ";
+    what += db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw_database_error(ErrorKind::connection, bind(), std::to_string(rc), what);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+}
+
+void SqliteConnection::configure(const Url& url) {
+  const std::string busy = url.param("busy_timeout", "5000");
+  sqlite3_busy_timeout(db_, std::stoi(busy));
+  const bool memory = url.is_memory();
+  const auto journal = choice(url, "journal_mode", memory ? "MEMORY" : "WAL",
+                              {"WAL", "DELETE", "TRUNCATE", "PERSIST", "MEMORY", "OFF"});
+  const auto sync = choice(url, "synchronous", "FULL", {"OFF", "NORMAL", "FULL", "EXTRA"});
+  const auto fk = choice(url, "foreign_keys", "ON", {"ON", "OFF", "TRUE", "FALSE", "1", "0"});
+  const auto begin = choice(url, "begin", "IMMEDIATE", {"IMMEDIATE", "DEFERRED", "EXCLUSIVE"});
+  if (url.param("mode") != "ro") execute_script("PRAGMA journal_mode=" + journal);
+  execute_script("PRAGMA synchronous=" + sync + "; PRAGMA foreign_keys=" + fk);
+  begin_write_ = "BEGIN " + begin;
+}
+
+const Dialect& SqliteConnection::dialect() const { return engines::sqlite::dialect(); }
+
+sqlite3_stmt* SqliteConnection::prepared(std::string_view sql) {
+  std::string key(sql);
+  if (auto it = statements_.find(key); it != statements_.end()) return it->second;
+  if (statements_.size() >= kMaxCachedStatements) clear_statements();
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) throw_error(db_, rc, bind());
+  if (!stmt) throw ProgrammingError("bind '" + bind() + "': the SQL text holds no statement");
+  ++prepares_;
+  statements_.emplace(std::move(key), stmt);
+  return stmt;
+}
+
+void SqliteConnection::bind_params(sqlite3_stmt* stmt, std::span<const Value> params) {
+  const int expected = sqlite3_bind_parameter_count(stmt);
+  if (expected != static_cast<int>(params.size())) {
+    throw ProgrammingError("bind '" + bind() + "': the statement takes " +
+                           std::to_string(expected) + " parameters but " +
+                           std::to_string(params.size()) + " were given");
+  }
+  sqlite3_clear_bindings(stmt);
+  for (int i = 1; i <= expected; ++i) {
+    const Value& v = params[static_cast<std::size_t>(i - 1)];
+    int rc = SQLITE_OK;
+    switch (v.type()) {
+      case ValueType::null: rc = sqlite3_bind_null(stmt, i); break;
+      case ValueType::boolean: rc = sqlite3_bind_int(stmt, i, v.as_bool() ? 1 : 0); break;
+      case ValueType::int64: rc = sqlite3_bind_int64(stmt, i, v.as_int64()); break;
+      case ValueType::real: rc = sqlite3_bind_double(stmt, i, v.as_double()); break;
+      case ValueType::text: {
+        const auto& s = v.as_text();
+        rc = sqlite3_bind_text64(stmt, i, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+        break;
+      }
+      case ValueType::blob: {
+        const auto& b = v.as_blob();
+        rc = b.empty() ? sqlite3_bind_zeroblob(stmt, i, 0)
+                       : sqlite3_bind_blob64(stmt, i, b.data(), b.size(), SQLITE_TRANSIENT);
+        break;
+      }
+      case ValueType::timestamp: {
+        const auto s = v.as_timestamp().to_string();
+        rc = sqlite3_bind_text64(stmt, i, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+        break;
+      }
+    }
+    if (rc != SQLITE_OK) throw_error(db_, rc, bind());
+  }
+}
+
+Cursor& SqliteConnection::query(std::string_view sql, std::span<const Value> params) {
+  cursor_.finish();
+  sqlite3_stmt* stmt = prepared(sql);
+  bind_params(stmt, params);
+  cursor_.start(db_, stmt);
+  return cursor_;
+}
+
+void SqliteConnection::execute_script(std::string_view sql) {
+  cursor_.finish();
+  const std::string text(sql);
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
+  sqlite3_free(message);
+  if (rc != SQLITE_OK) throw_error(db_, rc, bind());
+}
+
+void SqliteConnection::begin(TxMode mode) {
+  execute_script(mode == TxMode::write ? begin_write_ : dialect().begin_statement(mode));
+}
+void SqliteConnection::commit() { execute_script("COMMIT"); }
+void SqliteConnection::rollback() {
+  if (in_transaction()) execute_script("ROLLBACK");
+}
+
+void SqliteConnection::clear_statements() {
+  cursor_.finish();
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  statements_.clear();
+}
+
+std::unique_ptr<Connection> connect(const Url& url, const ConnectOptions& options) {
+  return std::make_unique<SqliteConnection>(url, options);
+}
+
+}  // namespace manydb::engines::sqlite

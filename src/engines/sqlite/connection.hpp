@@ -1,0 +1,49 @@
+#pragma once
+#include <sqlite3.h>
+
+#include <string>
+#include <unordered_map>
+
+#include "engines/sqlite/cursor.hpp"
+#include "manydb/driver/connection.hpp"
+
+namespace manydb::engines::sqlite {
+
+class SqliteConnection final : public Connection {
+ public:
+  SqliteConnection(const Url& url, const ConnectOptions& options);
+  ~SqliteConnection() override;
+
+  const Dialect& dialect() const override;
+  Cursor& query(std::string_view sql, std::span<const Value> params) override;
+  void execute_script(std::string_view sql) override;
+  std::int64_t last_insert_id() override { return sqlite3_last_insert_rowid(db_); }
+
+  void begin(TxMode mode) override;
+  void commit() override;
+  void rollback() override;
+  bool in_transaction() const override { return sqlite3_get_autocommit(db_) == 0; }
+
+  bool ping() override { return db_ != nullptr; }
+  bool broken() const override { return false; }
+  void reset_cursor() override { cursor_.finish(); }
+  std::size_t cached_statements() const override { return statements_.size(); }
+  std::uint64_t prepare_count() const override { return prepares_; }
+
+ private:
+  static constexpr std::size_t kMaxCachedStatements = 256;
+
+  void open(const Url& url);
+  void configure(const Url& url);
+  sqlite3_stmt* prepared(std::string_view sql);
+  void bind_params(sqlite3_stmt* stmt, std::span<const Value> params);
+  void clear_statements();
+
+  sqlite3* db_ = nullptr;
+  std::string begin_write_ = "BEGIN IMMEDIATE";
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  std::uint64_t prepares_ = 0;
+  SqliteCursor cursor_{bind()};
+};
+
+}  // namespace manydb::engines::sqlite

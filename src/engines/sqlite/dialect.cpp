@@ -1,0 +1,42 @@
+#include "engines/sqlite/factory.hpp"
+
+namespace manydb::engines::sqlite {
+
+namespace {
+class SqliteDialect final : public Dialect {
+ public:
+  Backend backend() const override { return Backend::sqlite; }
+  std::string_view name() const override { return "sqlite"; }
+  std::string placeholder(std::size_t) const override { return "?"; }
+  std::string type_name(ValueType type, std::size_t length) const override {
+    switch (type) {
+      case ValueType::boolean: return "BOOLEAN";
+      case ValueType::int64: return "INTEGER";
+      case ValueType::real: return "REAL";
+      case ValueType::text: return length ? "VARCHAR(" + std::to_string(length) + ")" : "TEXT";
+      case ValueType::blob: return "BLOB";
+      case ValueType::timestamp: return "TIMESTAMP";
+      case ValueType::null: break;
+    }
+    return "BLOB";
+  }
+  // INTEGER PRIMARY KEY is the rowid; AUTOINCREMENT keeps deleted keys from being reused.
+  std::string_view autoincrement_primary_key() const override {
+    return "INTEGER PRIMARY KEY AUTOINCREMENT";
+  }
+  bool supports_for_update() const override { return false; }
+  std::string begin_statement(TxMode mode) const override {
+    return mode == TxMode::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED";
+  }
+
+ protected:
+  char identifier_quote() const override { return '"'; }
+};
+}  // namespace
+
+const Dialect& dialect() {
+  static const SqliteDialect instance;
+  return instance;
+}
+
+}  // namespace manydb::engines::sqlite

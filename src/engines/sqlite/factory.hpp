@@ -1,0 +1,13 @@
+#pragma once
+// The sqlite engine as the driver layer sees it; nothing else includes this engine's files.
+#include <memory>
+
+#include "manydb/driver/connection.hpp"
+#include "manydb/driver/dialect.hpp"
+
+namespace manydb::engines::sqlite {
+
+const Dialect& dialect();
+std::unique_ptr<Connection> connect(const Url& url, const ConnectOptions& options);
+
+}  // namespace manydb::engines::sqlite

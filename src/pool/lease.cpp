@@ -1,0 +1,69 @@
+#include "manydb/pool/lease.hpp"
+
+#include <utility>
+
+#include "manydb/core/errors.hpp"
+#include "manydb/pool/pool.hpp"
+
+namespace manydb {
+
+Lease::Lease(Lease&& other) noexcept
+    : pool_(std::exchange(other.pool_, nullptr)),
+      connection_(std::move(other.connection_)),
+      reused_(other.reused_),
+      used_(other.used_) {}
+
+Lease& Lease::operator=(Lease&& other) noexcept {
+  if (this != &other) {
+    release();
+    pool_ = std::exchange(other.pool_, nullptr);
+    connection_ = std::move(other.connection_);
+    reused_ = other.reused_;
+    used_ = other.used_;
+  }
+  return *this;
+}
+
+Lease::~Lease() { release(); }
+
+// A connection goes back clean: no open transaction, no half-read cursor. One that cannot be
+// cleaned is closed instead, so the next borrower never inherits its state.
+void Lease::release() {
+  if (!pool_ || !connection_) return;
+  Pool* pool = std::exchange(pool_, nullptr);
+  bool clean = !connection_->broken();
+  if (clean) {
+    try {
+      connection_->reset_cursor();
+      if (connection_->in_transaction()) connection_->rollback();
+      clean = !connection_->broken();
+    } catch (...) {
+      clean = false;
+    }
+  }
+  if (clean) {
+    pool->give_back(std::move(connection_));
+  } else {
+    pool->forget(std::move(connection_));
+  }
+}
+
+void Lease::discard() {
+  if (pool_ && connection_) pool_->forget(std::move(connection_));
+  pool_ = nullptr;
+}
+
+Cursor& Lease::query(std::string_view sql, std::span<const Value> params) {
+  const bool may_retry = !used_ && reused_ && pool_ && !connection_->in_transaction();
+  used_ = true;
+  if (!may_retry) return connection_->query(sql, params);
+  try {
+    return connection_->query(sql, params);
+  } catch (const ConnectionError&) {
+    if (!connection_->broken()) throw;
+    connection_ = pool_->replace(std::move(connection_));
+    return connection_->query(sql, params);
+  }
+}
+
+}  // namespace manydb

@@ -1,0 +1,122 @@
+#include "manydb/pool/pool.hpp"
+
+#include "manydb/core/errors.hpp"
+
+namespace manydb {
+
+Pool::Pool(std::string bind, Factory factory, PoolOptions options)
+    : bind_(std::move(bind)), factory_(std::move(factory)), options_(options) {}
+
+Lease Pool::acquire() {
+  const auto deadline = Clock::now() + options_.acquire_timeout;
+  for (;;) {
+    bool stale = false;
+    std::unique_ptr<Connection> connection;
+    {
+      std::unique_lock lock(mutex_);
+      connection = take_idle_or_reserve(lock, deadline, stale);
+    }
+    if (!connection) return Lease(this, open_connection(), false);  // a slot was reserved
+    if (!stale || healthy_after_idle(*connection)) return Lease(this, std::move(connection), true);
+    forget(std::move(connection));  // died while idle: try the next one
+  }
+}
+
+// Under the lock: an idle connection (stale = idle longer than ping_after_idle), or nullptr
+// after reserving a slot for a new connection, or PoolTimeout.
+std::unique_ptr<Connection> Pool::take_idle_or_reserve(std::unique_lock<std::mutex>& lock,
+                                                       Clock::time_point deadline, bool& stale) {
+  bool waited = false;
+  for (;;) {
+    if (!idle_.empty()) {
+      Idle idle = std::move(idle_.back());
+      idle_.pop_back();
+      ++stats_.acquired;
+      stale = Clock::now() - idle.since >= options_.ping_after_idle;
+      return std::move(idle.connection);
+    }
+    if (open_ < options_.size + options_.max_overflow) {
+      ++open_;
+      ++stats_.acquired;
+      return nullptr;
+    }
+    if (!waited) ++stats_.waits;
+    waited = true;
+    if (freed_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+        open_ >= options_.size + options_.max_overflow) {
+      ++stats_.timeouts;
+      throw PoolTimeout("bind '" + bind_ + "': no connection became free within " +
+                            std::to_string(options_.acquire_timeout.count()) +
+                            " ms (pool_size " + std::to_string(options_.size) +
+                            ", max_overflow " + std::to_string(options_.max_overflow) + ")",
+                        bind_);
+    }
+  }
+}
+
+std::unique_ptr<Connection> Pool::open_connection() {
+  try {
+    auto connection = factory_();
+    std::lock_guard lock(mutex_);
+    ++stats_.connects;
+    return connection;
+  } catch (...) {
+    std::lock_guard lock(mutex_);
+    --open_;
+    ++stats_.errors;
+    freed_.notify_one();
+    throw;
+  }
+}
+
+bool Pool::healthy_after_idle(Connection& connection) {
+  try {
+    return connection.ping();
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+void Pool::give_back(std::unique_ptr<Connection> connection) {
+  std::unique_lock lock(mutex_);
+  if (idle_.size() >= options_.size) {  // an overflow connection: close it outside the lock
+    --open_;
+    lock.unlock();
+    freed_.notify_one();
+    connection.reset();
+    return;
+  }
+  idle_.push_back({std::move(connection), Clock::now()});
+  lock.unlock();
+  freed_.notify_one();
+}
+
+void Pool::forget(std::unique_ptr<Connection> connection) {
+  connection.reset();
+  {
+    std::lock_guard lock(mutex_);
+    --open_;
+    ++stats_.errors;
+  }
+  freed_.notify_one();
+}
+
+// The dead connection's slot passes to its replacement; open_connection frees it on failure.
+std::unique_ptr<Connection> Pool::replace(std::unique_ptr<Connection> dead) {
+  dead.reset();
+  {
+    std::lock_guard lock(mutex_);
+    ++stats_.errors;
+  }
+  return open_connection();
+}
+
+PoolStats Pool::stats() const {
+  std::lock_guard lock(mutex_);
+  PoolStats s = stats_;
+  s.idle = idle_.size();
+  s.in_use = open_ - idle_.size();
+  return s;
+}
+
+}  // namespace manydb

@@ -1,0 +1,240 @@
+// Driver behaviour, written once and run on SQLite, PostgreSQL and MariaDB.
+#include <limits>
+
+#include "engine_fixture.hpp"
+
+namespace manydb::testing {
+namespace {
+
+class Driver : public EngineTest {
+ protected:
+  // A table with one column of every type, created through the dialect's own type names.
+  std::string typed_table() {
+    const auto name = table("typed");
+    const auto& d = admin_->dialect();
+    admin_->execute_script(
+        "CREATE TABLE " + d.quote_identifier(name) + " (id " +
+        std::string(d.autoincrement_primary_key()) + ", b " + d.type_name(ValueType::boolean) +
+        ", i " + d.type_name(ValueType::int64) + ", r " + d.type_name(ValueType::real) + ", t " +
+        d.type_name(ValueType::text) + ", v " + d.type_name(ValueType::text, 80) + ", bl " +
+        d.type_name(ValueType::blob) + ", ts " + d.type_name(ValueType::timestamp) + ")");
+    return d.quote_identifier(name);
+  }
+};
+
+TEST_P(Driver, EveryTypeRoundTrips) {
+  const auto t = typed_table();
+  auto c = connect();
+  const Blob bytes{std::byte{0}, std::byte{1}, std::byte{0xff}, std::byte{0}};
+  const auto ts = Timestamp::parse("2026-11-23 12:00:00.123456");
+  const std::string insert = "INSERT INTO " + t + " (b, i, r, t, v, bl, ts) VALUES (?, ?, ?, ?, ?, ?, ?)";
+  c->execute(insert, {true, std::numeric_limits<std::int64_t>::max(), 0.1, "héllo ✓ 日本", "", bytes, ts});
+  c->execute(insert, {false, std::numeric_limits<std::int64_t>::min(), -2.5e300, "'quoted' \"x\"",
+                      "v", Blob{}, Timestamp{0}});
+  c->execute(insert, {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr});
+
+  auto& rows = c->query("SELECT b, i, r, t, v, bl, ts FROM " + t + " ORDER BY id");
+  ASSERT_TRUE(rows.next());
+  EXPECT_EQ(rows.get<bool>(0), true);
+  EXPECT_EQ(rows.get<std::int64_t>(1), std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(rows.get<double>(2), 0.1);
+  EXPECT_EQ(rows.get<std::string>(3), "héllo ✓ 日本");
+  EXPECT_EQ(rows.get<std::string>(4), "");
+  EXPECT_EQ(rows.get<Blob>(5), bytes);
+  EXPECT_EQ(rows.get<Timestamp>(6), ts);
+  ASSERT_TRUE(rows.next());
+  EXPECT_EQ(rows.get<bool>(0), false);
+  EXPECT_EQ(rows.get<std::int64_t>(1), std::numeric_limits<std::int64_t>::min());
+  EXPECT_EQ(rows.get<double>(2), -2.5e300);
+  EXPECT_EQ(rows.get<std::string>(3), "'quoted' \"x\"");
+  EXPECT_EQ(rows.get<Blob>(5), Blob{});
+  EXPECT_EQ(rows.get<Timestamp>(6), Timestamp{0});
+  ASSERT_TRUE(rows.next());
+  for (std::size_t i = 0; i < 7; ++i) EXPECT_TRUE(rows.is_null(i)) << i;
+  EXPECT_EQ(rows.get<std::optional<std::int64_t>>(1), std::nullopt);
+  EXPECT_EQ(rows.get<std::optional<std::string>>(3), std::nullopt);
+  EXPECT_EQ(rows.get_value(6), Value());
+  EXPECT_FALSE(rows.next());
+}
+
+TEST_P(Driver, NaturalValuesOfColumns) {
+  const auto t = typed_table();
+  auto c = connect();
+  c->execute("INSERT INTO " + t + " (b, i, r, t, bl, ts) VALUES (?, ?, ?, ?, ?, ?)",
+             {true, 7, 1.5, "x", to_blob("ab"), Timestamp{1'000'000}});
+  const auto result = read_all(c->query("SELECT i, r, t, bl, ts FROM " + t));
+  ASSERT_EQ(result.rows.size(), 1u);
+  EXPECT_EQ(result.columns, (std::vector<std::string>{"i", "r", "t", "bl", "ts"}));
+  EXPECT_EQ(result.rows[0][0], Value(7));
+  EXPECT_EQ(result.rows[0][1], Value(1.5));
+  EXPECT_EQ(result.rows[0][2], Value("x"));
+  EXPECT_EQ(result.rows[0][3], Value(to_blob("ab")));
+  EXPECT_EQ(result.rows[0][4], Value(Timestamp{1'000'000}));
+}
+
+TEST_P(Driver, TypeAndNullMismatchesAreClearErrors) {
+  const auto t = typed_table();
+  auto c = connect();
+  c->execute("INSERT INTO " + t + " (i, t) VALUES (?, ?)", {5, "five"});
+  auto& rows = c->query("SELECT t, i, r FROM " + t);
+  ASSERT_TRUE(rows.next());
+  try {
+    rows.get_int64(0);
+    FAIL() << "text read as int64";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("('t')"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("int64"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(rows.get_text(1), DataError);
+  try {
+    rows.get<double>(2);
+    FAIL() << "NULL read as double";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("is NULL"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(rows.get_int64(9), DataError);
+}
+
+TEST_P(Driver, RowsAffectedCountsMatchedRows) {
+  const auto t = typed_table();
+  auto c = connect();
+  for (int i = 0; i < 5; ++i) c->execute("INSERT INTO " + t + " (i) VALUES (?)", {i % 2});
+  // Setting a value to what it already is still counts the row, on every engine.
+  EXPECT_EQ(c->execute("UPDATE " + t + " SET i = ? WHERE i = ?", {1, 1}), 2);
+  EXPECT_EQ(c->execute("UPDATE " + t + " SET i = ? WHERE i = ?", {7, 0}), 3);
+  EXPECT_EQ(c->execute("UPDATE " + t + " SET i = ? WHERE i = ?", {7, 42}), 0);
+  EXPECT_EQ(c->execute("DELETE FROM " + t + " WHERE i = ?", {7}), 3);
+}
+
+TEST_P(Driver, GeneratedKeysThroughReturning) {
+  const auto t = typed_table();
+  auto c = connect();
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 3; ++i) {
+    auto& rows = c->query("INSERT INTO " + t + " (i) VALUES (?) RETURNING id", {i});
+    ASSERT_TRUE(rows.next());
+    ids.push_back(rows.get_int64(0));
+    EXPECT_FALSE(rows.next());
+  }
+  EXPECT_LT(ids[0], ids[1]);
+  EXPECT_LT(ids[1], ids[2]);
+  auto& check = c->query("SELECT i FROM " + t + " WHERE id = ?", {ids[2]});
+  ASSERT_TRUE(check.next());
+  EXPECT_EQ(check.get_int64(0), 2);
+  // Without RETURNING, SQLite and MariaDB report the key of the last INSERT; PostgreSQL has
+  // no such thing and says so.
+  c->execute("INSERT INTO " + t + " (i) VALUES (?)", {3});
+  if (backend() == Backend::postgresql) {
+    EXPECT_THROW(c->last_insert_id(), ProgrammingError);
+  } else {
+    EXPECT_EQ(c->last_insert_id(), ids[2] + 1);
+  }
+}
+
+TEST_P(Driver, TransactionsAndSavepoints) {
+  const auto t = typed_table();
+  auto c = connect();
+  auto count = [&] {
+    auto& rows = c->query("SELECT count(*) FROM " + t);
+    rows.next();
+    return rows.get_int64(0);
+  };
+  c->begin();
+  EXPECT_TRUE(c->in_transaction());
+  c->execute("INSERT INTO " + t + " (i) VALUES (1)");
+  c->rollback();
+  EXPECT_FALSE(c->in_transaction());
+  EXPECT_EQ(count(), 0);
+
+  c->begin();
+  c->execute("INSERT INTO " + t + " (i) VALUES (1)");
+  c->savepoint("sp1");
+  c->execute("INSERT INTO " + t + " (i) VALUES (2)");
+  c->rollback_to_savepoint("sp1");
+  c->savepoint("sp2");
+  c->execute("INSERT INTO " + t + " (i) VALUES (3)");
+  c->release_savepoint("sp2");
+  c->commit();
+  EXPECT_FALSE(c->in_transaction());
+  auto& rows = c->query("SELECT i FROM " + t + " ORDER BY i");
+  std::vector<std::int64_t> seen;
+  while (rows.next()) seen.push_back(rows.get_int64(0));
+  EXPECT_EQ(seen, (std::vector<std::int64_t>{1, 3}));
+  EXPECT_THROW(c->savepoint("bad name"), ConfigError);
+}
+
+TEST_P(Driver, ConstraintViolationsAreTyped) {
+  const auto parent = table("parent");
+  const auto child = table("child");
+  const auto& d = admin_->dialect();
+  const auto p = d.quote_identifier(parent), ch = d.quote_identifier(child);
+  admin_->execute_script("CREATE TABLE " + p + " (id " + d.type_name(ValueType::int64) +
+                         " PRIMARY KEY, email " + d.type_name(ValueType::text, 100) +
+                         " NOT NULL UNIQUE, qty " + d.type_name(ValueType::int64) +
+                         " CHECK (qty >= 0))");
+  admin_->execute_script("CREATE TABLE " + ch + " (id " + d.type_name(ValueType::int64) +
+                         " PRIMARY KEY, parent_id " + d.type_name(ValueType::int64) +
+                         " REFERENCES " + p + " (id))");
+  auto c = connect("users");
+  c->execute("INSERT INTO " + p + " (id, email, qty) VALUES (?, ?, ?)", {1, "a@x", 1});
+  try {
+    c->execute("INSERT INTO " + p + " (id, email, qty) VALUES (?, ?, ?)", {2, "a@x", 1});
+    FAIL() << "duplicate accepted";
+  } catch (const UniqueViolation& e) {
+    EXPECT_EQ(e.bind(), "users");
+    EXPECT_FALSE(e.code().empty());
+    EXPECT_NE(std::string(e.what()).find("bind 'users'"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(c->execute("INSERT INTO " + p + " (id, email, qty) VALUES (?, ?, ?)", {1, "b@x", 1}),
+               UniqueViolation);
+  EXPECT_THROW(c->execute("INSERT INTO " + p + " (id, email, qty) VALUES (?, ?, ?)", {3, nullptr, 1}),
+               NotNullViolation);
+  EXPECT_THROW(c->execute("INSERT INTO " + p + " (id, email, qty) VALUES (?, ?, ?)", {4, "c@x", -1}),
+               CheckViolation);
+  EXPECT_THROW(c->execute("INSERT INTO " + ch + " (id, parent_id) VALUES (?, ?)", {1, 99}),
+               ForeignKeyViolation);
+  EXPECT_THROW(c->execute("SELECT nope FROM " + p), ProgrammingError);
+  EXPECT_THROW(c->execute("SELECT * FROM " + p + " WHERE id = ?", {1, 2}), ProgrammingError);
+  // The connection is still usable after every error.
+  EXPECT_EQ(c->execute("UPDATE " + p + " SET qty = ? WHERE id = ?", {5, 1}), 1);
+}
+
+TEST_P(Driver, RepeatedQueryIsPreparedOnce) {
+  auto c = connect();
+  const auto server_before = server_prepare_count(*c);
+  const auto ours_before = c->prepare_count();
+  for (int i = 0; i < 20; ++i) {
+    auto& rows = c->query("SELECT ? + 1", {i});
+    ASSERT_TRUE(rows.next());
+  }
+  EXPECT_EQ(c->prepare_count() - ours_before, 1u);
+  // The server's own counter agrees: one new statement for twenty executions.
+  EXPECT_EQ(server_prepare_count(*c) - server_before, 1);
+}
+
+TEST_P(Driver, ScriptsRunSeveralStatements) {
+  const auto t = admin_->dialect().quote_identifier(table("script"));
+  auto c = connect();
+  c->execute_script("CREATE TABLE " + t + " (x " + c->dialect().type_name(ValueType::int64) +
+                    "); INSERT INTO " + t + " (x) VALUES (1); INSERT INTO " + t + " (x) VALUES (2)");
+  auto& rows = c->query("SELECT sum(x) FROM " + t);
+  ASSERT_TRUE(rows.next());
+  EXPECT_EQ(rows.get<double>(0), 3.0);
+}
+
+TEST_P(Driver, AHalfReadCursorDoesNotBlockTheNextStatement) {
+  const auto t = typed_table();
+  auto c = connect();
+  for (int i = 0; i < 3; ++i) c->execute("INSERT INTO " + t + " (i) VALUES (?)", {i});
+  auto& first = c->query("SELECT i FROM " + t + " ORDER BY i");
+  ASSERT_TRUE(first.next());
+  EXPECT_EQ(c->execute("UPDATE " + t + " SET i = i + 10"), 3);
+  auto& again = c->query("SELECT min(i) FROM " + t);
+  ASSERT_TRUE(again.next());
+  EXPECT_EQ(again.get_int64(0), 10);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, Driver, ::testing::ValuesIn(engine_cases()), engine_case_name);
+
+}  // namespace
+}  // namespace manydb::testing

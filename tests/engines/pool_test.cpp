@@ -1,0 +1,157 @@
+// Pools and engines, on every engine: distinct sessions, contention, timeouts, dead connections.
+#include <latch>
+#include <set>
+#include <thread>
+
+#include "engine_fixture.hpp"
+
+namespace manydb::testing {
+namespace {
+
+class PoolTest : public EngineTest {
+ protected:
+  Engine make_engine(PoolOptions options) { return Engine("pooled", url(), options); }
+};
+
+TEST_P(PoolTest, LeasesHeldAtOnceAreDistinctServerSessions) {
+  constexpr int kThreads = 4;
+  auto engine = make_engine({.size = kThreads, .max_overflow = 0});
+  std::latch all_holding(kThreads);
+  std::mutex mutex;
+  std::set<std::string> sessions;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      Lease lease = engine.connect();
+      const auto id = session_id(*lease);
+      {
+        std::lock_guard lock(mutex);
+        sessions.insert(id);
+      }
+      all_holding.arrive_and_wait();  // nobody returns a connection before all hold one
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(sessions.size(), static_cast<std::size_t>(kThreads));
+  const auto stats = engine.pool().stats();
+  EXPECT_EQ(stats.connects, static_cast<std::uint64_t>(kThreads));
+  EXPECT_EQ(stats.in_use, 0u);
+  EXPECT_EQ(stats.idle, static_cast<std::size_t>(kThreads));
+}
+
+TEST_P(PoolTest, ManyThreadsOnASmallPool) {
+  const auto t = admin_->dialect().quote_identifier(table("hammer"));
+  admin_->execute_script("CREATE TABLE " + t + " (n " + admin_->dialect().type_name(ValueType::int64) + ")");
+  constexpr int kThreads = 8, kRounds = 50;
+  auto engine = make_engine({.size = 2, .max_overflow = 1});
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      for (int r = 0; r < kRounds; ++r) {
+        Lease lease = engine.connect();
+        lease->begin();
+        lease->execute("INSERT INTO " + t + " (n) VALUES (?)", {i * 1000 + r});
+        lease->commit();
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  const auto result = engine.execute("SELECT count(*), count(DISTINCT n) FROM " + t);
+  EXPECT_EQ(result.rows.at(0).at(0).as_int64(), kThreads * kRounds);
+  EXPECT_EQ(result.rows.at(0).at(1).as_int64(), kThreads * kRounds);
+  const auto stats = engine.pool().stats();
+  EXPECT_EQ(stats.in_use, 0u);
+  EXPECT_LE(stats.idle, 2u);
+  // Overflow connections close when returned, so under contention more may open over time,
+  // but never more than size + overflow at once.
+  EXPECT_GE(stats.connects, 1u);
+  EXPECT_EQ(stats.timeouts, 0u);
+  EXPECT_EQ(stats.errors, 0u);
+  EXPECT_EQ(stats.acquired, static_cast<std::uint64_t>(kThreads * kRounds + 1));
+}
+
+TEST_P(PoolTest, ExhaustedPoolTimesOut) {
+  auto engine = make_engine({.size = 1, .max_overflow = 0, .acquire_timeout = std::chrono::milliseconds(50)});
+  Lease held = engine.connect();
+  try {
+    engine.connect();
+    FAIL() << "acquired a second connection from a pool of one";
+  } catch (const PoolTimeout& e) {
+    EXPECT_EQ(e.bind(), "pooled");
+    EXPECT_NE(std::string(e.what()).find("pool_size 1"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(engine.pool().stats().timeouts, 1u);
+  EXPECT_EQ(engine.pool().stats().waits, 1u);
+  held = Lease();  // returned: the next acquire succeeds at once
+  EXPECT_NO_THROW(engine.connect());
+}
+
+TEST_P(PoolTest, ReturnedConnectionsComeBackClean) {
+  const auto t = admin_->dialect().quote_identifier(table("clean"));
+  admin_->execute_script("CREATE TABLE " + t + " (n " + admin_->dialect().type_name(ValueType::int64) + ")");
+  auto engine = make_engine({.size = 1, .max_overflow = 0});
+  {
+    Lease lease = engine.connect();
+    lease->begin();
+    lease->execute("INSERT INTO " + t + " (n) VALUES (1)");
+  }  // returned mid-transaction: rolled back, not committed
+  Lease lease = engine.connect();
+  EXPECT_FALSE(lease->in_transaction());
+  EXPECT_EQ(engine.pool().stats().connects, 1u);
+  auto& rows = lease.query("SELECT count(*) FROM " + t);
+  ASSERT_TRUE(rows.next());
+  EXPECT_EQ(rows.get_int64(0), 0);
+}
+
+TEST_P(PoolTest, KilledIdleConnectionIsReplacedTransparently) {
+  if (backend() == Backend::sqlite) GTEST_SKIP() << "SQLite runs in-process: no session to kill";
+  // Never ping, so the dead connection is handed out and found dead by its first statement.
+  auto engine = make_engine({.size = 1, .max_overflow = 0, .ping_after_idle = std::chrono::hours(1)});
+  std::string before;
+  {
+    Lease lease = engine.connect();
+    before = session_id(*lease);
+  }
+  kill_session(before);
+  Lease lease = engine.connect();
+  // The first statement meets the dead connection; the lease reconnects and runs it again.
+  EXPECT_NO_THROW(lease.query("SELECT 1"));
+  EXPECT_NE(session_id(*lease), before);
+  EXPECT_EQ(engine.pool().stats().errors, 1u);
+}
+
+TEST_P(PoolTest, KillInsideATransactionCostsOneError) {
+  if (backend() == Backend::sqlite) GTEST_SKIP() << "SQLite runs in-process: no session to kill";
+  auto engine = make_engine({.size = 1, .max_overflow = 0});
+  std::string before;
+  {
+    Lease lease = engine.connect();
+    lease->begin();
+    before = session_id(*lease);
+    kill_session(before);
+    EXPECT_THROW(lease.query("SELECT 1"), ConnectionError);  // the one error the caller sees
+    EXPECT_TRUE(lease->broken());
+  }  // a broken connection is discarded, not returned
+  Lease lease = engine.connect();
+  EXPECT_NE(session_id(*lease), before);
+  EXPECT_EQ(engine.pool().stats().errors, 1u);
+}
+
+TEST_P(PoolTest, DeadIdleConnectionIsFoundByPing) {
+  if (backend() == Backend::sqlite) GTEST_SKIP() << "SQLite runs in-process: no session to kill";
+  auto engine = make_engine({.size = 1, .max_overflow = 0, .ping_after_idle = std::chrono::milliseconds(0)});
+  std::string before;
+  {
+    Lease lease = engine.connect();
+    before = session_id(*lease);
+  }
+  kill_session(before);
+  Lease lease = engine.connect();  // pinged, found dead, replaced before it is handed out
+  EXPECT_NE(session_id(*lease), before);
+  EXPECT_EQ(engine.pool().stats().connects, 2u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, PoolTest, ::testing::ValuesIn(engine_cases()), engine_case_name);
+
+}  // namespace
+}  // namespace manydb::testing
