@@ -98,7 +98,8 @@ void read_database_table(const toml::table& database, DatabaseConfig& config) {
       read_pool_key(default_bind.pool, key.str(), value);
     }
   }
-  if (!default_bind.url.empty()) config.binds[std::string(DatabaseConfig::default_bind)] = default_bind;
+  if (!default_bind.url.empty())
+    config.binds[std::string(DatabaseConfig::default_bind)] = default_bind;
 }
 
 }  // namespace
@@ -136,7 +137,8 @@ DatabaseConfig DatabaseConfig::from_toml_string(std::string_view text, std::stri
   DatabaseConfig config;
   const auto* database = root.get_as<toml::table>("database");
   if (!database) {
-    throw ConfigError(std::string(source) + ": no [database] table (expected [database] url = ...)");
+    throw ConfigError(std::string(source) +
+                      ": no [database] table (expected [database] url = ...)");
   }
   read_database_table(*database, config);
   return config;

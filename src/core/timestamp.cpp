@@ -73,8 +73,9 @@ Timestamp Timestamp::parse(std::string_view text) {
   }
   if (pos < text.size()) {
     if (!expect(text, pos, ' ') && !expect(text, pos, 'T')) bad_timestamp(text, "bad separator");
-    if (!read_digits(text, pos, 2, h) || !expect(text, pos, ':') || !read_digits(text, pos, 2, mi) ||
-        !expect(text, pos, ':') || !read_digits(text, pos, 2, s)) {
+    if (!read_digits(text, pos, 2, h) || !expect(text, pos, ':') ||
+        !read_digits(text, pos, 2, mi) || !expect(text, pos, ':') ||
+        !read_digits(text, pos, 2, s)) {
       bad_timestamp(text, "bad time of day");
     }
     if (expect(text, pos, '.')) us = read_fraction(text, pos);
@@ -103,10 +104,9 @@ std::string format(std::int64_t micros, char separator, const char* suffix) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u%c%02lld:%02lld:%02lld.%06lld%s",
                 static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), separator,
-                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
-                static_cast<long long>(secs % 60), static_cast<long long>(rest % 1'000'000),
-                suffix);
+                static_cast<unsigned>(ymd.day()), separator, static_cast<long long>(secs / 3600),
+                static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60),
+                static_cast<long long>(rest % 1'000'000), suffix);
   return buf;
 }
 }  // namespace

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cctype>
+#include <charconv>
 #include <span>
 
 #include "manydb/core/errors.hpp"
@@ -51,11 +51,11 @@ constexpr std::array kSchemes{
 constexpr std::array<std::string_view, 7> kSqliteParams{
     "busy_timeout", "journal_mode", "synchronous", "begin", "foreign_keys", "mode", "charset"};
 constexpr std::array<std::string_view, 10> kPostgresParams{
-    "connect_timeout", "sslmode", "host",   "application_name", "charset",
-    "client_encoding", "sslrootcert", "sslcert", "sslkey", "options"};
+    "connect_timeout", "sslmode",     "host",    "application_name", "charset",
+    "client_encoding", "sslrootcert", "sslcert", "sslkey",           "options"};
 constexpr std::array<std::string_view, 10> kMariadbParams{
-    "connect_timeout", "read_timeout", "write_timeout", "charset", "unix_socket",
-    "host",            "ssl_mode",     "ssl_ca",        "ssl_cert", "ssl_key"};
+    "connect_timeout", "read_timeout", "write_timeout", "charset", "unix_socket", "host",
+    "ssl_mode",        "ssl_ca",       "ssl_cert",      "ssl_key"};
 
 std::span<const std::string_view> known_params(Backend backend) {
   switch (backend) {

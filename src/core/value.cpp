@@ -23,8 +23,7 @@ namespace {
 template <class T>
 const T& held(const Value::Storage& v, ValueType wanted) {
   if (const T* p = std::get_if<T>(&v)) return *p;
-  throw DataError("value holds " +
-                  std::string(to_string(static_cast<ValueType>(v.index()))) +
+  throw DataError("value holds " + std::string(to_string(static_cast<ValueType>(v.index()))) +
                   "; it cannot be read as " + std::string(to_string(wanted)));
 }
 }  // namespace

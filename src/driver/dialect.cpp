@@ -1,9 +1,9 @@
 #include "manydb/driver/dialect.hpp"
 
-#include "manydb/core/errors.hpp"
 #include "engines/mariadb/factory.hpp"
 #include "engines/postgres/factory.hpp"
 #include "engines/sqlite/factory.hpp"
+#include "manydb/core/errors.hpp"
 
 namespace manydb {
 
@@ -11,7 +11,9 @@ namespace {
 bool is_identifier_start(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
-bool is_identifier_char(char c) { return is_identifier_start(c) || (c >= '0' && c <= '9') || c == '$'; }
+bool is_identifier_char(char c) {
+  return is_identifier_start(c) || (c >= '0' && c <= '9') || c == '$';
+}
 }  // namespace
 
 std::string Dialect::quote_identifier(std::string_view name) const {

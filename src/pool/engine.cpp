@@ -7,11 +7,12 @@ namespace manydb {
 Engine::Engine(std::string bind, Url url, PoolOptions options)
     : url_(std::move(url)),
       dialect_(dialect_for(url_.backend)),
-      pool_(bind,
-            [this, bind, timeout = options.connect_timeout] {
-              return manydb::connect(url_, ConnectOptions{bind, timeout});
-            },
-            adjusted(url_, options)) {}
+      pool_(
+          bind,
+          [this, bind, timeout = options.connect_timeout] {
+            return manydb::connect(url_, ConnectOptions{bind, timeout});
+          },
+          adjusted(url_, options)) {}
 
 // Every connection to ":memory:" is a database of its own, so the pool holds exactly one.
 PoolOptions Engine::adjusted(const Url& url, PoolOptions options) {

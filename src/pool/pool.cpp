@@ -46,9 +46,9 @@ std::unique_ptr<Connection> Pool::take_idle_or_reserve(std::unique_lock<std::mut
         open_ >= options_.size + options_.max_overflow) {
       ++stats_.timeouts;
       throw PoolTimeout("bind '" + bind_ + "': no connection became free within " +
-                            std::to_string(options_.acquire_timeout.count()) +
-                            " ms (pool_size " + std::to_string(options_.size) +
-                            ", max_overflow " + std::to_string(options_.max_overflow) + ")",
+                            std::to_string(options_.acquire_timeout.count()) + " ms (pool_size " +
+                            std::to_string(options_.size) + ", max_overflow " +
+                            std::to_string(options_.max_overflow) + ")",
                         bind_);
     }
   }

@@ -32,8 +32,8 @@ Engine& Binds::engine(std::string_view name) {
   if (auto it = engines_.find(name); it != engines_.end()) return *it->second;
   std::string known;
   for (const auto& [n, e] : engines_) known.append(known.empty() ? "" : ", ").append(n);
-  throw ConfigError("unknown bind '" + std::string(name) + "' (configured: " +
-                        (known.empty() ? "none" : known) + ")",
+  throw ConfigError("unknown bind '" + std::string(name) +
+                        "' (configured: " + (known.empty() ? "none" : known) + ")",
                     std::string(name));
 }
 

@@ -27,8 +27,10 @@ TEST_P(Driver, EveryTypeRoundTrips) {
   auto c = connect();
   const Blob bytes{std::byte{0}, std::byte{1}, std::byte{0xff}, std::byte{0}};
   const auto ts = Timestamp::parse("2026-11-23 12:00:00.123456");
-  const std::string insert = "INSERT INTO " + t + " (b, i, r, t, v, bl, ts) VALUES (?, ?, ?, ?, ?, ?, ?)";
-  c->execute(insert, {true, std::numeric_limits<std::int64_t>::max(), 0.1, "héllo ✓ 日本", "", bytes, ts});
+  const std::string insert =
+      "INSERT INTO " + t + " (b, i, r, t, v, bl, ts) VALUES (?, ?, ?, ?, ?, ?, ?)";
+  c->execute(insert,
+             {true, std::numeric_limits<std::int64_t>::max(), 0.1, "héllo ✓ 日本", "", bytes, ts});
   c->execute(insert, {false, std::numeric_limits<std::int64_t>::min(), -2.5e300, "'quoted' \"x\"",
                       "v", Blob{}, Timestamp{0}});
   c->execute(insert, {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr});
@@ -187,10 +189,12 @@ TEST_P(Driver, ConstraintViolationsAreTyped) {
   }
   EXPECT_THROW(c->execute("INSERT INTO " + p + " (id, email, qty) VALUES (?, ?, ?)", {1, "b@x", 1}),
                UniqueViolation);
-  EXPECT_THROW(c->execute("INSERT INTO " + p + " (id, email, qty) VALUES (?, ?, ?)", {3, nullptr, 1}),
-               NotNullViolation);
-  EXPECT_THROW(c->execute("INSERT INTO " + p + " (id, email, qty) VALUES (?, ?, ?)", {4, "c@x", -1}),
-               CheckViolation);
+  EXPECT_THROW(
+      c->execute("INSERT INTO " + p + " (id, email, qty) VALUES (?, ?, ?)", {3, nullptr, 1}),
+      NotNullViolation);
+  EXPECT_THROW(
+      c->execute("INSERT INTO " + p + " (id, email, qty) VALUES (?, ?, ?)", {4, "c@x", -1}),
+      CheckViolation);
   EXPECT_THROW(c->execute("INSERT INTO " + ch + " (id, parent_id) VALUES (?, ?)", {1, 99}),
                ForeignKeyViolation);
   EXPECT_THROW(c->execute("SELECT nope FROM " + p), ProgrammingError);
@@ -216,7 +220,8 @@ TEST_P(Driver, ScriptsRunSeveralStatements) {
   const auto t = admin_->dialect().quote_identifier(table("script"));
   auto c = connect();
   c->execute_script("CREATE TABLE " + t + " (x " + c->dialect().type_name(ValueType::int64) +
-                    "); INSERT INTO " + t + " (x) VALUES (1); INSERT INTO " + t + " (x) VALUES (2)");
+                    "); INSERT INTO " + t + " (x) VALUES (1); INSERT INTO " + t +
+                    " (x) VALUES (2)");
   auto& rows = c->query("SELECT sum(x) FROM " + t);
   ASSERT_TRUE(rows.next());
   EXPECT_EQ(rows.get<double>(0), 3.0);

@@ -39,8 +39,8 @@ std::string engine_case_name(const ::testing::TestParamInfo<EngineCase>& info) {
 
 void EngineTest::SetUp() {
   if (GetParam().url.empty()) {
-    const std::string var = GetParam().name == "postgres" ? "MANYDB_TEST_POSTGRES_URL"
-                                                          : "MANYDB_TEST_MARIADB_URL";
+    const std::string var =
+        GetParam().name == "postgres" ? "MANYDB_TEST_POSTGRES_URL" : "MANYDB_TEST_MARIADB_URL";
     if (env("MANYDB_REQUIRE_ALL_ENGINES") == "1") {
       FAIL() << var << " is not set but make test requires every engine";
     }
@@ -86,7 +86,8 @@ std::int64_t single_int(Connection& connection, std::string_view sql,
 
 std::string EngineTest::session_id(Connection& connection) const {
   switch (backend()) {
-    case Backend::postgresql: return std::to_string(single_int(connection, "SELECT pg_backend_pid()"));
+    case Backend::postgresql:
+      return std::to_string(single_int(connection, "SELECT pg_backend_pid()"));
     case Backend::mariadb: return std::to_string(single_int(connection, "SELECT CONNECTION_ID()"));
     case Backend::sqlite: break;
   }
@@ -102,10 +103,12 @@ void EngineTest::kill_session(const std::string& id) const {
     killer->execute_script("KILL " + std::to_string(pid));
   }
   // Termination is asynchronous on both servers: wait until the session has left the list.
-  const char* still_there = backend() == Backend::postgresql
-                                ? "SELECT count(*) FROM pg_stat_activity WHERE pid = ?"
-                                : "SELECT count(*) FROM information_schema.processlist WHERE id = ?";
-  for (int attempt = 0; attempt < 100000 && single_int(*killer, still_there, {pid}) > 0; ++attempt) {
+  const char* still_there =
+      backend() == Backend::postgresql
+          ? "SELECT count(*) FROM pg_stat_activity WHERE pid = ?"
+          : "SELECT count(*) FROM information_schema.processlist WHERE id = ?";
+  for (int attempt = 0; attempt < 100000 && single_int(*killer, still_there, {pid}) > 0;
+       ++attempt) {
   }
 }
 

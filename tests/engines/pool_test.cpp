@@ -41,7 +41,8 @@ TEST_P(PoolTest, LeasesHeldAtOnceAreDistinctServerSessions) {
 
 TEST_P(PoolTest, ManyThreadsOnASmallPool) {
   const auto t = admin_->dialect().quote_identifier(table("hammer"));
-  admin_->execute_script("CREATE TABLE " + t + " (n " + admin_->dialect().type_name(ValueType::int64) + ")");
+  admin_->execute_script("CREATE TABLE " + t + " (n " +
+                         admin_->dialect().type_name(ValueType::int64) + ")");
   constexpr int kThreads = 8, kRounds = 50;
   auto engine = make_engine({.size = 2, .max_overflow = 1});
   std::vector<std::thread> threads;
@@ -71,7 +72,8 @@ TEST_P(PoolTest, ManyThreadsOnASmallPool) {
 }
 
 TEST_P(PoolTest, ExhaustedPoolTimesOut) {
-  auto engine = make_engine({.size = 1, .max_overflow = 0, .acquire_timeout = std::chrono::milliseconds(50)});
+  auto engine =
+      make_engine({.size = 1, .max_overflow = 0, .acquire_timeout = std::chrono::milliseconds(50)});
   Lease held = engine.connect();
   try {
     engine.connect();
@@ -88,7 +90,8 @@ TEST_P(PoolTest, ExhaustedPoolTimesOut) {
 
 TEST_P(PoolTest, ReturnedConnectionsComeBackClean) {
   const auto t = admin_->dialect().quote_identifier(table("clean"));
-  admin_->execute_script("CREATE TABLE " + t + " (n " + admin_->dialect().type_name(ValueType::int64) + ")");
+  admin_->execute_script("CREATE TABLE " + t + " (n " +
+                         admin_->dialect().type_name(ValueType::int64) + ")");
   auto engine = make_engine({.size = 1, .max_overflow = 0});
   {
     Lease lease = engine.connect();
@@ -106,7 +109,8 @@ TEST_P(PoolTest, ReturnedConnectionsComeBackClean) {
 TEST_P(PoolTest, KilledIdleConnectionIsReplacedTransparently) {
   if (backend() == Backend::sqlite) GTEST_SKIP() << "SQLite runs in-process: no session to kill";
   // Never ping, so the dead connection is handed out and found dead by its first statement.
-  auto engine = make_engine({.size = 1, .max_overflow = 0, .ping_after_idle = std::chrono::hours(1)});
+  auto engine =
+      make_engine({.size = 1, .max_overflow = 0, .ping_after_idle = std::chrono::hours(1)});
   std::string before;
   {
     Lease lease = engine.connect();
@@ -139,7 +143,8 @@ TEST_P(PoolTest, KillInsideATransactionCostsOneError) {
 
 TEST_P(PoolTest, DeadIdleConnectionIsFoundByPing) {
   if (backend() == Backend::sqlite) GTEST_SKIP() << "SQLite runs in-process: no session to kill";
-  auto engine = make_engine({.size = 1, .max_overflow = 0, .ping_after_idle = std::chrono::milliseconds(0)});
+  auto engine =
+      make_engine({.size = 1, .max_overflow = 0, .ping_after_idle = std::chrono::milliseconds(0)});
   std::string before;
   {
     Lease lease = engine.connect();

@@ -32,9 +32,9 @@ TEST(Timestamp, RoundTripsThroughText) {
 }
 
 TEST(Timestamp, RejectsWhatIsNotATimestamp) {
-  for (const char* bad : {"", "2026", "2026-13-01", "2023-02-29", "2026-01-01 25:00:00",
-                          "2026-01-01 10:00", "2026-01-01 10:00:00+02", "2026-01-01 10:00:00.",
-                          "yesterday"}) {
+  for (const char* bad :
+       {"", "2026", "2026-13-01", "2023-02-29", "2026-01-01 25:00:00", "2026-01-01 10:00",
+        "2026-01-01 10:00:00+02", "2026-01-01 10:00:00.", "yesterday"}) {
     EXPECT_THROW(Timestamp::parse(bad), manydb::DataError) << bad;
   }
 }

@@ -26,7 +26,8 @@ int ping(manydb::Database& db) {
     const auto start = std::chrono::steady_clock::now();
     try {
       engine.execute("SELECT 1");
-      const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
+      const std::chrono::duration<double, std::milli> took =
+          std::chrono::steady_clock::now() - start;
       std::printf("%-12s ok     %7.2f ms  %s\n", name.c_str(), took.count(),
                   engine.url().redacted().c_str());
     } catch (const manydb::Error& e) {

@@ -28,7 +28,8 @@ void print_table(std::ostream& out, const Result& result) {
     out << '\n';
   };
   print_line(result.columns);
-  for (std::size_t i = 0; i < width.size(); ++i) out << (i ? "-+-" : "") << std::string(width[i], '-');
+  for (std::size_t i = 0; i < width.size(); ++i)
+    out << (i ? "-+-" : "") << std::string(width[i], '-');
   out << '\n';
   for (const auto& line : cells) print_line(line);
   out << "(" << result.rows.size() << (result.rows.size() == 1 ? " row" : " rows") << ")\n";

@@ -102,14 +102,24 @@ class PoolTimeout : public OperationalError {
 
 // What an engine's error code means, decided by each engine, thrown in one place.
 enum class ErrorKind {
-  unique, foreign_key, not_null, check, integrity,
-  connection, timeout, deadlock, serialization, operational,
-  programming, data, other
+  unique,
+  foreign_key,
+  not_null,
+  check,
+  integrity,
+  connection,
+  timeout,
+  deadlock,
+  serialization,
+  operational,
+  programming,
+  data,
+  other
 };
 
 // Throws the exception type of `kind` with a message "bind 'B': <what> [code C]".
-[[noreturn]] void throw_database_error(ErrorKind kind, std::string_view bind,
-                                       std::string_view code, std::string_view what);
+[[noreturn]] void throw_database_error(ErrorKind kind, std::string_view bind, std::string_view code,
+                                       std::string_view what);
 
 // Replaces every occurrence of `secret` (and its percent-encoded form) in `text` with "***".
 std::string redact(std::string text, std::string_view secret);

@@ -16,7 +16,7 @@ struct Timestamp {
   // Accepts "YYYY-MM-DD[ T]HH:MM:SS[.f{1,6}][Z|+00|+00:00]" and "YYYY-MM-DD"; throws DataError.
   static Timestamp parse(std::string_view text);
 
-  std::string to_string() const;  // "YYYY-MM-DD HH:MM:SS.ffffff", the form SQLite stores
+  std::string to_string() const;   // "YYYY-MM-DD HH:MM:SS.ffffff", the form SQLite stores
   std::string to_iso8601() const;  // "YYYY-MM-DDTHH:MM:SS.ffffffZ", the form JSON carries
 
   auto operator<=>(const Timestamp&) const = default;

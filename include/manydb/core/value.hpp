@@ -20,15 +20,15 @@ std::string_view to_string(ValueType type);
 
 class Value {
  public:
-  using Storage = std::variant<std::nullptr_t, bool, std::int64_t, double, std::string, Blob,
-                               Timestamp>;
+  using Storage =
+      std::variant<std::nullptr_t, bool, std::int64_t, double, std::string, Blob, Timestamp>;
 
   Value() : v_(nullptr) {}
   Value(std::nullptr_t) : v_(nullptr) {}
   Value(bool b) : v_(b) {}
   template <class I>
-    requires(std::is_integral_v<I> && !std::is_same_v<I, bool> && !std::is_same_v<I, char>)
-  Value(I i) : v_(static_cast<std::int64_t>(i)) {}
+  requires(std::is_integral_v<I> && !std::is_same_v<I, bool> && !std::is_same_v<I, char>) Value(I i)
+      : v_(static_cast<std::int64_t>(i)) {}
   Value(double d) : v_(d) {}
   Value(float f) : v_(static_cast<double>(f)) {}
   Value(std::string s) : v_(std::move(s)) {}

@@ -6,7 +6,7 @@
 namespace manydb {
 
 struct PoolOptions {
-  std::size_t size = 5;          // connections kept open when idle
+  std::size_t size = 5;           // connections kept open when idle
   std::size_t max_overflow = 10;  // extra connections opened under load, closed when returned
   std::chrono::milliseconds acquire_timeout{30'000};  // then PoolTimeout
   // A connection idle for longer is pinged before it is handed out; 0 pings every time.
@@ -18,10 +18,10 @@ struct PoolStats {
   std::size_t in_use = 0;
   std::size_t idle = 0;
   std::uint64_t acquired = 0;
-  std::uint64_t connects = 0;   // connections opened
-  std::uint64_t waits = 0;      // acquires that had to wait for a connection
-  std::uint64_t timeouts = 0;   // acquires that gave up with PoolTimeout
-  std::uint64_t errors = 0;     // failed connects, failed pings, broken connections discarded
+  std::uint64_t connects = 0;  // connections opened
+  std::uint64_t waits = 0;     // acquires that had to wait for a connection
+  std::uint64_t timeouts = 0;  // acquires that gave up with PoolTimeout
+  std::uint64_t errors = 0;    // failed connects, failed pings, broken connections discarded
 };
 
 }  // namespace manydb

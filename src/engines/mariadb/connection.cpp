@@ -98,49 +98,56 @@ void MariadbConnection::check_param_count(MYSQL_STMT* stmt, std::size_t given) {
   const unsigned long expected = mysql_stmt_param_count(stmt);
   if (expected == given) return;
   throw_database_error(ErrorKind::programming, bind(), "",
-                       "the statement expects " + std::to_string(expected) +
-                           " parameters but " + std::to_string(given) + " were given");
+                       "the statement expects " + std::to_string(expected) + " parameters but " +
+                           std::to_string(given) + " were given");
 }
+
+namespace {
+
+// Points `b` at the value; scalars are copied into `buf`, text and bytes are borrowed.
+void bind_value(const Value& value, MYSQL_BIND& b, ParamBuffer& buf) {
+  std::visit(
+      [&](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::nullptr_t>) {
+          b.buffer_type = MYSQL_TYPE_NULL;
+        } else if constexpr (std::is_same_v<T, bool>) {
+          buf.boolean = v ? 1 : 0;
+          b.buffer_type = MYSQL_TYPE_TINY;
+          b.buffer = &buf.boolean;
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+          buf.integer = v;
+          b.buffer_type = MYSQL_TYPE_LONGLONG;
+          b.buffer = &buf.integer;
+        } else if constexpr (std::is_same_v<T, double>) {
+          buf.real = v;
+          b.buffer_type = MYSQL_TYPE_DOUBLE;
+          b.buffer = &buf.real;
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          b.buffer_type = MYSQL_TYPE_STRING;
+          b.buffer = const_cast<char*>(v.data());
+          b.buffer_length = v.size();
+        } else if constexpr (std::is_same_v<T, Blob>) {
+          b.buffer_type = MYSQL_TYPE_BLOB;
+          b.buffer = const_cast<std::byte*>(v.empty() ? &kNoBytes : v.data());
+          b.buffer_length = v.size();
+        } else {
+          buf.time = to_mysql_time(v);
+          b.buffer_type = MYSQL_TYPE_DATETIME;
+          b.buffer = &buf.time;
+        }
+      },
+      value.storage());
+}
+
+}  // namespace
 
 void MariadbConnection::bind_params(MYSQL_STMT* stmt, std::span<const Value> params) {
   if (params.empty()) return;
   param_binds_.assign(params.size(), MYSQL_BIND{});
   param_buffers_.resize(params.size());
   for (std::size_t i = 0; i < params.size(); ++i) {
-    MYSQL_BIND& b = param_binds_[i];
-    ParamBuffer& buf = param_buffers_[i];
-    std::visit(
-        [&](const auto& v) {
-          using T = std::decay_t<decltype(v)>;
-          if constexpr (std::is_same_v<T, std::nullptr_t>) {
-            b.buffer_type = MYSQL_TYPE_NULL;
-          } else if constexpr (std::is_same_v<T, bool>) {
-            buf.boolean = v ? 1 : 0;
-            b.buffer_type = MYSQL_TYPE_TINY;
-            b.buffer = &buf.boolean;
-          } else if constexpr (std::is_same_v<T, std::int64_t>) {
-            buf.integer = v;
-            b.buffer_type = MYSQL_TYPE_LONGLONG;
-            b.buffer = &buf.integer;
-          } else if constexpr (std::is_same_v<T, double>) {
-            buf.real = v;
-            b.buffer_type = MYSQL_TYPE_DOUBLE;
-            b.buffer = &buf.real;
-          } else if constexpr (std::is_same_v<T, std::string>) {
-            b.buffer_type = MYSQL_TYPE_STRING;
-            b.buffer = const_cast<char*>(v.data());
-            b.buffer_length = v.size();
-          } else if constexpr (std::is_same_v<T, Blob>) {
-            b.buffer_type = MYSQL_TYPE_BLOB;
-            b.buffer = const_cast<std::byte*>(v.empty() ? &kNoBytes : v.data());
-            b.buffer_length = v.size();
-          } else {
-            buf.time = to_mysql_time(v);
-            b.buffer_type = MYSQL_TYPE_DATETIME;
-            b.buffer = &buf.time;
-          }
-        },
-        params[i].storage());
+    bind_value(params[i], param_binds_[i], param_buffers_[i]);
   }
   if (mysql_stmt_bind_param(stmt, param_binds_.data()) != 0) fail_statement(stmt);
 }
@@ -175,7 +182,8 @@ Cursor& MariadbConnection::run_text(std::string_view sql) {
   if (result == nullptr && mysql_errno(db_) != 0) fail_session();
   if (result != nullptr) cursor_.open_text(result);
   cursor_.set_rows_affected(static_cast<std::int64_t>(mysql_affected_rows(db_)));
-  if (const auto id = mysql_insert_id(db_); id != 0) last_insert_id_ = static_cast<std::int64_t>(id);
+  if (const auto id = mysql_insert_id(db_); id != 0)
+    last_insert_id_ = static_cast<std::int64_t>(id);
   // The first result is stored, so later ones (a CALL's status) can be drained now.
   while (mysql_more_results(db_)) {
     if (mysql_next_result(db_) > 0) fail_session();
@@ -189,8 +197,10 @@ void MariadbConnection::execute_script(std::string_view sql) {
   send_text(sql);
   for (;;) {
     MYSQL_RES* result = mysql_store_result(db_);
-    if (result != nullptr) mysql_free_result(result);
-    else if (mysql_errno(db_) != 0) fail_session();
+    if (result != nullptr)
+      mysql_free_result(result);
+    else if (mysql_errno(db_) != 0)
+      fail_session();
     if (const auto id = mysql_insert_id(db_); id != 0) {
       last_insert_id_ = static_cast<std::int64_t>(id);
     }
@@ -240,7 +250,8 @@ unsigned seconds_param(const Url& url, const std::string& key, unsigned fallback
   unsigned value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) {
-    throw ConfigError("mariadb URL parameter " + key + "='" + text + "' is not a number of seconds");
+    throw ConfigError("mariadb URL parameter " + key + "='" + text +
+                      "' is not a number of seconds");
   }
   return value;
 }
@@ -292,7 +303,9 @@ void set_ssl(MYSQL* db, const Url& url) {
 
 void set_timeouts(MYSQL* db, const Url& url, unsigned connect_seconds) {
   set_option(db, MYSQL_OPT_CONNECT_TIMEOUT, &connect_seconds, "connect_timeout");
-  // The library applies these to the socket when it connects; later changes are ignored.
+  // Connector/C copies these to the socket when it connects and ignores later changes, so
+  // they cannot be borrowed for the handshake and restored; the connect timeout already
+  // bounds a server that accepts and never greets.
   for (const auto& [key, option] : {std::pair{"read_timeout", MYSQL_OPT_READ_TIMEOUT},
                                     std::pair{"write_timeout", MYSQL_OPT_WRITE_TIMEOUT}}) {
     const unsigned seconds = seconds_param(url, key, 0);

@@ -14,6 +14,14 @@
 
 namespace manydb::engines::mariadb {
 
+// Backing store for one bound parameter; text and blobs point into the caller's Values.
+union ParamBuffer {
+  long long integer;
+  double real;
+  signed char boolean;
+  MYSQL_TIME time;
+};
+
 class MariadbConnection final : public Connection {
  public:
   // Takes ownership of a connected handle.
@@ -56,14 +64,6 @@ class MariadbConnection final : public Connection {
   Cursor& run_prepared(MYSQL_STMT* stmt, std::span<const Value> params);
   Cursor& run_text(std::string_view sql);
   void send_text(std::string_view sql);
-
-  // Backing store for bound parameters; text and blobs point into the caller's Values.
-  union ParamBuffer {
-    long long integer;
-    double real;
-    signed char boolean;
-    MYSQL_TIME time;
-  };
 
   MYSQL* db_;
   std::string password_;  // kept only to scrub it from any message the server echoes

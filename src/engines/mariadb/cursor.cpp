@@ -17,16 +17,24 @@ constexpr std::int64_t kMicrosPerDay = 86'400'000'000LL;
 
 bool is_integer_type(enum_field_types type) {
   switch (type) {
-    case MYSQL_TYPE_TINY: case MYSQL_TYPE_SHORT: case MYSQL_TYPE_INT24: case MYSQL_TYPE_LONG:
-    case MYSQL_TYPE_LONGLONG: case MYSQL_TYPE_YEAR: return true;
+    case MYSQL_TYPE_TINY:
+    case MYSQL_TYPE_SHORT:
+    case MYSQL_TYPE_INT24:
+    case MYSQL_TYPE_LONG:
+    case MYSQL_TYPE_LONGLONG:
+    case MYSQL_TYPE_YEAR: return true;
     default: return false;
   }
 }
 
 bool is_string_type(enum_field_types type) {
   switch (type) {
-    case MYSQL_TYPE_STRING: case MYSQL_TYPE_VAR_STRING: case MYSQL_TYPE_VARCHAR:
-    case MYSQL_TYPE_BLOB: case MYSQL_TYPE_TINY_BLOB: case MYSQL_TYPE_MEDIUM_BLOB:
+    case MYSQL_TYPE_STRING:
+    case MYSQL_TYPE_VAR_STRING:
+    case MYSQL_TYPE_VARCHAR:
+    case MYSQL_TYPE_BLOB:
+    case MYSQL_TYPE_TINY_BLOB:
+    case MYSQL_TYPE_MEDIUM_BLOB:
     case MYSQL_TYPE_LONG_BLOB: return true;
     default: return false;
   }
@@ -36,10 +44,12 @@ std::string_view kind_name(ColumnKind kind) {
   switch (kind) {
     case ColumnKind::integer: return "int64";
     case ColumnKind::boolean: return "bool";
-    case ColumnKind::real: case ColumnKind::decimal: return "double";
+    case ColumnKind::real:
+    case ColumnKind::decimal: return "double";
     case ColumnKind::binary: return "blob";
     case ColumnKind::datetime: return "timestamp";
-    case ColumnKind::text: case ColumnKind::other: break;
+    case ColumnKind::text:
+    case ColumnKind::other: break;
   }
   return "text";
 }
@@ -60,19 +70,25 @@ ColumnKind column_kind(const MYSQL_FIELD& field) {
     return field.charsetnr == kBinaryCharset ? ColumnKind::binary : ColumnKind::text;
   }
   switch (field.type) {
-    case MYSQL_TYPE_FLOAT: case MYSQL_TYPE_DOUBLE: return ColumnKind::real;
-    case MYSQL_TYPE_DECIMAL: case MYSQL_TYPE_NEWDECIMAL: return ColumnKind::decimal;
-    case MYSQL_TYPE_DATETIME: case MYSQL_TYPE_TIMESTAMP: case MYSQL_TYPE_DATE:
-      return ColumnKind::datetime;
-    case MYSQL_TYPE_BIT: case MYSQL_TYPE_GEOMETRY: return ColumnKind::binary;
-    case MYSQL_TYPE_JSON: case MYSQL_TYPE_ENUM: case MYSQL_TYPE_SET: return ColumnKind::text;
+    case MYSQL_TYPE_FLOAT:
+    case MYSQL_TYPE_DOUBLE: return ColumnKind::real;
+    case MYSQL_TYPE_DECIMAL:
+    case MYSQL_TYPE_NEWDECIMAL: return ColumnKind::decimal;
+    case MYSQL_TYPE_DATETIME:
+    case MYSQL_TYPE_TIMESTAMP:
+    case MYSQL_TYPE_DATE: return ColumnKind::datetime;
+    case MYSQL_TYPE_BIT:
+    case MYSQL_TYPE_GEOMETRY: return ColumnKind::binary;
+    case MYSQL_TYPE_JSON:
+    case MYSQL_TYPE_ENUM:
+    case MYSQL_TYPE_SET: return ColumnKind::text;
     default: return ColumnKind::other;
   }
 }
 
 Timestamp to_timestamp(const MYSQL_TIME& t) {
-  return Timestamp::from_civil(static_cast<int>(t.year), t.month, t.day, t.hour, t.minute,
-                               t.second, static_cast<unsigned>(t.second_part));
+  return Timestamp::from_civil(static_cast<int>(t.year), t.month, t.day, t.hour, t.minute, t.second,
+                               static_cast<unsigned>(t.second_part));
 }
 
 MYSQL_TIME to_mysql_time(Timestamp ts) {
@@ -144,7 +160,8 @@ void MariadbCursor::bind_slot(MYSQL_FIELD& field, Slot& slot, MYSQL_BIND& bind) 
   bind.error = &slot.error;
   bind.is_unsigned = slot.is_unsigned;
   switch (slot.kind) {
-    case ColumnKind::integer: case ColumnKind::boolean:
+    case ColumnKind::integer:
+    case ColumnKind::boolean:
       bind.buffer_type = MYSQL_TYPE_LONGLONG;
       bind.buffer = &slot.integer;
       return;
@@ -160,8 +177,8 @@ void MariadbCursor::bind_slot(MYSQL_FIELD& field, Slot& slot, MYSQL_BIND& bind) 
     default: break;
   }
   // Converted columns (decimal, time) may print longer than their wire form.
-  const std::size_t floor = slot.kind == ColumnKind::text || slot.kind == ColumnKind::binary
-                                ? 1 : 64;
+  const std::size_t floor =
+      slot.kind == ColumnKind::text || slot.kind == ColumnKind::binary ? 1 : 64;
   const std::size_t need = std::max<std::size_t>(field.max_length + 1, floor);
   if (slot.bytes.size() < need) slot.bytes.resize(need);
   bind.buffer_type = slot.kind == ColumnKind::binary ? MYSQL_TYPE_BLOB : MYSQL_TYPE_STRING;
@@ -174,8 +191,10 @@ bool MariadbCursor::next() {
   if (meta_ == nullptr) return false;  // no result set, or none at all
   const int rc = mysql_stmt_fetch(stmt_);
   if (rc == MYSQL_NO_DATA) return false;
-  if (rc == MYSQL_DATA_TRUNCATED) refetch_truncated();
-  else if (rc != 0) owner_.fail_statement(stmt_);
+  if (rc == MYSQL_DATA_TRUNCATED)
+    refetch_truncated();
+  else if (rc != 0)
+    owner_.fail_statement(stmt_);
   return true;
 }
 
@@ -271,8 +290,9 @@ std::int64_t MariadbCursor::read_int64(std::size_t i) const {
 
 double MariadbCursor::read_double(std::size_t i) const {
   switch (slots_[i].kind) {
-    case ColumnKind::integer: case ColumnKind::real: case ColumnKind::decimal:
-      return real_at(i);
+    case ColumnKind::integer:
+    case ColumnKind::real:
+    case ColumnKind::decimal: return real_at(i);
     default: throw_type_mismatch(i, "double", held(i));
   }
 }
@@ -314,10 +334,12 @@ Value MariadbCursor::read_value(std::size_t i) const {
   switch (slots_[i].kind) {
     case ColumnKind::integer: return integer_at(i);
     case ColumnKind::boolean: return integer_at(i) != 0;
-    case ColumnKind::real: case ColumnKind::decimal: return real_at(i);
+    case ColumnKind::real:
+    case ColumnKind::decimal: return real_at(i);
     case ColumnKind::binary: return to_blob(bytes_at(i));
     case ColumnKind::datetime: return time_at(i);
-    case ColumnKind::text: case ColumnKind::other: break;
+    case ColumnKind::text:
+    case ColumnKind::other: break;
   }
   return std::string(bytes_at(i));
 }

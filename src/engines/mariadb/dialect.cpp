@@ -16,8 +16,7 @@ class MariadbDialect final : public Dialect {
       case ValueType::boolean: return "BOOLEAN";
       case ValueType::int64: return "BIGINT";
       case ValueType::real: return "DOUBLE";
-      case ValueType::text:
-        return length > 0 ? "VARCHAR(" + std::to_string(length) + ")" : "TEXT";
+      case ValueType::text: return length > 0 ? "VARCHAR(" + std::to_string(length) + ")" : "TEXT";
       case ValueType::blob: return "LONGBLOB";
       case ValueType::timestamp: return "DATETIME(6)";
       case ValueType::null: break;

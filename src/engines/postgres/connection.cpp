@@ -58,16 +58,11 @@ class Params {
   }
   static std::string to_text(const Value& v) {
     switch (v.type()) {
-      case ValueType::boolean:
-        return v.as_bool() ? "true" : "false";
-      case ValueType::int64:
-        return format_int(v.as_int64());
-      case ValueType::real:
-        return format_double(v.as_double());
-      case ValueType::timestamp:
-        return v.as_timestamp().to_string();
-      default:
-        return v.as_text();
+      case ValueType::boolean: return v.as_bool() ? "true" : "false";
+      case ValueType::int64: return format_int(v.as_int64());
+      case ValueType::real: return format_double(v.as_double());
+      case ValueType::timestamp: return v.as_timestamp().to_string();
+      default: return v.as_text();
     }
   }
   void push(const char* value, int length, int format) {
@@ -86,10 +81,8 @@ bool succeeded(const PGresult* res) {
   switch (PQresultStatus(res)) {
     case PGRES_COMMAND_OK:
     case PGRES_TUPLES_OK:
-    case PGRES_EMPTY_QUERY:
-      return true;
-    default:
-      return false;
+    case PGRES_EMPTY_QUERY: return true;
+    default: return false;
   }
 }
 

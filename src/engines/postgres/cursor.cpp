@@ -16,40 +16,23 @@ constexpr Oid kBool = 16, kBytea = 17, kName = 19, kInt8 = 20, kInt2 = 21, kInt4
 
 std::string type_label(Oid oid) {
   switch (oid) {
-    case kBool:
-      return "boolean";
-    case kBytea:
-      return "bytea";
-    case kName:
-      return "name";
-    case kChar:
-      return "\"char\"";
-    case kInt8:
-      return "bigint";
-    case kInt2:
-      return "smallint";
-    case kInt4:
-      return "integer";
-    case kOid:
-      return "oid";
-    case kText:
-      return "text";
-    case kFloat4:
-      return "real";
-    case kFloat8:
-      return "double precision";
-    case kBpchar:
-      return "character";
-    case kVarchar:
-      return "character varying";
-    case kDate:
-      return "date";
-    case kTimestamp:
-      return "timestamp";
-    case kTimestamptz:
-      return "timestamptz";
-    case kNumeric:
-      return "numeric";
+    case kBool: return "boolean";
+    case kBytea: return "bytea";
+    case kName: return "name";
+    case kChar: return "\"char\"";
+    case kInt8: return "bigint";
+    case kInt2: return "smallint";
+    case kInt4: return "integer";
+    case kOid: return "oid";
+    case kText: return "text";
+    case kFloat4: return "real";
+    case kFloat8: return "double precision";
+    case kBpchar: return "character";
+    case kVarchar: return "character varying";
+    case kDate: return "date";
+    case kTimestamp: return "timestamp";
+    case kTimestamptz: return "timestamptz";
+    case kNumeric: return "numeric";
   }
   return "a value of type oid " + std::to_string(oid);
 }
@@ -103,30 +86,23 @@ std::int64_t PgCursor::rows_affected() const {
 
 PgCursor::Kind PgCursor::kind(std::size_t i) const {
   switch (PQftype(res_.get(), static_cast<int>(i))) {
-    case kBool:
-      return Kind::boolean;
+    case kBool: return Kind::boolean;
     case kInt8:
     case kInt2:
     case kInt4:
-    case kOid:
-      return Kind::integer;
+    case kOid: return Kind::integer;
     case kFloat4:
-    case kFloat8:
-      return Kind::floating;
-    case kNumeric:
-      return Kind::numeric;
+    case kFloat8: return Kind::floating;
+    case kNumeric: return Kind::numeric;
     case kText:
     case kVarchar:
     case kBpchar:
     case kName:
-    case kChar:
-      return Kind::text;
-    case kBytea:
-      return Kind::bytea;
+    case kChar: return Kind::text;
+    case kBytea: return Kind::bytea;
     case kDate:
     case kTimestamp:
-    case kTimestamptz:
-      return Kind::timestamp;
+    case kTimestamptz: return Kind::timestamp;
   }
   return Kind::other;
 }
@@ -196,20 +172,14 @@ Timestamp PgCursor::read_timestamp(std::size_t i) const {
 
 Value PgCursor::read_value(std::size_t i) const {
   switch (kind(i)) {
-    case Kind::boolean:
-      return Value(read_bool(i));
-    case Kind::integer:
-      return Value(read_int64(i));
+    case Kind::boolean: return Value(read_bool(i));
+    case Kind::integer: return Value(read_int64(i));
     case Kind::floating:
-    case Kind::numeric:
-      return Value(read_double(i));
-    case Kind::bytea:
-      return Value(read_blob(i));
-    case Kind::timestamp:
-      return Value(read_timestamp(i));
+    case Kind::numeric: return Value(read_double(i));
+    case Kind::bytea: return Value(read_blob(i));
+    case Kind::timestamp: return Value(read_timestamp(i));
     case Kind::text:
-    case Kind::other:
-      break;
+    case Kind::other: break;
   }
   return Value(std::string(raw(i)));
 }

@@ -27,20 +27,14 @@ class PostgresDialect final : public Dialect {
 
 std::string PostgresDialect::type_name(ValueType type, std::size_t length) const {
   switch (type) {
-    case ValueType::boolean:
-      return "boolean";
-    case ValueType::int64:
-      return "bigint";
-    case ValueType::real:
-      return "double precision";
+    case ValueType::boolean: return "boolean";
+    case ValueType::int64: return "bigint";
+    case ValueType::real: return "double precision";
     case ValueType::text:
       return length > 0 ? "varchar(" + std::to_string(length) + ")" : std::string("text");
-    case ValueType::blob:
-      return "bytea";
-    case ValueType::timestamp:
-      return "timestamp(6)";
-    case ValueType::null:
-      break;
+    case ValueType::blob: return "bytea";
+    case ValueType::timestamp: return "timestamp(6)";
+    case ValueType::null: break;
   }
   throw ConfigError("postgresql: a column cannot have the type null");
 }

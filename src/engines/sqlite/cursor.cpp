@@ -106,7 +106,8 @@ std::string_view SqliteCursor::read_text(std::size_t i) const {
 
 Blob SqliteCursor::read_blob(std::size_t i) const {
   const int type = type_of(i);
-  if (type != SQLITE_BLOB && type != SQLITE_TEXT) throw_type_mismatch(i, "blob", storage_name(type));
+  if (type != SQLITE_BLOB && type != SQLITE_TEXT)
+    throw_type_mismatch(i, "blob", storage_name(type));
   const auto* p = static_cast<const std::byte*>(sqlite3_column_blob(stmt_, static_cast<int>(i)));
   const auto n = static_cast<std::size_t>(sqlite3_column_bytes(stmt_, static_cast<int>(i)));
   return Blob(p, p + n);

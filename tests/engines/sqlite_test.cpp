@@ -1,0 +1,96 @@
+// What only SQLite has: files, journal modes, lock waits, in-memory databases.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "manydb/manydb.hpp"
+
+namespace manydb {
+namespace {
+
+class SqliteFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("manydb-sqlite-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string url(const std::string& file, const std::string& params = "") const {
+    return "sqlite:///" + (dir_ / file).string() + params;
+  }
+  std::string pragma(Connection& c, const std::string& name) {
+    auto& rows = c.query("PRAGMA " + name);
+    rows.next();
+    return rows.get_value(0).to_display();
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(SqliteFile, MissingParentFolderIsCreated) {
+  auto c = connect(Url::parse(url("nested/deeper/app.db")));
+  c->execute_script("CREATE TABLE t (x INTEGER)");
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "nested/deeper/app.db"));
+}
+
+TEST_F(SqliteFile, RelativePathIsRelativeToTheWorkingDirectory) {
+  std::filesystem::create_directories(dir_);
+  const auto old = std::filesystem::current_path();
+  std::filesystem::current_path(dir_);
+  {
+    auto c = connect(Url::parse("sqlite:///rel/here.db"));
+    c->execute_script("CREATE TABLE t (x INTEGER)");
+  }
+  std::filesystem::current_path(old);
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "rel/here.db"));
+}
+
+TEST_F(SqliteFile, DefaultsAreWalBusyTimeoutAndForeignKeys) {
+  auto c = connect(Url::parse(url("d.db")));
+  EXPECT_EQ(pragma(*c, "journal_mode"), "wal");
+  EXPECT_EQ(pragma(*c, "busy_timeout"), "5000");
+  EXPECT_EQ(pragma(*c, "foreign_keys"), "1");
+  auto o =
+      connect(Url::parse(url("o.db", "?journal_mode=delete&busy_timeout=50&foreign_keys=off")));
+  EXPECT_EQ(pragma(*o, "journal_mode"), "delete");
+  EXPECT_EQ(pragma(*o, "busy_timeout"), "50");
+  EXPECT_EQ(pragma(*o, "foreign_keys"), "0");
+  EXPECT_THROW(connect(Url::parse(url("x.db", "?journal_mode=fast"))), ConfigError);
+}
+
+// BEGIN IMMEDIATE takes the write lock at begin: a second writer waits busy_timeout there and
+// fails with Timeout, instead of deadlocking later on a read-to-write upgrade.
+TEST_F(SqliteFile, WriteTransactionsTakeTheLockAtBegin) {
+  auto first = connect(Url::parse(url("lock.db", "?busy_timeout=20")));
+  auto second = connect(Url::parse(url("lock.db", "?busy_timeout=20")));
+  first->execute_script("CREATE TABLE t (x INTEGER)");
+  first->begin();
+  EXPECT_THROW(second->begin(), Timeout);
+  EXPECT_FALSE(second->in_transaction());
+  second->begin(TxMode::read);  // readers are not blocked under WAL
+  auto& rows = second->query("SELECT count(*) FROM t");
+  ASSERT_TRUE(rows.next());
+  EXPECT_EQ(rows.get_int64(0), 0);
+  second->rollback();
+  first->commit();
+  EXPECT_NO_THROW(second->begin());
+  second->rollback();
+  auto deferred = connect(Url::parse(url("lock.db", "?begin=deferred&busy_timeout=20")));
+  first->begin();
+  EXPECT_NO_THROW(deferred->begin());  // deferred takes no lock until it writes
+  deferred->rollback();
+  first->rollback();
+}
+
+TEST(SqliteMemory, PoolHoldsOneConnectionSoTheDatabaseIsShared) {
+  Engine engine("mem", Url::parse("sqlite:///:memory:"), PoolOptions{.size = 8, .max_overflow = 4});
+  EXPECT_EQ(engine.pool().options().size, 1u);
+  EXPECT_EQ(engine.pool().options().max_overflow, 0u);
+  engine.execute("CREATE TABLE t (x INTEGER)");
+  engine.execute("INSERT INTO t (x) VALUES (?)", {41});
+  EXPECT_EQ(engine.execute("SELECT x + 1 FROM t").rows.at(0).at(0).as_int64(), 42);
+}
+
+}  // namespace
+}  // namespace manydb
