@@ -8,3 +8,4 @@
 #include "manydb/database/database.hpp"
 #include "manydb/driver/connection.hpp"
 #include "manydb/pool/engine.hpp"
+#include "manydb/schema/model.hpp"

@@ -16,19 +16,33 @@ bool is_identifier_char(char c) {
 }
 }  // namespace
 
-std::string Dialect::quote_identifier(std::string_view name) const {
+void validate_identifier(std::string_view name) {
   bool valid = !name.empty() && name.size() <= 63 && is_identifier_start(name[0]);
   for (char c : name) valid = valid && is_identifier_char(c);
   if (!valid) {
     throw ConfigError("invalid identifier '" + std::string(name) +
                       "': use letters, digits and '_' (starting with a letter or '_'), at most 63");
   }
+}
+
+std::string Dialect::quote_identifier(std::string_view name) const {
+  validate_identifier(name);
   const char q = identifier_quote();
   std::string out;
   out.reserve(name.size() + 2);
   out.push_back(q);
   out.append(name);
   out.push_back(q);
+  return out;
+}
+
+std::string Dialect::quote_literal(std::string_view text) const {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'' || (c == '\\' && backend() == Backend::mariadb)) out.push_back(c);
+    out.push_back(c);
+  }
+  out.push_back('\'');
   return out;
 }
 

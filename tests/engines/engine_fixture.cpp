@@ -58,6 +58,36 @@ void EngineTest::TearDown() {
     admin_.reset();
   }
   if (!GetParam().url.empty()) remove_sqlite_files(url());
+  for (const auto& text : databases_) drop_database(Url::parse(text));
+}
+
+std::string EngineTest::scratch_database(const std::string& name) {
+  const Url base = url();
+  const std::string db = "mdb_" + std::to_string(::getpid()) + "_" + name;
+  std::string text;
+  if (base.backend == Backend::sqlite) {
+    text = "sqlite:///" + (std::filesystem::temp_directory_path() / (db + ".db")).string();
+  } else {
+    const auto quoted = admin_->dialect().quote_identifier(db);
+    admin_->execute_script("DROP DATABASE IF EXISTS " + quoted);
+    admin_->execute_script("CREATE DATABASE " + quoted);
+    text = std::string(to_string(base.backend)) + "://" + percent_encode(base.user) + ":" +
+           percent_encode(base.password) + "@" + base.host + ":" +
+           std::to_string(base.port_or_default()) + "/" + db;
+  }
+  databases_.push_back(text);
+  return text;
+}
+
+void EngineTest::drop_database(const Url& db) {
+  if (db.backend == Backend::sqlite) {
+    remove_sqlite_files(db);
+    return;
+  }
+  auto admin = connect("admin");
+  const auto quoted = admin->dialect().quote_identifier(db.database);
+  admin->execute_script("DROP DATABASE IF EXISTS " + quoted +
+                        (db.backend == Backend::postgresql ? " WITH (FORCE)" : ""));
 }
 
 std::unique_ptr<Connection> EngineTest::connect(const std::string& bind) const {

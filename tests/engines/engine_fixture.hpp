@@ -31,6 +31,9 @@ class EngineTest : public ::testing::TestWithParam<EngineCase> {
   // A table name unique to this test process, so `ctest -j` runs never collide; dropped
   // in TearDown.
   std::string table(const std::string& base);
+  // A database of its own for this test process (a file on SQLite), dropped in TearDown.
+  // Returns its URL.
+  std::string scratch_database(const std::string& name);
   // The server's own id of the session behind `connection`.
   std::string session_id(Connection& connection) const;
   // Ends the server session `id` from another connection and waits until it is gone.
@@ -41,7 +44,12 @@ class EngineTest : public ::testing::TestWithParam<EngineCase> {
   std::unique_ptr<Connection> admin_;  // for setup and teardown
 
  private:
+  void drop_database(const Url& db);
+
+ protected:
+ private:
   std::vector<std::string> tables_;
+  std::vector<std::string> databases_;  // URLs
 };
 
 }  // namespace manydb::testing

@@ -8,6 +8,8 @@
 #include "manydb/config/database_config.hpp"
 #include "manydb/core/result.hpp"
 #include "manydb/routing/binds.hpp"
+#include "manydb/schema/live_schema.hpp"
+#include "manydb/schema/registry.hpp"
 
 namespace manydb {
 
@@ -24,6 +26,26 @@ class Database {
   }
   std::vector<std::string> bind_names() const { return binds_->names(); }
 
+  // Records each model with its bind. A model whose bind is not configured, or whose mapping
+  // is wrong, throws ConfigError here rather than at its first query.
+  template <schema::Model... Ts>
+  void register_models() {
+    (register_table(schema::table_info<Ts>()), ...);
+  }
+  const schema::ModelRegistry& models() const { return models_; }
+
+  // CREATE TABLE / INDEX IF NOT EXISTS for the models of every bind, or of one; idempotent.
+  void create_all();
+  void create_all(std::string_view bind);
+  // DROP TABLE IF EXISTS, children before parents; idempotent.
+  void drop_all();
+  void drop_all(std::string_view bind);
+
+  // The live tables, columns and indexes of one bind, read from its catalogue.
+  schema::LiveSchema inspect(std::string_view bind = DatabaseConfig::default_bind);
+  // Where the live schema of each bind with models differs from the models; empty = in step.
+  std::vector<schema::SchemaDifference> check_schema();
+
   // Raw SQL on one bind, with '?' placeholders and bound values.
   Result execute(std::string_view bind, std::string_view sql, std::span<const Value> params);
   Result execute(std::string_view bind, std::string_view sql,
@@ -32,7 +54,11 @@ class Database {
   }
 
  private:
-  std::unique_ptr<Binds> binds_;  // stable address for engines handed out by reference
+  void register_table(const schema::TableInfo& table);
+  void run_ddl(std::string_view bind, bool create);
+
+  std::unique_ptr<Binds> binds_;
+  schema::ModelRegistry models_;  // stable address for engines handed out by reference
 };
 
 }  // namespace manydb

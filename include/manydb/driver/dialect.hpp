@@ -20,6 +20,8 @@ class Dialect {
   // Validates `name` ([A-Za-z_][A-Za-z0-9_$]*, at most 63 bytes) and quotes it; a name from
   // configuration that fails throws ConfigError rather than reaching the SQL text.
   std::string quote_identifier(std::string_view name) const;
+  // A string as a quoted SQL literal, for DDL defaults only: values in statements are bound.
+  std::string quote_literal(std::string_view text) const;
   // 1-based: "?" on SQLite and MariaDB, "$1" on PostgreSQL.
   virtual std::string placeholder(std::size_t index) const = 0;
   // Rewrites the portable '?' placeholders of `sql` into this dialect's, leaving string
@@ -37,6 +39,10 @@ class Dialect {
  protected:
   virtual char identifier_quote() const = 0;
 };
+
+// Throws ConfigError unless `name` is [A-Za-z_][A-Za-z0-9_$]* and at most 63 bytes, which every
+// engine accepts quoted.
+void validate_identifier(std::string_view name);
 
 // The dialect of each backend; a static object that lives for the program.
 const Dialect& dialect_for(Backend backend);

@@ -1,0 +1,118 @@
+#pragma once
+// A model is a plain struct with a static mapping() (and optionally a bind_key). table_info<T>()
+// turns the mapping into runtime TableInfo once, validating what the compiler could not.
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <typeinfo>
+
+#include "manydb/schema/table.hpp"
+#include "manydb/schema/table_info.hpp"
+
+namespace manydb::schema {
+
+template <class T>
+concept Model = requires {
+  T::mapping();
+};
+
+template <class T>
+std::string_view bind_key_of() {
+  if constexpr (requires { T::bind_key; }) {
+    return std::string_view(T::bind_key);
+  } else {
+    return {};
+  }
+}
+
+std::string demangled_name(const char* mangled);
+
+template <class T>
+std::string model_name() {
+  return demangled_name(typeid(T).name());
+}
+
+template <class T>
+using mapping_t = decltype(T::mapping());
+
+template <class T>
+constexpr void check_model() {
+  static_assert(Model<T>,
+                "manydb: a model needs `static constexpr auto mapping()` returning "
+                "manydb::schema::table(...)");
+  static_assert(std::is_same_v<typename mapping_t<T>::model_type, T>,
+                "manydb: T::mapping() maps the members of another struct");
+  static_assert(std::is_default_constructible_v<T>,
+                "manydb: a model must be default-constructible");
+}
+
+namespace detail {
+ColumnInfo column_info(std::string_view name, ValueType type, bool nullable,
+                       const ColumnOptions& options);
+void add_index(TableInfo& info, const IndexDef& def);
+// Checks what the compiler could not; throws ConfigError saying what to do.
+void validate(TableInfo& info);
+}  // namespace detail
+
+template <Model T>
+TableInfo build_table_info() {
+  check_model<T>();
+  const auto mapping = T::mapping();
+  TableInfo info;
+  info.model = model_name<T>();
+  info.name = std::string(mapping.name);
+  info.bind = std::string(bind_key_of<T>());
+  std::apply(
+      [&](const auto&... c) {
+        (info.columns.push_back(detail::column_info(
+             c.name, column_type<typename std::decay_t<decltype(c)>::member_type>::value_type,
+             column_type<typename std::decay_t<decltype(c)>::member_type>::nullable, c.options)),
+         ...);
+      },
+      mapping.columns);
+  for (std::size_t i = 0; i < mapping.index_count; ++i) detail::add_index(info, mapping.indexes[i]);
+  detail::validate(info);
+  return info;
+}
+
+// Built and validated on first use; a mapping mistake throws ConfigError every time it is asked.
+template <Model T>
+const TableInfo& table_info() {
+  static const TableInfo info = build_table_info<T>();
+  return info;
+}
+
+// The column name that `member` has in its model's mapping; empty when it is not mapped.
+template <class Parent, class M>
+std::string_view find_column_name(M Parent::*member) {
+  std::string_view found;
+  std::apply(
+      [&](const auto&... c) {
+        (([&] {
+           if constexpr (std::is_same_v<decltype(c.member), M Parent::*>) {
+             if (c.member == member) found = c.name;
+           }
+         }()),
+         ...);
+      },
+      Parent::mapping().columns);
+  return found;
+}
+
+template <class C>
+struct member_class;
+template <class Parent, class M>
+struct member_class<M Parent::*> {
+  using type = Parent;
+};
+
+template <auto Member>
+ForeignKeyInfo resolve_foreign_key() {
+  using Parent = typename member_class<decltype(Member)>::type;
+  check_model<Parent>();
+  return {std::string(bind_key_of<Parent>()), std::string(Parent::mapping().name),
+          std::string(find_column_name(Member)), model_name<Parent>()};
+}
+
+}  // namespace manydb::schema

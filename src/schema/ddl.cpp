@@ -1,0 +1,110 @@
+#include "manydb/schema/ddl.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+namespace manydb::schema {
+
+namespace {
+
+std::string literal(const DefaultValue& value, const Dialect& d) {
+  return std::visit(
+      [&](const auto& v) -> std::string {
+        using V = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<V, bool>) {
+          return v ? "TRUE" : "FALSE";
+        } else if constexpr (std::is_same_v<V, std::int64_t>) {
+          return std::to_string(v);
+        } else if constexpr (std::is_same_v<V, double>) {
+          char buf[32];
+          const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+          return std::string(buf, end);
+        } else {
+          return d.quote_literal(v);
+        }
+      },
+      value);
+}
+
+std::string_view now_default(Backend backend) {
+  switch (backend) {
+    case Backend::sqlite: return "(strftime('%Y-%m-%d %H:%M:%f', 'now'))";
+    case Backend::postgresql: return "(now() AT TIME ZONE 'UTC')";
+    case Backend::mariadb: return "(UTC_TIMESTAMP(6))";
+  }
+  return "";
+}
+
+std::string column_definition(const ColumnInfo& c, const Dialect& d) {
+  std::string sql = d.quote_identifier(c.name) + " ";
+  if (c.primary_key && c.autoincrement) return sql.append(d.autoincrement_primary_key());
+  sql += d.type_name(c.type, c.length);
+  if (c.primary_key) sql += " NOT NULL PRIMARY KEY";
+  if (!c.primary_key && !c.nullable) sql += " NOT NULL";
+  if (c.unique) sql += " UNIQUE";
+  if (c.default_now) sql.append(" DEFAULT ").append(now_default(d.backend()));
+  if (c.default_value) sql += " DEFAULT " + literal(*c.default_value, d);
+  if (!c.check.empty()) sql += " CHECK (" + c.check + ")";
+  return sql;
+}
+
+std::string column_list(const std::vector<std::string>& columns, const Dialect& d) {
+  std::string out;
+  for (const auto& c : columns) out += (out.empty() ? "" : ", ") + d.quote_identifier(c);
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> create_statements(const TableInfo& table, const Dialect& d) {
+  std::string sql = "CREATE TABLE IF NOT EXISTS " + d.quote_identifier(table.name) + " (";
+  for (std::size_t i = 0; i < table.columns.size(); ++i) {
+    sql += (i ? ", " : "") + column_definition(table.columns[i], d);
+  }
+  for (const auto& c : table.columns) {
+    if (!c.references) continue;
+    sql += ", FOREIGN KEY (" + d.quote_identifier(c.name) + ") REFERENCES " +
+           d.quote_identifier(c.references->table) + " (" +
+           d.quote_identifier(c.references->column) + ")";
+  }
+  sql += ")";
+  if (d.backend() == Backend::mariadb) {
+    // Binary collation: text compares and is unique the same way as on SQLite and PostgreSQL.
+    sql += " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+  }
+  std::vector<std::string> statements{sql};
+  for (const auto& ix : table.indexes) {
+    statements.push_back(std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") +
+                         "INDEX IF NOT EXISTS " + d.quote_identifier(ix.name) + " ON " +
+                         d.quote_identifier(table.name) + " (" + column_list(ix.columns, d) + ")");
+  }
+  return statements;
+}
+
+std::string drop_statement(const TableInfo& table, const Dialect& d) {
+  return "DROP TABLE IF EXISTS " + d.quote_identifier(table.name);
+}
+
+std::vector<const TableInfo*> dependency_order(std::vector<const TableInfo*> tables) {
+  std::vector<const TableInfo*> ordered;
+  std::set<std::string> placed;
+  auto ready = [&](const TableInfo* t) {
+    return std::all_of(t->columns.begin(), t->columns.end(), [&](const ColumnInfo& c) {
+      return !c.references || c.references->table == t->name ||
+             placed.contains(c.references->table) ||
+             std::none_of(tables.begin(), tables.end(),
+                          [&](const TableInfo* o) { return o->name == c.references->table; });
+    });
+  };
+  while (!tables.empty()) {
+    auto it = std::find_if(tables.begin(), tables.end(), ready);
+    if (it == tables.end()) it = tables.begin();  // a cycle: fall back to declaration order
+    placed.insert((*it)->name);
+    ordered.push_back(*it);
+    tables.erase(it);
+  }
+  return ordered;
+}
+
+}  // namespace manydb::schema
