@@ -15,6 +15,8 @@ void Cursor::throw_type_mismatch(std::size_t i, std::string_view wanted,
   throw DataError(msg);
 }
 
+// Called only when column `i` is out of range or NULL (the getters check first, so that the
+// common path costs two virtual calls and no argument set-up): throws the DataError.
 void Cursor::require_value(std::size_t i, std::string_view wanted) const {
   if (i >= column_count()) {
     throw DataError("column index " + std::to_string(i) + " is out of range: the row has " +
@@ -30,27 +32,33 @@ void Cursor::require_value(std::size_t i, std::string_view wanted) const {
 }
 
 std::int64_t Cursor::get_int64(std::size_t i) const {
-  require_value(i, "int64");
+  if (i >= column_count() || is_null(i)) [[unlikely]]
+    require_value(i, "int64");
   return read_int64(i);
 }
 double Cursor::get_double(std::size_t i) const {
-  require_value(i, "double");
+  if (i >= column_count() || is_null(i)) [[unlikely]]
+    require_value(i, "double");
   return read_double(i);
 }
 bool Cursor::get_bool(std::size_t i) const {
-  require_value(i, "bool");
+  if (i >= column_count() || is_null(i)) [[unlikely]]
+    require_value(i, "bool");
   return read_bool(i);
 }
 std::string_view Cursor::get_text(std::size_t i) const {
-  require_value(i, "std::string");
+  if (i >= column_count() || is_null(i)) [[unlikely]]
+    require_value(i, "std::string");
   return read_text(i);
 }
 Blob Cursor::get_blob(std::size_t i) const {
-  require_value(i, "manydb::Blob");
+  if (i >= column_count() || is_null(i)) [[unlikely]]
+    require_value(i, "manydb::Blob");
   return read_blob(i);
 }
 Timestamp Cursor::get_timestamp(std::size_t i) const {
-  require_value(i, "manydb::Timestamp");
+  if (i >= column_count() || is_null(i)) [[unlikely]]
+    require_value(i, "manydb::Timestamp");
   return read_timestamp(i);
 }
 Value Cursor::get_value(std::size_t i) const {

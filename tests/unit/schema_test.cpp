@@ -45,7 +45,8 @@ TEST(Mapping, ColumnsTypesAndOptions) {
   EXPECT_EQ(all.column("small")->type, ValueType::int64);
   EXPECT_EQ(all.column("bytes")->type, ValueType::blob);
   EXPECT_TRUE(all.column("maybe_at")->nullable);
-  EXPECT_FALSE(all.column("at")->nullable);
+  EXPECT_FALSE(all.column("happened_at")->nullable);
+  EXPECT_EQ(all.column("at"), nullptr);
   EXPECT_EQ(std::get<std::string>(*all.column("name")->default_value), "it's");
 }
 

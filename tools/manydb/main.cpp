@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
+#include "manydb/cli/schema_commands.hpp"
 #include "manydb/manydb.hpp"
 #include "table_printer.hpp"
 
@@ -62,11 +64,19 @@ int main(int argc, char** argv) {
   sql_cmd->add_option("--bind", bind, "bind name (default: the default bind)");
   sql_cmd->add_option("statement", sql, "the SQL statement")->required();
 
-  CLI11_PARSE(app, argc, argv);
+  std::optional<manydb::Database> db;
+  auto database = [&]() -> manydb::Database& {
+    if (!db) db.emplace(open_database(config_path));
+    return *db;
+  };
+  manydb::cli::mount_inspect_command(app, database);
+
   try {
-    auto db = open_database(config_path);
-    if (*ping_cmd) return ping(db);
-    if (*sql_cmd) return run_sql(db, bind, sql);
+    app.parse(argc, argv);
+    if (*ping_cmd) return ping(database());
+    if (*sql_cmd) return run_sql(database(), bind, sql);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
   } catch (const manydb::Error& e) {
     std::cerr << "manydb: " << e.what() << '\n';
     return 2;
