@@ -42,7 +42,7 @@ db-down:
 	@scripts/db-down $(ENV_FILE)
 
 bench: deps
-	@$(MAKE) --no-print-directory build CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Release"
+	@scripts/install-deps --bench && $(MAKE) --no-print-directory build CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Release"
 	@scripts/with-db $(ENV_FILE) scripts/bench $(BUILD)
 
 format:

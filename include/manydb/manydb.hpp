@@ -9,3 +9,4 @@
 #include "manydb/driver/connection.hpp"
 #include "manydb/pool/engine.hpp"
 #include "manydb/schema/model.hpp"
+#include "manydb/session/session.hpp"

@@ -35,20 +35,23 @@ std::vector<LiveIndex> group_indexes(Cursor& rows) {
 }
 
 void inspect_sqlite(Lease& c, std::vector<LiveTable>& tables) {
-  for (const auto& name : strings(c.query(
-           "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-           "ORDER BY name"))) {
+  const auto names = strings(
+      c.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+              "ORDER BY name"));
+  for (const auto& name : names) {
     LiveTable t{name, {}, {}};
     const auto quoted = c->dialect().quote_identifier(name);
-    for (const auto& row : read_all(c.query("PRAGMA table_info(" + quoted + ")")).rows) {
+    const Result columns = read_all(c.query("PRAGMA table_info(" + quoted + ")"));
+    for (const auto& row : columns.rows) {
       // A primary key is never NULL, even where SQLite's notnull flag says otherwise.
       const bool not_null = truthy(row[3]) || row[5].as_int64() > 0;
       t.columns.push_back({row[1].as_text(), row[2].as_text(), !not_null});
     }
-    for (const auto& ix : read_all(c.query("PRAGMA index_list(" + quoted + ")")).rows) {
+    const Result indexes = read_all(c.query("PRAGMA index_list(" + quoted + ")"));
+    for (const auto& ix : indexes.rows) {
       if (ix[3].as_text() == "pk") continue;
       LiveIndex index{ix[1].as_text(), {}, truthy(ix[2])};
-      const auto cols =
+      const Result cols =
           read_all(c.query("PRAGMA index_info(" + c->dialect().quote_identifier(index.name) + ")"));
       for (const auto& col : cols.rows) index.columns.push_back(col[2].as_text());
       t.indexes.push_back(std::move(index));

@@ -10,7 +10,9 @@ Engine::Engine(std::string bind, Url url, PoolOptions options)
       pool_(
           bind,
           [this, bind, timeout = options.connect_timeout] {
-            return manydb::connect(url_, ConnectOptions{bind, timeout});
+            auto connection = manydb::connect(url_, ConnectOptions{bind, timeout});
+            connection->count_statements_in(&statements_);
+            return connection;
           },
           adjusted(url_, options)) {}
 

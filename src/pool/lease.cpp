@@ -53,6 +53,19 @@ void Lease::discard() {
   pool_ = nullptr;
 }
 
+void Lease::begin(TxMode mode) {
+  const bool may_retry = !used_ && reused_ && pool_ && !connection_->in_transaction();
+  used_ = true;
+  if (!may_retry) return connection_->begin(mode);
+  try {
+    connection_->begin(mode);
+  } catch (const ConnectionError&) {
+    if (!connection_->broken()) throw;
+    connection_ = pool_->replace(std::move(connection_));
+    connection_->begin(mode);
+  }
+}
+
 Cursor& Lease::query(std::string_view sql, std::span<const Value> params) {
   const bool may_retry = !used_ && reused_ && pool_ && !connection_->in_transaction();
   used_ = true;

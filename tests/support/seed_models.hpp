@@ -30,7 +30,7 @@ struct User {
   std::int64_t id = 0;
   std::string username;
   std::string email;
-  Timestamp created_at;
+  Timestamp created_at{};
   static constexpr std::string_view bind_key = "users";
   static constexpr auto mapping() {
     return s::table("user", s::column("id", &User::id, s::primary_key),
@@ -45,12 +45,12 @@ struct Order {
   std::int64_t user_id = 0;
   double total_amount = 0;
   std::string status = "pending";
-  Timestamp created_at;
+  Timestamp created_at{};
   static constexpr std::string_view bind_key = "orders";
   static constexpr auto mapping() {
     return s::table(
                "order", s::column("id", &Order::id, s::primary_key),
-               s::column("user_id", &Order::user_id),
+               s::column("user_id", &Order::user_id, s::refers_to<&User::id>()),
                s::column("total_amount", &Order::total_amount),
                s::column("status", &Order::status, s::varchar(20), s::default_value("pending")),
                s::column("created_at", &Order::created_at, s::default_now))
@@ -69,7 +69,7 @@ struct OrderItem {
     return s::table(
         "order_item", s::column("id", &OrderItem::id, s::primary_key),
         s::column("order_id", &OrderItem::order_id, s::indexed, s::references<&Order::id>()),
-        s::column("product_id", &OrderItem::product_id),
+        s::column("product_id", &OrderItem::product_id, s::refers_to<&Product::id>()),
         s::column("quantity", &OrderItem::quantity, s::check("quantity > 0")),
         s::column("price", &OrderItem::price));
   }
@@ -79,8 +79,8 @@ struct PageView {
   std::int64_t id = 0;
   std::string page;
   std::optional<std::int64_t> user_id;
-  Timestamp timestamp;
-  std::optional<std::string> ip_address;
+  Timestamp timestamp{};
+  std::optional<std::string> ip_address{};
   static constexpr std::string_view bind_key = "analytics";
   static constexpr auto mapping() {
     return s::table("page_view", s::column("id", &PageView::id, s::primary_key),
@@ -93,7 +93,7 @@ struct PageView {
 
 struct Log {
   std::int64_t id = 0;
-  Timestamp timestamp;
+  Timestamp timestamp{};
   std::string level;
   std::string message;
   static constexpr std::string_view bind_key = "logs_db";

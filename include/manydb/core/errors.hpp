@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace manydb {
 
@@ -27,6 +28,12 @@ class ConfigError : public Error {
 
 // A row that was required does not exist (mapped to 404 by the shop).
 class NotFound : public Error {
+ public:
+  using Error::Error;
+};
+
+// one() found more than one row.
+class MultipleResultsFound : public Error {
  public:
   using Error::Error;
 };
@@ -98,6 +105,20 @@ class ProgrammingError : public DatabaseError {
 class PoolTimeout : public OperationalError {
  public:
   using OperationalError::OperationalError;
+};
+
+// A commit across binds failed after some binds had committed: those keep their changes, the
+// failed bind and the ones after it were rolled back. Not atomic: see docs/sessions.md.
+class PartialCommit : public DatabaseError {
+ public:
+  PartialCommit(std::string message, std::string failed_bind, std::string code,
+                std::vector<std::string> committed)
+      : DatabaseError(std::move(message), std::move(failed_bind), std::move(code)),
+        committed_(std::move(committed)) {}
+  const std::vector<std::string>& committed_binds() const noexcept { return committed_; }
+
+ private:
+  std::vector<std::string> committed_;
 };
 
 // What an engine's error code means, decided by each engine, thrown in one place.

@@ -10,6 +10,7 @@
 #include "manydb/routing/binds.hpp"
 #include "manydb/schema/live_schema.hpp"
 #include "manydb/schema/registry.hpp"
+#include "manydb/session/session.hpp"
 
 namespace manydb {
 
@@ -45,6 +46,10 @@ class Database {
   schema::LiveSchema inspect(std::string_view bind = DatabaseConfig::default_bind);
   // Where the live schema of each bind with models differs from the models; empty = in step.
   std::vector<schema::SchemaDifference> check_schema();
+
+  // A unit of work over every bind, or over one (the seed's "sessions with specific binds").
+  Session session(SessionOptions options = {}) { return Session(*this, std::move(options)); }
+  Session session_for(std::string_view bind) { return Session(*this, {std::string(bind)}); }
 
   // Raw SQL on one bind, with '?' placeholders and bound values.
   Result execute(std::string_view bind, std::string_view sql, std::span<const Value> params);

@@ -1,5 +1,6 @@
 #pragma once
 // One live connection through one C client library. Not thread-safe: one thread at a time.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
@@ -33,7 +34,10 @@ class Connection {
   // Runs one statement written with '?' placeholders and binds `params` to them. The statement
   // is prepared once per connection and cached by its text. The cursor is valid until the next
   // statement on this connection.
-  virtual Cursor& query(std::string_view sql, std::span<const Value> params) = 0;
+  Cursor& query(std::string_view sql, std::span<const Value> params) {
+    if (statement_counter_) statement_counter_->fetch_add(1, std::memory_order_relaxed);
+    return run_statement(sql, params);
+  }
   Cursor& query(std::string_view sql, std::initializer_list<Value> params = {}) {
     return query(sql, std::span<const Value>(params.begin(), params.size()));
   }
@@ -70,11 +74,17 @@ class Connection {
   virtual std::size_t cached_statements() const = 0;
   virtual std::uint64_t prepare_count() const = 0;  // statements parsed since connecting
 
+  // Counts every statement run through query() into `counter` (an engine's, for metrics and
+  // for tests that prove how many statements an operation costs).
+  void count_statements_in(std::atomic<std::uint64_t>* counter) { statement_counter_ = counter; }
+
  protected:
   explicit Connection(std::string bind) : bind_(std::move(bind)) {}
+  virtual Cursor& run_statement(std::string_view sql, std::span<const Value> params) = 0;
 
  private:
   std::string bind_;
+  std::atomic<std::uint64_t>* statement_counter_ = nullptr;
 };
 
 // Opens a connection to `url` through the engine that serves its scheme.

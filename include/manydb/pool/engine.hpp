@@ -2,6 +2,7 @@
 // An engine is one database as the application sees it: its URL, its dialect and a pool of
 // connections to it. Connections open lazily, so a database that is down does not stop
 // the others from working.
+#include <atomic>
 #include <string>
 
 #include "manydb/core/result.hpp"
@@ -21,6 +22,9 @@ class Engine {
   Pool& pool() { return pool_; }
 
   Lease connect() { return pool_.acquire(); }
+  // Statements run on this engine's connections since it was created (transaction control
+  // and pings not included).
+  std::uint64_t statements() const { return statements_.load(std::memory_order_relaxed); }
   // Runs one statement on a pooled connection and reads all its rows.
   Result execute(std::string_view sql, std::span<const Value> params);
   Result execute(std::string_view sql, std::initializer_list<Value> params = {}) {
@@ -31,6 +35,7 @@ class Engine {
   static PoolOptions adjusted(const Url& url, PoolOptions options);
 
   const Url url_;
+  std::atomic<std::uint64_t> statements_{0};
   const Dialect& dialect_;
   Pool pool_;
 };

@@ -31,6 +31,9 @@ class Lease {
     return query(sql, params).rows_affected();
   }
 
+  // Begins a transaction, with the same one-time replacement of a connection found dead.
+  void begin(TxMode mode = TxMode::write);
+
   // Closes the connection instead of returning it to the pool.
   void discard();
 

@@ -66,6 +66,18 @@ constexpr references_t references() {
   return {&resolve_foreign_key<Member>};
 }
 
+// refers_to<&Product::id>(): a logical reference, allowed across binds, with no constraint in
+// the DDL; Session::load_related<&OrderItem::product_id>(items) follows it in one query.
+template <auto Target>
+struct refers_to_t {
+  static_assert(std::is_member_object_pointer_v<decltype(Target)>,
+                "manydb: refers_to<&Model::member>() takes a pointer to a data member");
+};
+template <auto Target>
+constexpr refers_to_t<Target> refers_to() {
+  return {};
+}
+
 constexpr void apply(ColumnOptions& o, primary_key_t) { o.primary_key = true; }
 constexpr void apply(ColumnOptions& o, no_autoincrement_t) { o.autoincrement = false; }
 constexpr void apply(ColumnOptions& o, unique_t) { o.unique = true; }
@@ -75,25 +87,39 @@ constexpr void apply(ColumnOptions& o, varchar v) { o.length = v.length; }
 constexpr void apply(ColumnOptions& o, check c) { o.check = c.expression; }
 constexpr void apply(ColumnOptions& o, default_value_t d) { o.default_value = d.value; }
 constexpr void apply(ColumnOptions& o, references_t r) { o.references = r.resolve; }
+template <auto Target>
+constexpr void apply(ColumnOptions&, refers_to_t<Target>) {}
 
-template <class Model, class Member>
+// The Target of the refers_to option among Options, or nullptr.
+template <class... Options>
+struct reference_target {
+  static constexpr auto value = nullptr;
+};
+template <auto Target, class... Rest>
+struct reference_target<refers_to_t<Target>, Rest...> {
+  static constexpr auto value = Target;
+};
+template <class First, class... Rest>
+struct reference_target<First, Rest...> : reference_target<Rest...> {};
+
+template <class Model, class Member, auto Target = nullptr>
 struct Column {
   using model_type = Model;
   using member_type = Member;
+  static constexpr auto reference = Target;  // a refers_to target, or nullptr
   std::string_view name;
   Member Model::*member;
   ColumnOptions options;
 };
 
 template <class Model, class Member, class... Options>
-constexpr Column<Model, Member> column(std::string_view name, Member Model::*member,
-                                       Options... options) {
+constexpr auto column(std::string_view name, Member Model::*member, Options... options) {
   static_assert(is_column_type_v<Member>,
                 "manydb: unsupported member type for a column; use an integer, double, bool, "
                 "std::string, manydb::Blob, manydb::Timestamp or std::optional of one of them");
   static_assert((requires(ColumnOptions & o) { apply(o, options); } && ...),
                 "manydb: unknown column option");
-  Column<Model, Member> c{name, member, {}};
+  Column<Model, Member, reference_target<Options...>::value> c{name, member, {}};
   (apply(c.options, options), ...);
   return c;
 }

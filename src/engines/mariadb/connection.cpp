@@ -44,7 +44,7 @@ void MariadbConnection::fail_session() {
   throw_error(bind(), code, mysql_error(db_), password_);
 }
 
-Cursor& MariadbConnection::query(std::string_view sql, std::span<const Value> params) {
+Cursor& MariadbConnection::run_statement(std::string_view sql, std::span<const Value> params) {
   cursor_.reset();
   if (MYSQL_STMT* stmt = prepared(sql)) {
     check_param_count(stmt, params.size());
@@ -81,9 +81,8 @@ MYSQL_STMT* MariadbConnection::prepare(std::string_view sql) {
     if (is_connection_lost(code)) broken_ = true;
     throw_error(bind(), code, message, password_);
   }
-  // Lets the result buffers be sized once, from the longest value of each column.
-  const my_bool update_max_length = 1;
-  mysql_stmt_attr_set(stmt, STMT_ATTR_UPDATE_MAX_LENGTH, &update_max_length);
+  // No STMT_ATTR_UPDATE_MAX_LENGTH: it makes every store_result walk all rows a second time.
+  // The cursor sizes buffers from the declared column length and grows one on truncation.
   return stmt;
 }
 

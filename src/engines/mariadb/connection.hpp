@@ -29,7 +29,7 @@ class MariadbConnection final : public Connection {
   ~MariadbConnection() override;
 
   const Dialect& dialect() const override;
-  Cursor& query(std::string_view sql, std::span<const Value> params) override;
+  Cursor& run_statement(std::string_view sql, std::span<const Value> params) override;
   using Connection::query;
   void execute_script(std::string_view sql) override;
   std::int64_t last_insert_id() override { return last_insert_id_; }

@@ -176,10 +176,12 @@ void MariadbCursor::bind_slot(MYSQL_FIELD& field, Slot& slot, MYSQL_BIND& bind) 
       return;
     default: break;
   }
-  // Converted columns (decimal, time) may print longer than their wire form.
-  const std::size_t floor =
-      slot.kind == ColumnKind::text || slot.kind == ColumnKind::binary ? 1 : 64;
-  const std::size_t need = std::max<std::size_t>(field.max_length + 1, floor);
+  // Converted columns (decimal, time) may print longer than their wire form. Buffers start at
+  // the declared length (capped: TEXT and BLOB declare up to 4 GiB) and keep what they grew
+  // to; a longer value is fetched again by refetch_truncated().
+  constexpr std::size_t kFloor = 64, kCap = 4096;
+  const std::size_t declared = std::max<std::size_t>(field.length, field.max_length) + 1;
+  const std::size_t need = std::clamp<std::size_t>(declared, kFloor, kCap);
   if (slot.bytes.size() < need) slot.bytes.resize(need);
   bind.buffer_type = slot.kind == ColumnKind::binary ? MYSQL_TYPE_BLOB : MYSQL_TYPE_STRING;
   bind.buffer = slot.bytes.data();

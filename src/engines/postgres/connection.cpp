@@ -102,7 +102,7 @@ PgConnection::~PgConnection() {
 
 const Dialect& PgConnection::dialect() const { return postgres::dialect(); }
 
-Cursor& PgConnection::query(std::string_view sql, std::span<const Value> params) {
+Cursor& PgConnection::run_statement(std::string_view sql, std::span<const Value> params) {
   require_usable();
   cursor_.reset(nullptr);
   ResultPtr res = execute(prepared(sql), params);
@@ -136,8 +136,8 @@ ResultPtr PgConnection::execute(const Statement& st, std::span<const Value> para
 }
 
 const PgConnection::Statement& PgConnection::prepared(std::string_view sql) {
+  if (auto it = cache_.find(sql); it != cache_.end()) return it->second;
   std::string key(sql);
-  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
   if (cache_.size() >= kMaxCached)
     forget(std::string(order_.front()));  // a copy: forget edits order_
   Statement st = prepare(key);

@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <deque>
+#include <functional>
 #include <string>
 #include <unordered_map>
 
@@ -18,7 +19,7 @@ class PgConnection final : public Connection {
   ~PgConnection() override;
 
   const Dialect& dialect() const override;
-  Cursor& query(std::string_view sql, std::span<const Value> params) override;
+  Cursor& run_statement(std::string_view sql, std::span<const Value> params) override;
   void execute_script(std::string_view sql) override;
   std::int64_t last_insert_id() override;
 
@@ -53,7 +54,11 @@ class PgConnection final : public Connection {
   PGconn* conn_;
   std::string password_;
   PgCursor cursor_;
-  std::unordered_map<std::string, Statement> cache_;
+  struct Hash {  // finds a cached statement by std::string_view, without building a key
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Statement, Hash, std::equal_to<>> cache_;
   std::deque<std::string> order_;  // cached SQL texts, oldest first
   std::uint64_t next_name_ = 0;
   std::uint64_t prepares_ = 0;

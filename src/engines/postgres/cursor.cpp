@@ -54,6 +54,10 @@ void PgCursor::reset(ResultPtr res) {
   res_ = std::move(res);
   rows_ = res_ ? PQntuples(res_.get()) : 0;
   row_ = -1;
+  columns_ = res_ ? static_cast<std::size_t>(PQnfields(res_.get())) : 0;
+  kinds_.resize(columns_);
+  for (std::size_t i = 0; i < columns_; ++i)
+    kinds_[i] = kind_of(PQftype(res_.get(), static_cast<int>(i)));
 }
 
 bool PgCursor::next() {
@@ -61,9 +65,7 @@ bool PgCursor::next() {
   return row_ < rows_;
 }
 
-std::size_t PgCursor::column_count() const {
-  return res_ ? static_cast<std::size_t>(PQnfields(res_.get())) : 0;
-}
+std::size_t PgCursor::column_count() const { return columns_; }
 
 std::string_view PgCursor::column_name(std::size_t i) const {
   if (i >= column_count()) return "?";
@@ -85,7 +87,11 @@ std::int64_t PgCursor::rows_affected() const {
 }
 
 PgCursor::Kind PgCursor::kind(std::size_t i) const {
-  switch (PQftype(res_.get(), static_cast<int>(i))) {
+  return i < columns_ ? kinds_[i] : Kind::other;
+}
+
+PgCursor::Kind PgCursor::kind_of(Oid type) {
+  switch (type) {
     case kBool: return Kind::boolean;
     case kInt8:
     case kInt2:

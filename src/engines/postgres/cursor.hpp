@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <memory>
+#include <vector>
 
 #include "manydb/driver/cursor.hpp"
 
@@ -36,10 +37,13 @@ class PgCursor final : public Cursor {
  private:
   enum class Kind { boolean, integer, floating, numeric, text, bytea, timestamp, other };
   Kind kind(std::size_t i) const;
+  static Kind kind_of(Oid type);
   std::string_view raw(std::size_t i) const;
   std::string held(std::size_t i) const;
 
   ResultPtr res_;
+  std::size_t columns_ = 0;
+  std::vector<Kind> kinds_;  // per column, read once per result rather than once per value
   int rows_ = 0;
   int row_ = -1;
 };

@@ -76,15 +76,16 @@ void SqliteConnection::configure(const Url& url) {
   const auto fk = choice(url, "foreign_keys", "ON", {"ON", "OFF", "TRUE", "FALSE", "1", "0"});
   const auto begin = choice(url, "begin", "IMMEDIATE", {"IMMEDIATE", "DEFERRED", "EXCLUSIVE"});
   if (url.param("mode") != "ro") execute_script("PRAGMA journal_mode=" + journal);
-  execute_script("PRAGMA synchronous=" + sync + "; PRAGMA foreign_keys=" + fk);
+  // LIKE is case-sensitive on PostgreSQL and on our utf8mb4_bin MariaDB tables: match them.
+  execute_script("PRAGMA synchronous=" + sync + "; PRAGMA foreign_keys=" + fk +
+                 "; PRAGMA case_sensitive_like=ON");
   begin_write_ = "BEGIN " + begin;
 }
 
 const Dialect& SqliteConnection::dialect() const { return engines::sqlite::dialect(); }
 
 sqlite3_stmt* SqliteConnection::prepared(std::string_view sql) {
-  std::string key(sql);
-  if (auto it = statements_.find(key); it != statements_.end()) return it->second;
+  if (auto it = statements_.find(sql); it != statements_.end()) return it->second;
   if (statements_.size() >= kMaxCachedStatements) clear_statements();
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
@@ -92,7 +93,7 @@ sqlite3_stmt* SqliteConnection::prepared(std::string_view sql) {
   if (rc != SQLITE_OK) throw_error(db_, rc, bind());
   if (!stmt) throw ProgrammingError("bind '" + bind() + "': the SQL text holds no statement");
   ++prepares_;
-  statements_.emplace(std::move(key), stmt);
+  statements_.emplace(std::string(sql), stmt);
   return stmt;
 }
 
@@ -103,7 +104,7 @@ void SqliteConnection::bind_params(sqlite3_stmt* stmt, std::span<const Value> pa
                            std::to_string(expected) + " parameters but " +
                            std::to_string(params.size()) + " were given");
   }
-  sqlite3_clear_bindings(stmt);
+  // Every parameter is bound below, which replaces the previous binding: no clear needed.
   for (int i = 1; i <= expected; ++i) {
     const Value& v = params[static_cast<std::size_t>(i - 1)];
     int rc = SQLITE_OK;
@@ -133,7 +134,7 @@ void SqliteConnection::bind_params(sqlite3_stmt* stmt, std::span<const Value> pa
   }
 }
 
-Cursor& SqliteConnection::query(std::string_view sql, std::span<const Value> params) {
+Cursor& SqliteConnection::run_statement(std::string_view sql, std::span<const Value> params) {
   cursor_.finish();
   sqlite3_stmt* stmt = prepared(sql);
   bind_params(stmt, params);

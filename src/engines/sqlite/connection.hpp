@@ -1,7 +1,9 @@
 #pragma once
 #include <sqlite3.h>
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "engines/sqlite/cursor.hpp"
@@ -15,7 +17,7 @@ class SqliteConnection final : public Connection {
   ~SqliteConnection() override;
 
   const Dialect& dialect() const override;
-  Cursor& query(std::string_view sql, std::span<const Value> params) override;
+  Cursor& run_statement(std::string_view sql, std::span<const Value> params) override;
   void execute_script(std::string_view sql) override;
   std::int64_t last_insert_id() override { return sqlite3_last_insert_rowid(db_); }
 
@@ -41,7 +43,11 @@ class SqliteConnection final : public Connection {
 
   sqlite3* db_ = nullptr;
   std::string begin_write_ = "BEGIN IMMEDIATE";
-  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  struct Hash {  // finds a cached statement by std::string_view, without building a key
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, Hash, std::equal_to<>> statements_;
   std::uint64_t prepares_ = 0;
   SqliteCursor cursor_{bind()};
 };

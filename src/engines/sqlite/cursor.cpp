@@ -1,5 +1,6 @@
 #include "engines/sqlite/cursor.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "engines/sqlite/errors.hpp"
@@ -26,6 +27,8 @@ void SqliteCursor::start(sqlite3* db, sqlite3_stmt* stmt) {
   db_ = db;
   stmt_ = stmt;
   columns_ = static_cast<std::size_t>(sqlite3_column_count(stmt));
+  if (values_.size() < columns_) values_.resize(columns_);
+  readonly_ = sqlite3_stmt_readonly(stmt) != 0;
   rows_ = 0;
   done_ = false;
   on_row_ = false;
@@ -35,12 +38,13 @@ void SqliteCursor::start(sqlite3* db, sqlite3_stmt* stmt) {
 bool SqliteCursor::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) {
-    if (!sqlite3_stmt_readonly(stmt_)) ++rows_;  // rows handed back by RETURNING
+    if (!readonly_) ++rows_;  // rows handed back by RETURNING
+    std::fill_n(values_.begin(), columns_, Column{});
     return true;
   }
   done_ = true;
   if (rc == SQLITE_DONE) {
-    if (!sqlite3_stmt_readonly(stmt_)) rows_ = sqlite3_changes64(db_);
+    if (!readonly_) rows_ = sqlite3_changes64(db_);
     sqlite3_reset(stmt_);
     return false;
   }
@@ -70,8 +74,23 @@ std::string_view SqliteCursor::column_name(std::size_t i) const {
   return name ? name : "";
 }
 
+// The connection is opened with SQLITE_OPEN_NOMUTEX (multi-thread mode), where SQLite makes no
+// distinction between protected and unprotected sqlite3_value objects: reading the column's
+// value through the sqlite3_value_* functions is what sqlite3_column_* do internally.
+const SqliteCursor::Column& SqliteCursor::column(std::size_t i) const {
+  Column& c = values_[i];
+  if (c.value == nullptr) {
+    c.value = sqlite3_column_value(stmt_, static_cast<int>(i));
+    c.type = sqlite3_value_type(c.value);
+  }
+  return c;
+}
+
+sqlite3_value* SqliteCursor::value(std::size_t i) const { return column(i).value; }
+
+// The storage class as the row holds it (as sqlite3_column_type, before any conversion).
 int SqliteCursor::type_of(std::size_t i) const {
-  return on_row_ ? sqlite3_column_type(stmt_, static_cast<int>(i)) : SQLITE_NULL;
+  return on_row_ && i < columns_ ? column(i).type : SQLITE_NULL;
 }
 
 bool SqliteCursor::is_null(std::size_t i) const { return type_of(i) == SQLITE_NULL; }
@@ -80,7 +99,7 @@ std::int64_t SqliteCursor::rows_affected() const { return rows_; }
 std::int64_t SqliteCursor::read_int64(std::size_t i) const {
   const int type = type_of(i);
   if (type != SQLITE_INTEGER) throw_type_mismatch(i, "int64", storage_name(type));
-  return sqlite3_column_int64(stmt_, static_cast<int>(i));
+  return sqlite3_value_int64(value(i));
 }
 
 double SqliteCursor::read_double(std::size_t i) const {
@@ -88,7 +107,7 @@ double SqliteCursor::read_double(std::size_t i) const {
   if (type != SQLITE_FLOAT && type != SQLITE_INTEGER) {
     throw_type_mismatch(i, "double", storage_name(type));
   }
-  return sqlite3_column_double(stmt_, static_cast<int>(i));
+  return sqlite3_value_double(value(i));
 }
 
 bool SqliteCursor::read_bool(std::size_t i) const {
@@ -100,16 +119,16 @@ bool SqliteCursor::read_bool(std::size_t i) const {
 std::string_view SqliteCursor::read_text(std::size_t i) const {
   const int type = type_of(i);
   if (type != SQLITE_TEXT) throw_type_mismatch(i, "text", storage_name(type));
-  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, static_cast<int>(i)));
-  return {p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, static_cast<int>(i)))};
+  const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(value(i)));
+  return {p, static_cast<std::size_t>(sqlite3_value_bytes(value(i)))};
 }
 
 Blob SqliteCursor::read_blob(std::size_t i) const {
   const int type = type_of(i);
   if (type != SQLITE_BLOB && type != SQLITE_TEXT)
     throw_type_mismatch(i, "blob", storage_name(type));
-  const auto* p = static_cast<const std::byte*>(sqlite3_column_blob(stmt_, static_cast<int>(i)));
-  const auto n = static_cast<std::size_t>(sqlite3_column_bytes(stmt_, static_cast<int>(i)));
+  const auto* p = static_cast<const std::byte*>(sqlite3_value_blob(value(i)));
+  const auto n = static_cast<std::size_t>(sqlite3_value_bytes(value(i)));
   return Blob(p, p + n);
 }
 

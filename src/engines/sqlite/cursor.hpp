@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 
 #include <string>
+#include <vector>
 
 #include "manydb/driver/cursor.hpp"
 
@@ -34,6 +35,7 @@ class SqliteCursor final : public Cursor {
  private:
   bool step();
   int type_of(std::size_t i) const;
+  sqlite3_value* value(std::size_t i) const;
 
   const std::string& bind_;
   sqlite3* db_ = nullptr;
@@ -42,7 +44,16 @@ class SqliteCursor final : public Cursor {
   bool pending_ = false;  // start() stepped onto a row that next() has not handed out yet
   bool on_row_ = false;
   bool done_ = true;
+  bool readonly_ = true;
   std::int64_t rows_ = 0;
+  // The current row's columns, fetched once each: every sqlite3_column_* call pays for the
+  // statement lookup and error bookkeeping, so a typed read asks for the column only once.
+  struct Column {
+    sqlite3_value* value = nullptr;
+    int type = SQLITE_NULL;
+  };
+  const Column& column(std::size_t i) const;
+  mutable std::vector<Column> values_;
 };
 
 }  // namespace manydb::engines::sqlite

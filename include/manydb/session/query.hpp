@@ -1,0 +1,91 @@
+#pragma once
+// s.query<T>(): a typed query over T's bind, compiled to that bind's dialect with bound values.
+// all(), first() and one() return values and track nothing (the read-only path); load()
+// returns tracked objects from the session's identity map, for changing them.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "manydb/core/errors.hpp"
+#include "manydb/query/compile.hpp"
+#include "manydb/session/row_mapping.hpp"
+
+namespace manydb {
+
+class Session;
+
+template <class T>
+struct Page {
+  std::vector<T> items;
+  std::int64_t page = 1;
+  std::int64_t per_page = 0;
+  std::int64_t total = 0;  // rows matching, over all pages
+  std::int64_t pages = 0;
+};
+
+template <schema::Model T>
+class Query {
+ public:
+  explicit Query(Session& session) : session_(&session) { spec_.table = &schema::table_info<T>(); }
+
+  Query& where(const Condition<T>& condition) {
+    spec_.where = spec_.where ? query_detail::make_binary("AND", spec_.where, condition.node())
+                              : condition.node();
+    return *this;
+  }
+  template <class M, class X>
+  Query& filter_by(M T::*member, const X& value) {
+    return where(col(member) == value);
+  }
+  template <class... Terms>
+  Query& order_by(Terms... terms) {
+    (spec_.order.push_back(terms), ...);
+    return *this;
+  }
+  Query& limit(std::int64_t n) {
+    spec_.limit = n;
+    return *this;
+  }
+  Query& offset(std::int64_t n) {
+    spec_.offset = n;
+    return *this;
+  }
+  // Locks the selected rows until the session's transaction ends (PostgreSQL, MariaDB); on
+  // SQLite the transaction's write lock already covers the whole file.
+  Query& for_update() {
+    spec_.for_update = true;
+    return *this;
+  }
+  template <class... Members>
+  Query& group_by(Members... members) {
+    (spec_.group_by.push_back(col(members).node()->column), ...);
+    return *this;
+  }
+
+  std::vector<T> all();
+  std::vector<T*> load();
+  std::optional<T> first();
+  T one();
+  std::int64_t count();
+  bool exists();
+  Page<T> paginate(std::int64_t page, std::int64_t per_page);
+  // Grouped report rows: the group_by columns, then each aggregate.
+  template <class... Aggregates>
+  Result aggregate(Aggregates... aggregates);
+  // Bulk UPDATE / DELETE of the matching rows; returns the rows matched (on every engine).
+  // Objects the session already loaded are not refreshed.
+  template <class... Assignments>
+  std::int64_t update(Assignments... assignments);
+  std::int64_t remove();
+
+  const SelectQuery& spec() const { return spec_; }
+
+ private:
+  const std::string& bind() const { return spec_.table->bind_or_default(); }
+  Cursor& run(const Statement& statement, bool write);
+
+  Session* session_;
+  SelectQuery spec_;
+};
+
+}  // namespace manydb

@@ -1,0 +1,110 @@
+#pragma once
+// A unit of work over every bind: add, remove, flush, commit, rollback; an identity map per
+// (model, primary key); change tracking of loaded objects. Belongs to one thread at a time.
+//
+// Transactions open lazily, one per bind, at the bind's first use (on SQLite at its first
+// write, so reads do not take the file's write lock). commit() flushes, then commits the binds
+// in the order the session first used them. That is not atomic: if bind k fails to commit,
+// binds 1..k-1 keep their changes, k and later are rolled back, and PartialCommit names both.
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "manydb/core/errors.hpp"
+#include "manydb/core/result.hpp"
+#include "manydb/pool/engine.hpp"
+#include "manydb/query/compile.hpp"
+#include "manydb/session/tracked.hpp"
+
+namespace manydb {
+
+class Database;
+template <schema::Model T>
+class Query;
+
+struct SessionOptions {
+  std::string only_bind;  // non-empty: a session for this one bind; other binds are refused
+};
+
+class Session {
+ public:
+  explicit Session(Database& database, SessionOptions options = {});
+  ~Session();  // rolls back what was not committed
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Routes `object` to its model's bind; the returned reference lives as long as the session.
+  template <schema::Model T>
+  T& add(T object);
+  // Deletes a tracked object's row at the next flush.
+  template <schema::Model T>
+  void remove(T& object);
+
+  // The object with primary key `key`, loaded once per session and then tracked; nullptr
+  // when there is none. get_or_throw throws NotFound instead.
+  template <schema::Model T>
+  T* get(const Value& key);
+  template <schema::Model T>
+  T& get_or_throw(const Value& key);
+
+  template <schema::Model T>
+  Query<T> query();
+
+  // The related objects of a batch, following a refers_to reference, in one IN query per
+  // batch whatever its size: load_related<&OrderItem::product_id>(items) -> {id: Product}.
+  template <auto Member, class Range>
+  auto load_related(const Range& children);
+
+  void flush();
+  void commit();
+  void rollback();
+
+  // Raw SQL on one bind inside this session's transaction there.
+  Connection& connection(std::string_view bind);
+  Result execute(std::string_view bind, std::string_view sql, std::span<const Value> params);
+  Result execute(std::string_view bind, std::string_view sql,
+                 std::initializer_list<Value> params = {}) {
+    return execute(bind, sql, std::span<const Value>(params.begin(), params.size()));
+  }
+
+  // For Query<T>: flushes pending changes, then runs `statement` on `bind` in this session.
+  Cursor& run(const std::string& bind, const Statement& statement, bool write);
+  const Dialect& dialect_of(const std::string& bind);
+  // For Query<T> and get: the tracked object for a row just read, new or already known.
+  template <schema::Model T>
+  T& track_row(const Cursor& cursor);
+
+ private:
+  struct BindState {
+    std::string bind;
+    Engine* engine = nullptr;
+    Lease lease;
+  };
+
+  BindState& use(const std::string& bind, bool write);
+  void check_bind(const std::string& bind) const;
+  void* adopt(std::unique_ptr<session_detail::Tracked> tracked);
+  session_detail::Tracked* find_identity(const schema::TableInfo& table, const Value& key);
+  void insert(session_detail::Tracked& t);
+  void update(session_detail::Tracked& t);
+  void erase(session_detail::Tracked& t);
+  void flush_detach(session_detail::Tracked& t);  // stops tracking without any SQL
+  void forget_everything();
+
+  Database& database_;
+  SessionOptions options_;
+  std::vector<BindState> binds_;  // in order of first use: the commit order
+  std::vector<std::unique_ptr<session_detail::Tracked>> tracked_;
+  std::unordered_map<const void*, session_detail::Tracked*> by_address_;
+  std::unordered_map<std::string, session_detail::Tracked*> identity_;
+  std::vector<std::unique_ptr<session_detail::Tracked>> detached_;  // alive, no longer tracked
+  std::uint64_t sequence_ = 0;
+  bool dirty_ = false;  // something added or removed since the last flush
+};
+
+}  // namespace manydb
+
+#include "manydb/session/session_impl.hpp"

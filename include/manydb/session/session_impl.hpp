@@ -1,0 +1,257 @@
+#pragma once
+// Template members of Session and Query (included at the end of session.hpp).
+#include <algorithm>
+#include <type_traits>
+#include <unordered_map>
+
+#include "manydb/session/query.hpp"
+#include "manydb/session/session.hpp"
+
+namespace manydb {
+
+template <schema::Model T>
+T& Session::add(T object) {
+  const auto& table = schema::table_info<T>();
+  check_bind(table.bind_or_default());
+  auto t = std::make_unique<session_detail::Tracked>();
+  t->ops = &session_detail::ops_of<T>();
+  t->table = &table;
+  t->object = new T(std::move(object));
+  t->state = session_detail::Tracked::State::pending_insert;
+  return *static_cast<T*>(adopt(std::move(t)));
+}
+
+template <schema::Model T>
+void Session::remove(T& object) {
+  auto it = by_address_.find(&object);
+  if (it == by_address_.end()) {
+    throw ProgrammingError("remove(): this " + schema::model_name<T>() +
+                           " is not tracked by the session; load it with get() or load()");
+  }
+  if (it->second->state == session_detail::Tracked::State::pending_insert) {
+    it->second->state = session_detail::Tracked::State::pending_delete;
+    flush_detach(*it->second);  // never written: nothing to delete
+    return;
+  }
+  it->second->state = session_detail::Tracked::State::pending_delete;
+  dirty_ = true;
+}
+
+template <schema::Model T>
+T& Session::track_row(const Cursor& cursor) {
+  const auto& table = schema::table_info<T>();
+  const Value key = cursor.get_value(table.primary_key);
+  if (auto* known = find_identity(table, key)) return *static_cast<T*>(known->object);
+  auto object = std::make_unique<T>();
+  session_detail::read_row(cursor, *object);
+  auto t = std::make_unique<session_detail::Tracked>();
+  t->ops = &session_detail::ops_of<T>();
+  t->table = &table;
+  t->snapshot = session_detail::values_of(*object);
+  t->object = object.release();
+  t->state = session_detail::Tracked::State::persistent;
+  return *static_cast<T*>(adopt(std::move(t)));
+}
+
+template <schema::Model T>
+T* Session::get(const Value& key) {
+  const auto& table = schema::table_info<T>();
+  if (auto* known = find_identity(table, key)) {
+    return known->state == session_detail::Tracked::State::pending_delete
+               ? nullptr
+               : static_cast<T*>(known->object);
+  }
+  auto results =
+      query<T>()
+          .where(Condition<T>(query_detail::make_binary(
+              "=", query_detail::make_column(table.primary_key), query_detail::make_value(key))))
+          .load();
+  return results.empty() ? nullptr : results.front();
+}
+
+template <schema::Model T>
+T& Session::get_or_throw(const Value& key) {
+  if (T* found = get<T>(key)) return *found;
+  throw NotFound(schema::model_name<T>() + " " + key.to_display() + " not found",
+                 schema::table_info<T>().bind_or_default());
+}
+
+template <schema::Model T>
+Query<T> Session::query() {
+  check_bind(schema::table_info<T>().bind_or_default());
+  return Query<T>(*this);
+}
+
+// ---- Query<T> ----
+
+template <schema::Model T>
+Cursor& Query<T>::run(const Statement& statement, bool write) {
+  return session_->run(bind(), statement, write);
+}
+
+template <schema::Model T>
+std::vector<T> Query<T>::all() {
+  auto& cursor = run(compile_select(spec_, session_->dialect_of(bind())), false);
+  std::vector<T> out;
+  while (cursor.next()) session_detail::read_row(cursor, out.emplace_back());
+  return out;
+}
+
+template <schema::Model T>
+std::vector<T*> Query<T>::load() {
+  auto& cursor = run(compile_select(spec_, session_->dialect_of(bind())), false);
+  std::vector<T*> out;
+  while (cursor.next()) out.push_back(&session_->track_row<T>(cursor));
+  return out;
+}
+
+template <schema::Model T>
+std::optional<T> Query<T>::first() {
+  Query copy = *this;
+  auto rows = copy.limit(1).all();
+  if (rows.empty()) return std::nullopt;
+  return std::move(rows.front());
+}
+
+template <schema::Model T>
+T Query<T>::one() {
+  Query copy = *this;
+  auto rows = copy.limit(2).all();
+  if (rows.empty()) throw NotFound("one(): no " + schema::model_name<T>() + " matches", bind());
+  if (rows.size() > 1) {
+    throw MultipleResultsFound("one(): more than one " + schema::model_name<T>() + " matches",
+                               bind());
+  }
+  return std::move(rows.front());
+}
+
+template <schema::Model T>
+std::int64_t Query<T>::count() {
+  auto& cursor = run(compile_count(spec_, session_->dialect_of(bind())), false);
+  cursor.next();
+  return cursor.get_int64(0);
+}
+
+template <schema::Model T>
+bool Query<T>::exists() {
+  auto& cursor = run(compile_exists(spec_, session_->dialect_of(bind())), false);
+  const bool found = cursor.next();
+  while (cursor.next()) {
+  }
+  return found;
+}
+
+template <schema::Model T>
+Page<T> Query<T>::paginate(std::int64_t page, std::int64_t per_page) {
+  if (page < 1 || per_page < 1) {
+    throw DataError("paginate(): page and per_page start at 1 (got " + std::to_string(page) + ", " +
+                    std::to_string(per_page) + ")");
+  }
+  Page<T> out{{}, page, per_page, count(), 0};
+  out.pages = (out.total + per_page - 1) / per_page;
+  Query copy = *this;
+  out.items = copy.limit(per_page).offset((page - 1) * per_page).all();
+  return out;
+}
+
+template <schema::Model T>
+template <class... Aggregates>
+Result Query<T>::aggregate(Aggregates... aggregates) {
+  SelectQuery spec = spec_;
+  spec.select.clear();
+  for (std::size_t column : spec.group_by) spec.select.push_back(query_detail::make_column(column));
+  (spec.select.push_back(aggregates.node), ...);
+  return read_all(run(compile_select(spec, session_->dialect_of(bind())), false));
+}
+
+template <schema::Model T>
+template <class... Assignments>
+std::int64_t Query<T>::update(Assignments... assignments) {
+  const std::vector<Assignment> list{assignments...};
+  auto& cursor =
+      run(compile_update(*spec_.table, spec_.where, list, session_->dialect_of(bind())), true);
+  return cursor.rows_affected();
+}
+
+template <schema::Model T>
+std::int64_t Query<T>::remove() {
+  auto& cursor = run(compile_delete(*spec_.table, spec_.where, session_->dialect_of(bind())), true);
+  return cursor.rows_affected();
+}
+
+// ---- cross-bind loading ----
+
+namespace session_detail {
+template <auto Member, class Column>
+constexpr bool maps_member(const Column& column) {
+  if constexpr (std::is_same_v<decltype(column.member), decltype(Member)>) {
+    return column.member == Member;
+  } else {
+    return false;
+  }
+}
+template <auto Member, class Tuple, std::size_t... I>
+constexpr std::size_t index_of_member(const Tuple& columns, std::index_sequence<I...>) {
+  std::size_t found = sizeof...(I);
+  ((maps_member<Member>(std::get<I>(columns)) ? (found = I, true) : false), ...);
+  return found;
+}
+template <class Element>
+const auto& deref(const Element& e) {
+  if constexpr (std::is_pointer_v<Element>) {
+    return *e;
+  } else {
+    return e;
+  }
+}
+template <class K>
+void add_key(std::vector<K>& keys, const K& key) {
+  keys.push_back(key);
+}
+template <class K>
+void add_key(std::vector<K>& keys, const std::optional<K>& key) {
+  if (key) keys.push_back(*key);
+}
+}  // namespace session_detail
+
+template <auto Member, class Range>
+auto Session::load_related(const Range& children) {
+  using Child = typename schema::member_class<decltype(Member)>::type;
+  using Columns = std::decay_t<decltype(session_detail::mapping_of<Child>.columns)>;
+  constexpr std::size_t index = session_detail::index_of_member<Member>(
+      session_detail::mapping_of<Child>.columns,
+      std::make_index_sequence<std::tuple_size_v<Columns>>{});
+  static_assert(index < std::tuple_size_v<Columns>, "manydb::load_related: Member is not mapped");
+  constexpr auto target = std::tuple_element_t<index, Columns>::reference;
+  static_assert(!std::is_null_pointer_v<std::remove_const_t<decltype(target)>>,
+                "manydb::load_related: declare the reference once, with "
+                "refers_to<&Parent::key>() on that column of the mapping");
+  using Parent = typename schema::member_class<std::remove_const_t<decltype(target)>>::type;
+  using Key = typename query_detail::unwrap_optional<
+      std::remove_cvref_t<decltype(std::declval<Parent>().*target)>>::type;
+
+  std::vector<Key> keys;
+  for (const auto& child : children)
+    session_detail::add_key(keys, session_detail::deref(child).*Member);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::unordered_map<Key, Parent> related;
+  // One IN query per chunk of keys (one chunk below the engines' parameter limits). The list is
+  // padded to a power of two so batches of any size share a few prepared statements.
+  constexpr std::size_t kChunk = 16384;
+  for (std::size_t start = 0; start < keys.size(); start += kChunk) {
+    std::vector<Key> chunk(
+        keys.begin() + static_cast<std::ptrdiff_t>(start),
+        keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), start + kChunk)));
+    std::size_t padded = 1;
+    while (padded < chunk.size()) padded *= 2;
+    chunk.resize(padded, chunk.back());
+    for (auto& parent : query<Parent>().where(col(target).in(chunk)).all()) {
+      const Key key = parent.*target;
+      related.emplace(key, std::move(parent));
+    }
+  }
+  return related;
+}
+
+}  // namespace manydb

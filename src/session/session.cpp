@@ -1,0 +1,137 @@
+#include "manydb/session/session.hpp"
+
+#include <algorithm>
+
+#include "manydb/database/database.hpp"
+#include "manydb/schema/ddl.hpp"
+
+namespace manydb {
+
+using session_detail::Tracked;
+
+namespace session_detail {
+std::string identity_key(const schema::TableInfo& table, const Value& key) {
+  std::string out = table.bind_or_default();
+  out.append("\x1f").append(table.name).append("\x1f");
+  out.push_back(static_cast<char>('0' + static_cast<int>(key.type())));
+  return out.append(key.to_display());
+}
+}  // namespace session_detail
+
+Session::Session(Database& database, SessionOptions options)
+    : database_(database), options_(std::move(options)) {
+  if (!options_.only_bind.empty()) database_.engine(options_.only_bind);  // must exist
+}
+
+Session::~Session() {
+  try {
+    rollback();
+  } catch (...) {  // a destructor must not throw; the pool discards a connection it cannot clean
+  }
+}
+
+void Session::check_bind(const std::string& bind) const {
+  if (!options_.only_bind.empty() && bind != options_.only_bind) {
+    throw ConfigError(
+        "this session is for bind '" + options_.only_bind + "' only, not '" + bind + "'", bind);
+  }
+}
+
+Session::BindState& Session::use(const std::string& bind, bool write) {
+  auto it = std::find_if(binds_.begin(), binds_.end(), [&](auto& b) { return b.bind == bind; });
+  if (it == binds_.end()) {
+    check_bind(bind);
+    Engine& engine = database_.engine(bind);
+    binds_.push_back({bind, &engine, engine.connect()});
+    it = std::prev(binds_.end());
+  }
+  // SQLite takes its file lock at BEGIN, so a session reads there without a transaction until
+  // it first writes; the servers get a transaction at first use.
+  if (!it->lease->in_transaction() && (write || it->engine->url().backend != Backend::sqlite)) {
+    it->lease.begin(TxMode::write);
+  }
+  return *it;
+}
+
+const Dialect& Session::dialect_of(const std::string& bind) {
+  return database_.engine(bind).dialect();
+}
+
+Cursor& Session::run(const std::string& bind, const Statement& statement, bool write) {
+  if (dirty_) flush();
+  return use(bind, write).lease.query(statement.sql, statement.params);
+}
+
+Connection& Session::connection(std::string_view bind) {
+  if (dirty_) flush();
+  return use(std::string(bind), true).lease.connection();
+}
+
+Result Session::execute(std::string_view bind, std::string_view sql,
+                        std::span<const Value> params) {
+  if (dirty_) flush();
+  return read_all(use(std::string(bind), true).lease.query(sql, params));
+}
+
+void* Session::adopt(std::unique_ptr<Tracked> tracked) {
+  tracked->sequence = sequence_++;
+  by_address_[tracked->object] = tracked.get();
+  if (tracked->state == Tracked::State::persistent) {
+    identity_[session_detail::identity_key(*tracked->table, tracked->key())] = tracked.get();
+  } else {
+    dirty_ = true;
+  }
+  void* object = tracked->object;
+  tracked_.push_back(std::move(tracked));
+  return object;
+}
+
+Tracked* Session::find_identity(const schema::TableInfo& table, const Value& key) {
+  auto it = identity_.find(session_detail::identity_key(table, key));
+  return it == identity_.end() ? nullptr : it->second;
+}
+
+void Session::forget_everything() {
+  for (auto& t : tracked_) detached_.push_back(std::move(t));
+  tracked_.clear();
+  by_address_.clear();
+  identity_.clear();
+  dirty_ = false;
+}
+
+void Session::commit() {
+  flush();
+  std::vector<std::string> committed;
+  for (auto& b : binds_) {
+    if (!b.lease->in_transaction()) continue;
+    try {
+      b.lease->commit();
+      committed.push_back(b.bind);
+    } catch (const Error& e) {
+      const std::string failed = b.bind;
+      rollback();
+      if (committed.empty()) throw;
+      std::string list;
+      for (const auto& c : committed) list += (list.empty() ? "" : ", ") + c;
+      throw PartialCommit("commit failed on bind '" + failed + "' after bind(s) " + list +
+                              " committed; those keep their changes, '" + failed +
+                              "' and later binds were rolled back: " + e.what(),
+                          failed, e.code(), committed);
+    }
+  }
+  binds_.clear();  // the connections go back to their pools
+}
+
+void Session::rollback() {
+  for (auto& b : binds_) {
+    try {
+      if (b.lease->in_transaction()) b.lease->rollback();
+    } catch (const Error&) {
+      b.lease.discard();
+    }
+  }
+  binds_.clear();
+  forget_everything();
+}
+
+}  // namespace manydb
