@@ -15,9 +15,9 @@ build: deps
 	@cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-# Until the shop lands, `make run` shows the manydb command line working on the SQLite default.
+# The shop on its SQLite default (config/shop.toml, files under data/): seeded when empty.
 run: build
-	@scripts/run-demo $(BUILD)
+	@scripts/run-shop $(BUILD) $(PORT)
 
 test: build
 	@scripts/with-db $(ENV_FILE) ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure
@@ -25,11 +25,11 @@ test: build
 # The library and engine tests under AddressSanitizer + UBSan.
 test-sanitize: deps
 	@$(MAKE) --no-print-directory test-labels BUILD=build-asan \
-	  CMAKE_FLAGS="-DMANYDB_SANITIZE=address -DMANYDB_BUILD_BENCH=OFF -DMANYDB_BUILD_TOOLS=OFF"
+	  CMAKE_FLAGS="-DMANYDB_SANITIZE=address -DMANYDB_BUILD_BENCH=OFF -DMANYDB_BUILD_TOOLS=OFF -DMANYDB_BUILD_SHOP=OFF"
 
 test-tsan: deps
 	@$(MAKE) --no-print-directory test-labels BUILD=build-tsan \
-	  CMAKE_FLAGS="-DMANYDB_SANITIZE=thread -DMANYDB_BUILD_BENCH=OFF -DMANYDB_BUILD_TOOLS=OFF"
+	  CMAKE_FLAGS="-DMANYDB_SANITIZE=thread -DMANYDB_BUILD_BENCH=OFF -DMANYDB_BUILD_TOOLS=OFF -DMANYDB_BUILD_SHOP=OFF"
 
 test-labels: build
 	@scripts/with-db $(ENV_FILE) ctest --test-dir $(BUILD) -j $(JOBS) -L 'unit|engines' \

@@ -79,7 +79,8 @@ TEST_P(Schema, LiveColumnsAndIndexesMatchTheModels) {
   EXPECT_EQ(std::count_if(user_indexes.begin(), user_indexes.end(),
                           [](const auto& i) { return i.unique; }),
             2);
-  const auto* view = db.inspect("analytics").table("page_view");
+  const auto analytics = db.inspect("analytics");
+  const auto* view = analytics.table("page_view");
   EXPECT_TRUE(view->column("user_id")->nullable);
   EXPECT_FALSE(view->column("page")->nullable);
 }

@@ -1,0 +1,92 @@
+#include "router.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <stdexcept>
+
+namespace shop::http {
+namespace {
+
+// "/a/b/" -> {"a", "b", ""}: the empty last part keeps trailing slashes distinct.
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  if (path.empty() || path.front() != '/') return parts;
+  path.remove_prefix(1);
+  while (true) {
+    auto slash = path.find('/');
+    parts.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return parts;
+}
+
+// Flask's <int:id>: digits only (no sign, no spaces), and the value must fit in int64.
+bool is_int64(std::string_view text) {
+  if (text.empty() ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc{} && end == text.data() + text.size();
+}
+
+std::string join_methods(std::vector<std::string> methods) {
+  std::sort(methods.begin(), methods.end());
+  methods.erase(std::unique(methods.begin(), methods.end()), methods.end());
+  std::string out;
+  for (const auto& method : methods) out += (out.empty() ? "" : ", ") + method;
+  return out;
+}
+
+}  // namespace
+
+void Router::add(std::string method, std::string pattern, Handler handler) {
+  if (pattern.empty() || pattern.front() != '/') {
+    throw std::invalid_argument("route pattern must start with '/': " + pattern);
+  }
+  Route route{std::move(method), {}, std::move(handler)};
+  for (std::string_view part : split_path(pattern)) {
+    bool is_param = part.size() >= 2 && part.front() == '{' && part.back() == '}';
+    route.segments.push_back({std::string(part), is_param});
+  }
+  routes_.push_back(std::move(route));
+}
+
+bool Router::match(const Route& route, const std::vector<std::string_view>& parts,
+                   std::vector<std::string>& params) {
+  if (route.segments.size() != parts.size()) return false;
+  params.clear();
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const Segment& segment = route.segments[i];
+    if (segment.is_param) {
+      if (!is_int64(parts[i])) return false;
+      params.emplace_back(parts[i]);
+    } else if (segment.literal != parts[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Response Router::dispatch(Request& request) const {
+  const auto parts = split_path(request.path);
+  std::vector<std::string> params;
+  std::vector<std::string> allowed;
+  for (const Route& route : routes_) {
+    if (!match(route, parts, params)) continue;
+    if (route.method == request.method) {
+      request.path_params = std::move(params);
+      return route.handler(request);
+    }
+    allowed.push_back(route.method);
+  }
+  if (allowed.empty()) return Response::error(404, "not found");
+  Response response = Response::error(405, "method not allowed");
+  response.headers.emplace_back("Allow", join_methods(std::move(allowed)));
+  return response;
+}
+
+}  // namespace shop::http

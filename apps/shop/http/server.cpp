@@ -1,0 +1,431 @@
+// The only translation unit that includes Boost.Beast (~35 s to compile): keep it that way.
+
+#include "server.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <csignal>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <system_error>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace shop::http {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = net::ip::tcp;
+using Strand = net::strand<net::io_context::executor_type>;
+
+class Session;
+
+// What the sessions share with the server. Lives in Server::Impl, which outlives every
+// session: the io_context (and with it any pending handler owning a session) is destroyed
+// first.
+struct ServerCore {
+  ServerCore(ServerOptions opts, Router& r) : options(std::move(opts)), router(r) {}
+
+  ServerOptions options;
+  Router& router;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::uint64_t> served{0};
+  std::atomic<int> in_flight{0};
+  std::mutex mutex;  // guards sessions
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+};
+
+// Closing after an error response: how long to keep reading (and discarding) what the client
+// still sends, so that closing with unread data does not RST away the response itself.
+constexpr std::chrono::seconds kMaxLinger{3};
+
+// One connection: read a request, run its handler, write the response, repeat. Every step
+// runs on the connection's strand, so a Session needs no locking of its own.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, ServerCore& core)
+      : stream_(std::move(socket)), timer_(stream_.get_executor()), core_(core) {
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_address_ = endpoint.address().to_string();
+    // Without it Nagle holds back the response to a pipelined request until the client's
+    // delayed ACK (~40 ms) arrives.
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+  }
+
+  ~Session() {
+    std::lock_guard lock(core_.mutex);
+    core_.sessions.erase(this);
+  }
+
+  void start() {
+    {
+      std::lock_guard lock(core_.mutex);
+      core_.sessions.emplace(this, weak_from_this());
+    }
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_request(); });
+  }
+
+  // Called (via post) by Server::stop(): an idle connection closes now; one with a request in
+  // progress finishes it, answers with "Connection: close" and then closes.
+  void on_stop() {
+    if (phase_ == Phase::reading) cancel_io();
+  }
+
+  net::any_io_executor executor() { return stream_.get_executor(); }
+
+ private:
+  enum class Phase { starting, reading, handling, writing, closing };
+
+  void read_request() {
+    if (core_.stopping) return close();
+    phase_ = Phase::reading;
+    timed_out_ = false;
+    parser_.emplace();
+    parser_->body_limit(core_.options.body_limit);
+    // A timer of our own rather than tcp_stream's expiry, which would close the socket and
+    // leave no way to answer 408.
+    stream_.expires_never();
+    timer_.expires_after(core_.options.request_timeout);
+    timer_.async_wait([self = shared_from_this(), generation = ++generation_](
+                          beast::error_code ec) { self->on_read_timeout(generation, ec); });
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read_timeout(unsigned generation, beast::error_code ec) {
+    // The generation check drops a timer that fired just as its read completed.
+    if (ec || generation != generation_ || phase_ != Phase::reading) return;
+    timed_out_ = true;
+    cancel_io();
+  }
+
+  void on_read(beast::error_code ec) {
+    timer_.cancel();
+    if (!ec) return handle(parser_->release());
+    if (timed_out_) {
+      // Silence for an idle keep-alive connection; 408 for a half-sent request.
+      if (parser_->got_some() || buffer_.size() > 0) return send_error(408, "request timeout");
+      return close();
+    }
+    if (ec == bhttp::error::body_limit) return send_error(413, "request body too large");
+    if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+      return send_error(431, "request header fields too large");
+    }
+    // partial_message (the client half-closed inside a request) still gets a 400: the client
+    // may be waiting for an answer on its read side.
+    if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+        ec != bhttp::error::end_of_stream) {
+      return send_error(400, "bad request");
+    }
+    close();  // peer closed or reset, or stop() cancelled an idle read
+  }
+
+  void handle(bhttp::request<bhttp::string_body> message) {
+    phase_ = Phase::handling;
+    Request request = to_request(message);
+    core_.in_flight++;
+    Response response = run_handler(request);
+    core_.in_flight--;
+    send(std::move(response), message.keep_alive(), message.version());
+  }
+
+  Request to_request(bhttp::request<bhttp::string_body>& message) {
+    Request request;
+    request.method = std::string(message.method_string());
+    parse_target(message.target(), request.path, request.query);
+    for (const auto& field : message) {
+      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    request.body = std::move(message.body());
+    request.remote_address = remote_address_;
+    return request;
+  }
+
+  // A handler's exception must never take the connection (or the process) down with it.
+  Response run_handler(Request& request) {
+    try {
+      return core_.router.dispatch(request);
+    } catch (const std::exception& e) {
+      std::cerr << "shop http: " << request.method << ' ' << request.path << " failed: " << e.what()
+                << '\n';
+    } catch (...) {
+      std::cerr << "shop http: " << request.method << ' ' << request.path
+                << " failed with a non-standard exception\n";
+    }
+    return Response::error(500, "internal error");
+  }
+
+  void send_error(int status, std::string_view message) {
+    send(Response::error(status, message), false, 11);
+  }
+
+  void send(Response response, bool keep_alive, unsigned version) {
+    phase_ = Phase::writing;
+    build_response(std::move(response), version);
+    response_.keep_alive(keep_alive && !core_.stopping);
+    response_.prepare_payload();
+    // Counted before the write so that a client holding the response sees it counted.
+    core_.served++;
+    stream_.expires_after(core_.options.request_timeout);
+    bhttp::async_write(
+        stream_, response_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+  }
+
+  void build_response(Response response, unsigned version) {
+    // Beast rejects codes outside 100..999; a handler returning one is a bug, hence 500.
+    bool valid = response.status >= 100 && response.status <= 999;
+    if (!valid) response = Response::error(500, "internal error");
+    response_ = {};
+    response_.version(version);
+    response_.result(static_cast<unsigned>(response.status));
+    response_.set(bhttp::field::server, "manydb-shop");
+    response_.set(bhttp::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) response_.insert(name, value);
+    // These statuses must not carry a body (Beast's prepare_payload throws otherwise).
+    bool bodiless = response.status < 200 || response.status == 204 || response.status == 304;
+    if (!bodiless) response_.body() = std::move(response.body);
+  }
+
+  void on_write(beast::error_code ec) {
+    if (ec) return close();
+    if (response_.keep_alive()) return read_request();
+    linger_close();
+  }
+
+  // Half-close, then discard input until the client closes (or kMaxLinger passes), so the
+  // response is not lost to a RST caused by unread request bytes.
+  void linger_close() {
+    phase_ = Phase::closing;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(
+        std::min<std::chrono::seconds>(kMaxLinger, core_.options.request_timeout));
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(net::buffer(discard_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->drain();
+                            });
+  }
+
+  void cancel_io() {
+    beast::error_code ignored;
+    stream_.socket().cancel(ignored);
+  }
+
+  void close() {
+    phase_ = Phase::closing;
+    timer_.cancel();
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  net::steady_timer timer_;
+  ServerCore& core_;
+  beast::flat_buffer buffer_;  // survives between requests: it may hold pipelined bytes
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> response_;
+  std::string remote_address_;
+  Phase phase_ = Phase::starting;
+  unsigned generation_ = 0;
+  bool timed_out_ = false;
+  std::array<char, 4096> discard_{};
+};
+
+tcp::endpoint resolve(const ServerOptions& options, net::io_context& ioc) {
+  beast::error_code ec;
+  auto address = net::ip::make_address(options.host, ec);
+  if (!ec) return {address, options.port};
+  tcp::resolver resolver(ioc);
+  auto results = resolver.resolve(options.host, std::to_string(options.port), ec);
+  if (ec || results.empty()) {
+    throw std::system_error(ec, "cannot resolve listen address " + options.host);
+  }
+  return *results.begin();
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(ServerOptions options, Router& router) : core(std::move(options), router) {
+    // Created here, empty, so that Asio's process-wide signal pipe is set up by the thread
+    // that owns the server (usually main) rather than racily by run_until_signal()'s.
+    signals.emplace(ioc);
+  }
+
+  void start();
+  void stop();
+  void accept();
+  void on_accept(beast::error_code ec, tcp::socket socket);
+  void run_thread();
+  void notify_sessions_of_stop();
+
+  ServerCore core;  // declared before ioc so that it is destroyed after it
+  net::io_context ioc;
+  Strand accept_strand{net::make_strand(ioc)};
+  std::optional<tcp::acceptor> acceptor;
+  net::steady_timer accept_retry{accept_strand};
+  std::optional<net::signal_set> signals;
+  std::vector<std::thread> threads;
+  unsigned short bound_port = 0;
+
+  std::mutex mutex;  // guards started, stopped, signalled, signals
+  std::condition_variable state_changed;
+  bool started = false;
+  bool stopped = false;
+  bool signalled = false;
+};
+
+void Server::Impl::start() {
+  const auto endpoint = resolve(core.options, ioc);
+  const std::string where = core.options.host + ":" + std::to_string(core.options.port);
+  acceptor.emplace(accept_strand);
+  beast::error_code ec;
+  acceptor->open(endpoint.protocol(), ec);
+  // SO_REUSEADDR only lets a restarted server bind over TIME_WAIT; a live listener still
+  // makes bind() fail with "address in use".
+  if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
+  if (ec) throw std::system_error(ec, "cannot listen on " + where);
+  bound_port = acceptor->local_endpoint().port();
+  accept();
+  int count = std::max(1, core.options.threads);
+  for (int i = 0; i < count; ++i) threads.emplace_back([this] { run_thread(); });
+}
+
+void Server::Impl::accept() {
+  acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    on_accept(ec, std::move(socket));
+  });
+}
+
+void Server::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
+  if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
+  if (!ec) {
+    std::make_shared<Session>(std::move(socket), core)->start();
+    return accept();
+  }
+  // E.g. EMFILE: retrying at once would spin, so wait a little for descriptors to free up.
+  std::cerr << "shop http: accept failed: " << ec.message() << '\n';
+  accept_retry.expires_after(std::chrono::milliseconds(100));
+  accept_retry.async_wait([this](beast::error_code wait_ec) {
+    if (!wait_ec && acceptor->is_open()) accept();
+  });
+}
+
+void Server::Impl::run_thread() {
+  // Handlers catch their own exceptions; this only guards against a bug in the server itself
+  // silently killing one of the threads.
+  while (true) {
+    try {
+      ioc.run();
+      return;
+    } catch (const std::exception& e) {
+      std::cerr << "shop http: io thread caught: " << e.what() << '\n';
+    }
+  }
+}
+
+void Server::Impl::notify_sessions_of_stop() {
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(core.mutex);
+    for (auto& [raw, weak] : core.sessions) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+  }
+  for (auto& session : live) {
+    net::post(session->executor(), [session] { session->on_stop(); });
+  }
+}
+
+void Server::Impl::stop() {
+  {
+    std::lock_guard lock(mutex);
+    if (stopped) return;
+    stopped = true;
+    if (signals) net::post(ioc, [this] { signals->cancel(); });
+  }
+  state_changed.notify_all();
+  if (!started) return;
+  // Set before the session snapshot: a session registered after it sees the flag instead.
+  core.stopping = true;
+  net::post(accept_strand, [this] {
+    beast::error_code ignored;
+    acceptor->close(ignored);
+    accept_retry.cancel();
+  });
+  notify_sessions_of_stop();
+  // The threads return once the last connection is closed: nothing else keeps ioc busy.
+  for (auto& thread : threads) thread.join();
+  threads.clear();
+}
+
+Server::Server(ServerOptions options, Router& router)
+    : impl_(std::make_unique<Impl>(std::move(options), router)) {}
+
+Server::~Server() { stop(); }
+
+void Server::start() {
+  std::lock_guard lock(impl_->mutex);
+  if (impl_->started || impl_->stopped) return;
+  impl_->start();
+  impl_->started = true;
+}
+
+unsigned short Server::port() const { return impl_->bound_port; }
+
+void Server::stop() { impl_->stop(); }
+
+bool Server::stopping() const { return impl_->core.stopping; }
+
+void Server::run_until_signal() {
+  start();
+  {
+    std::unique_lock lock(impl_->mutex);
+    if (!impl_->stopped) {
+      impl_->signals->add(SIGINT);
+      impl_->signals->add(SIGTERM);
+      impl_->signals->async_wait([impl = impl_.get()](beast::error_code ec, int) {
+        if (ec) return;
+        std::lock_guard guard(impl->mutex);
+        impl->signalled = true;
+        impl->state_changed.notify_all();
+      });
+      impl_->state_changed.wait(lock, [this] { return impl_->signalled || impl_->stopped; });
+    }
+  }
+  stop();
+}
+
+ServerStats Server::stats() const {
+  ServerStats stats;
+  stats.requests_served = impl_->core.served;
+  stats.in_flight = impl_->core.in_flight;
+  std::lock_guard lock(impl_->core.mutex);
+  stats.connections = impl_->core.sessions.size();
+  return stats;
+}
+
+}  // namespace shop::http

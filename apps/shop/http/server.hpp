@@ -1,0 +1,58 @@
+#pragma once
+
+// A small HTTP/1.1 server (Boost.Beast underneath, hidden in server.cpp). `threads` threads
+// share one io_context and call handlers synchronously, so at most `threads` handlers run at
+// once: handlers may block on the database, and that bound is the intended concurrency.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "router.hpp"
+
+namespace shop::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 8080;  // 0: pick a free port (see Server::port())
+  int threads = 4;
+  std::size_t body_limit = 1 << 20;
+  // Time allowed to receive one whole request (also the idle keep-alive limit) and to send
+  // one response.
+  std::chrono::seconds request_timeout{30};
+};
+
+struct ServerStats {
+  std::uint64_t requests_served = 0;  // responses sent, error responses included
+  int in_flight = 0;                  // handlers running right now
+  std::size_t connections = 0;        // open connections
+};
+
+class Server {
+ public:
+  // The router must outlive the server.
+  Server(ServerOptions options, Router& router);
+  ~Server();  // stop()s
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds, listens and starts the threads. Throws std::system_error (e.g. "address already in
+  // use") naming host and port if it cannot listen.
+  void start();
+  unsigned short port() const;  // the bound port; meaningful after start()
+  // Stops accepting, lets requests in flight finish and get their response, closes idle
+  // connections, joins the threads. Idempotent; must not be called from a handler.
+  void stop();
+  // start()s if needed, blocks until SIGINT or SIGTERM (or another thread's stop()), stop()s.
+  void run_until_signal();
+  bool stopping() const;
+  ServerStats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace shop::http

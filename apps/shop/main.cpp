@@ -1,0 +1,93 @@
+// shop: the seed tutorial's e-commerce service on five databases, over HTTP.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <system_error>
+
+#include "http/server.hpp"
+#include "manydb/cli/schema_commands.hpp"
+#include "models.hpp"
+#include "page_views.hpp"
+#include "seed.hpp"
+#include "service.hpp"
+
+namespace {
+
+struct ServeOptions {
+  shop::http::ServerOptions server;
+};
+
+int serve(manydb::Database& db, const ServeOptions& options) {
+  shop::PageViewWriter page_views(db);
+  shop::Service service(db, page_views);
+  shop::http::Router router;
+  service.add_routes(router);
+  shop::http::Server server(options.server, router);
+  try {
+    server.start();
+  } catch (const std::system_error& e) {
+    std::cerr << "shop: cannot listen on " << options.server.host << ":" << options.server.port
+              << " (" << e.what()
+              << "); choose another port: make run PORT=N, or shop serve --port N\n";
+    return 2;
+  }
+  std::printf("listening on http://%s:%u\n", options.server.host.c_str(), server.port());
+  std::fflush(stdout);
+  server.run_until_signal();
+  page_views.stop();  // write what is buffered before exiting
+  const auto stats = page_views.stats();
+  std::fprintf(stderr, "shop: stopped; page views written %llu, dropped %llu\n",
+               static_cast<unsigned long long>(stats.written),
+               static_cast<unsigned long long>(stats.dropped));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"shop: the manydb reference e-commerce service"};
+  app.require_subcommand(1);
+  std::string config = "config/shop.toml";
+  app.add_option("--config", config, "TOML configuration (default: config/shop.toml)");
+
+  ServeOptions serve_options;
+  auto* serve_cmd = app.add_subcommand("serve", "Serve the HTTP API");
+  serve_cmd->add_option("--port", serve_options.server.port, "port (0: pick a free one)");
+  serve_cmd->add_option("--host", serve_options.server.host, "address to listen on");
+  serve_cmd->add_option("--threads", serve_options.server.threads, "request threads")
+      ->check(CLI::Range(1, 256));
+
+  shop::SeedOptions seed_options;
+  auto* seed_cmd = app.add_subcommand("seed", "Create the tables and fill them with demo data");
+  seed_cmd->add_option("--products", seed_options.products, "products (default 1000)");
+  seed_cmd->add_option("--users", seed_options.users, "users (default 1000)");
+  seed_cmd->add_option("--orders", seed_options.orders, "orders (default 5000)");
+  seed_cmd->add_option("--reviews", seed_options.reviews, "reviews (default 500)");
+  seed_cmd->add_flag("--reset", seed_options.reset, "drop and reseed binds that hold data");
+  seed_cmd->add_flag("--if-empty", seed_options.if_empty,
+                     "seed only when every bind is empty; otherwise say so and succeed");
+
+  std::optional<manydb::Database> db;
+  auto database = [&]() -> manydb::Database& {
+    if (!db) {
+      db.emplace(manydb::Database::from_file(config));
+      shop::register_models(*db);
+    }
+    return *db;
+  };
+  manydb::cli::mount_schema_commands(app, database);
+
+  try {
+    app.parse(argc, argv);
+    if (*serve_cmd) return serve(database(), serve_options);
+    if (*seed_cmd) shop::seed(database(), seed_options, std::cout);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const manydb::Error& e) {
+    std::cerr << "shop: " << e.what() << '\n';
+    return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,114 @@
+// POST /orders: validate, check user and products, take the stock with guarded decrements,
+// then write the order. Two databases change, and until atomic cross-database commit exists
+// the order is: commit the stock first, then the order; if the order's commit fails the stock
+// is given back and the answer is 503. A crash between the two commits leaves stock taken for
+// an order that does not exist (never an order without its stock): docs/shop.md.
+#include <cmath>
+#include <map>
+
+#include "json_writer.hpp"
+#include "request_body.hpp"
+#include "service.hpp"
+
+namespace shop {
+
+using http::Request;
+using http::Response;
+using manydb::col;
+
+namespace {
+
+Response json(int status, std::string body) { return Response::json(status, std::move(body)); }
+Response error(int status, std::string_view message) { return Response::error(status, message); }
+
+// product id -> total quantity over the order's lines (a product listed twice is summed).
+std::map<std::int64_t, std::int64_t> requested_quantities(const boost::json::object& body) {
+  const auto* items = body.if_contains("items");
+  if (!items || !items->is_array()) throw BadRequest("'items' must be an array");
+  if (items->as_array().empty()) throw BadRequest("'items' must not be empty");
+  std::map<std::int64_t, std::int64_t> wanted;
+  for (const auto& item : items->as_array()) {
+    if (!item.is_object()) throw BadRequest("each item must be an object");
+    const auto product_id = integer_field(item.as_object(), "product_id");
+    const auto quantity = integer_field(item.as_object(), "quantity");
+    if (quantity <= 0) throw BadRequest("'quantity' must be a positive integer");
+    auto& total = wanted[product_id];
+    if (quantity > 1'000'000'000 || total > 1'000'000'000) {
+      throw BadRequest("'quantity' is too large");
+    }
+    total += quantity;
+  }
+  return wanted;
+}
+
+std::int64_t cents(double price) { return std::llround(price * 100); }
+
+}  // namespace
+
+// Takes every product's quantity or none: the decrements run in one transaction on the
+// products bind, each guarded by stock >= quantity, in id order so two orders never deadlock.
+static bool take_stock(manydb::Database& db, const std::map<std::int64_t, std::int64_t>& wanted) {
+  auto s = db.session_for("default");
+  for (const auto& [id, quantity] : wanted) {
+    const auto taken = s.query<Product>()
+                           .where(col(&Product::id) == id && col(&Product::stock) >= quantity)
+                           .update(manydb::set(&Product::stock, col(&Product::stock) - quantity));
+    if (taken != 1) return false;  // the session's destructor rolls the others back
+  }
+  s.commit();
+  return true;
+}
+
+static void give_back_stock(manydb::Database& db,
+                            const std::map<std::int64_t, std::int64_t>& wanted) {
+  auto s = db.session_for("default");
+  for (const auto& [id, quantity] : wanted) {
+    s.query<Product>()
+        .where(col(&Product::id) == id)
+        .update(manydb::set(&Product::stock, col(&Product::stock) + quantity));
+  }
+  s.commit();
+}
+
+Response Service::create_order(const Request& request) {
+  const auto body = parse_object(request.body);
+  const auto user_id = integer_field(body, "user_id");
+  const auto wanted = requested_quantities(body);
+
+  std::map<std::int64_t, double> prices;
+  {
+    auto s = db_.session();
+    if (!s.query<User>().filter_by(&User::id, user_id).exists()) {
+      return error(404, "user not found");
+    }
+    std::vector<std::int64_t> ids;
+    for (const auto& [id, q] : wanted) ids.push_back(id);
+    for (const auto& p : s.query<Product>().where(col(&Product::id).in(ids)).all()) {
+      prices[p.id] = p.price;
+    }
+    if (prices.size() != wanted.size()) return error(404, "product not found");
+  }
+  if (!take_stock(db_, wanted)) return error(409, "not enough stock");
+
+  std::int64_t total = 0;
+  for (const auto& [id, quantity] : wanted) total += cents(prices[id]) * quantity;
+  try {
+    auto s = db_.session_for("orders");
+    auto& order =
+        s.add(Order{.user_id = user_id, .total_amount = static_cast<double>(total) / 100});
+    s.flush();
+    for (const auto& [id, quantity] : wanted) {
+      s.add(OrderItem{
+          .order_id = order.id, .product_id = id, .quantity = quantity, .price = prices[id]});
+    }
+    s.commit();
+    JsonWriter w;
+    w.begin_object().key("id").value(order.id).key("total").cents(total).end_object();
+    return json(201, w.take());
+  } catch (const manydb::Error&) {
+    give_back_stock(db_, wanted);
+    return error(503, "the order could not be saved; no stock was taken");
+  }
+}
+
+}  // namespace shop

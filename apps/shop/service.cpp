@@ -1,0 +1,229 @@
+#include "service.hpp"
+
+#include "json_writer.hpp"
+#include "request_body.hpp"
+
+namespace shop {
+
+using http::Request;
+using http::Response;
+using manydb::col;
+
+namespace {
+
+Response json(int status, std::string body) { return Response::json(status, std::move(body)); }
+Response error(int status, std::string_view message) { return Response::error(status, message); }
+
+std::int64_t path_id(const Request& request, std::size_t i = 0) {
+  return std::stoll(request.path_params.at(i));  // the router admits only int64 digits
+}
+
+// Every handler runs inside this: typed errors become the right status with a JSON body.
+template <class Handler>
+Response guarded(Handler&& handler) {
+  try {
+    return handler();
+  } catch (const BadRequest& e) {
+    return error(400, e.what());
+  } catch (const manydb::NotFound& e) {
+    return error(404, e.what());
+  } catch (const manydb::OperationalError& e) {
+    // Connection lost, pool exhausted, timeout: the bind is unavailable, the service is not.
+    return error(503, "database '" + e.bind() + "' is unavailable");
+  } catch (const manydb::DataError& e) {
+    return error(400, e.what());
+  }
+}
+
+void write_product(JsonWriter& w, const Product& p) {
+  w.begin_object();
+  w.key("id").value(p.id).key("name").value(p.name).key("price").money(p.price);
+  w.key("stock").value(p.stock).key("category").value(p.category);
+}
+
+}  // namespace
+
+void Service::add_routes(http::Router& router) {
+  auto route = [&](const char* method, const char* pattern, auto member) {
+    router.add(method, pattern, [this, member](const Request& r) {
+      return guarded([&] { return (this->*member)(r); });
+    });
+  };
+  route("GET", "/products", &Service::list_products);
+  route("GET", "/products/{id}", &Service::get_product);
+  route("POST", "/products/{id}/reviews", &Service::add_review);
+  route("POST", "/users", &Service::create_user);
+  route("GET", "/users/{id}", &Service::get_user);
+  route("GET", "/users/{id}/orders", &Service::user_orders);
+  route("GET", "/orders/{id}", &Service::get_order);
+  route("POST", "/orders", &Service::create_order);
+  route("GET", "/healthz", &Service::health);
+}
+
+Response Service::list_products(const Request& request) {
+  auto s = db_.session();
+  auto q = s.query<Product>().order_by(manydb::asc(&Product::id));
+  if (auto it = request.query.find("category"); it != request.query.end()) {
+    q.where(col(&Product::category) == it->second);
+  }
+  const auto products = q.all();
+  JsonWriter w;
+  w.begin_array();
+  for (const auto& p : products) write_product(w, p), w.end_object();
+  w.end_array();
+  page_views_.record(PageView{.page = "/products", .ip_address = request.remote_address});
+  return json(200, w.take());
+}
+
+Response Service::get_product(const Request& request) {
+  auto s = db_.session();
+  const auto product = s.query<Product>().filter_by(&Product::id, path_id(request)).first();
+  if (!product) return error(404, "product not found");
+  const auto reviews = s.query<Review>()
+                           .filter_by(&Review::product_id, product->id)
+                           .order_by(manydb::asc(&Review::id))
+                           .all();
+  JsonWriter w;
+  write_product(w, *product);
+  w.key("reviews").begin_array();
+  for (const auto& r : reviews) {
+    w.begin_object().key("id").value(r.id).key("user_id").value(r.user_id);
+    w.key("rating").value(r.rating).key("comment").value(r.comment);
+    w.key("created_at").value(r.created_at.to_iso8601()).end_object();
+  }
+  w.end_array().end_object();
+  return json(200, w.take());
+}
+
+Response Service::add_review(const Request& request) {
+  const auto body = parse_object(request.body);
+  const auto user_id = integer_field(body, "user_id");
+  const auto rating = integer_field(body, "rating");
+  const auto* comment = body.if_contains("comment");
+  if (comment && !comment->is_string() && !comment->is_null()) {
+    throw BadRequest("'comment' must be a string");
+  }
+  if (rating < 1 || rating > 5) return error(400, "'rating' must be between 1 and 5");
+  auto s = db_.session();
+  if (!s.query<Product>().filter_by(&Product::id, path_id(request)).exists()) {
+    return error(404, "product not found");
+  }
+  if (!s.query<User>().filter_by(&User::id, user_id).exists()) return error(404, "user not found");
+  auto& review =
+      s.add(Review{.product_id = path_id(request),
+                   .user_id = user_id,
+                   .rating = rating,
+                   .comment = comment && comment->is_string() ? std::string(comment->as_string())
+                                                              : std::string()});
+  s.commit();
+  JsonWriter w;
+  w.begin_object().key("id").value(review.id).end_object();
+  return json(201, w.take());
+}
+
+namespace {
+void write_user(JsonWriter& w, const User& u) {
+  w.begin_object().key("id").value(u.id).key("username").value(u.username);
+  w.key("email").value(u.email).key("created_at").value(u.created_at.to_iso8601()).end_object();
+}
+}  // namespace
+
+Response Service::create_user(const Request& request) {
+  const auto body = parse_object(request.body);
+  auto username = string_field(body, "username", 80);
+  auto email = string_field(body, "email", 120);
+  auto s = db_.session_for("users");
+  try {
+    auto& user = s.add(User{.username = std::move(username), .email = std::move(email)});
+    s.commit();
+    JsonWriter w;
+    write_user(w, user);
+    return json(201, w.take());
+  } catch (const manydb::UniqueViolation&) {
+    return error(409, "username or email already taken");
+  }
+}
+
+Response Service::get_user(const Request& request) {
+  auto s = db_.session_for("users");
+  const auto user = s.query<User>().filter_by(&User::id, path_id(request)).first();
+  if (!user) return error(404, "user not found");
+  JsonWriter w;
+  write_user(w, *user);
+  return json(200, w.take());
+}
+
+Response Service::user_orders(const Request& request) {
+  const auto user_id = path_id(request);
+  auto s = db_.session();
+  if (!s.query<User>().filter_by(&User::id, user_id).exists()) return error(404, "user not found");
+  const auto orders =
+      s.query<Order>().filter_by(&Order::user_id, user_id).order_by(manydb::asc(&Order::id)).all();
+  JsonWriter w;
+  w.begin_array();
+  for (const auto& o : orders) {
+    w.begin_object().key("id").value(o.id).key("total").money(o.total_amount);
+    w.key("status").value(o.status).key("date").value(o.created_at.to_iso8601()).end_object();
+  }
+  w.end_array();
+  page_views_.record(PageView{.page = "/users/" + std::to_string(user_id) + "/orders",
+                              .user_id = user_id,
+                              .ip_address = request.remote_address});
+  return json(200, w.take());
+}
+
+Response Service::get_order(const Request& request) {
+  auto s = db_.session();
+  const auto order = s.query<Order>().filter_by(&Order::id, path_id(request)).first();
+  if (!order) return error(404, "order not found");
+  const auto items = s.query<OrderItem>()
+                         .filter_by(&OrderItem::order_id, order->id)
+                         .order_by(manydb::asc(&OrderItem::id))
+                         .all();
+  // Cross-database, without N+1: one query per bind whatever the number of items.
+  const auto products = s.load_related<&OrderItem::product_id>(items);
+  const auto users = s.load_related<&Order::user_id>(std::vector<Order>{*order});
+  JsonWriter w;
+  w.begin_object().key("id").value(order->id).key("user").begin_object();
+  w.key("id").value(order->user_id).key("username");
+  if (auto u = users.find(order->user_id); u != users.end()) {
+    w.value(u->second.username);
+  } else {
+    w.null();
+  }
+  w.end_object().key("total").money(order->total_amount).key("status").value(order->status);
+  w.key("items").begin_array();
+  for (const auto& item : items) {
+    w.begin_object().key("product_id").value(item.product_id).key("product_name");
+    if (auto p = products.find(item.product_id); p != products.end()) {
+      w.value(p->second.name);
+    } else {
+      w.null();
+    }
+    w.key("quantity").value(item.quantity).key("price").money(item.price).end_object();
+  }
+  w.end_array().end_object();
+  return json(200, w.take());
+}
+
+Response Service::health(const Request&) {
+  bool all_ok = true;
+  JsonWriter w;
+  w.begin_object().key("binds").begin_object();
+  for (const auto& name : db_.bind_names()) {
+    auto& engine = db_.engine(name);
+    w.key(name).begin_object().key("engine").value(to_string(engine.url().backend));
+    try {
+      engine.execute("SELECT 1");
+      w.key("status").value("ok");
+    } catch (const manydb::Error& e) {
+      all_ok = false;
+      w.key("status").value("down").key("error").value(e.what());
+    }
+    w.end_object();
+  }
+  w.end_object().key("status").value(all_ok ? "ok" : "degraded").end_object();
+  return json(all_ok ? 200 : 503, w.take());
+}
+
+}  // namespace shop

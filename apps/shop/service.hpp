@@ -1,0 +1,33 @@
+#pragma once
+// The shop's HTTP API over manydb: one handler per route, each a few database calls.
+#include <cstdint>
+
+#include "http/request.hpp"
+#include "http/response.hpp"
+#include "http/router.hpp"
+#include "manydb/manydb.hpp"
+#include "page_views.hpp"
+
+namespace shop {
+
+class Service {
+ public:
+  Service(manydb::Database& db, PageViewWriter& page_views) : db_(db), page_views_(page_views) {}
+  void add_routes(http::Router& router);
+
+  http::Response list_products(const http::Request& request);
+  http::Response get_product(const http::Request& request);
+  http::Response add_review(const http::Request& request);
+  http::Response create_user(const http::Request& request);
+  http::Response get_user(const http::Request& request);
+  http::Response user_orders(const http::Request& request);
+  http::Response get_order(const http::Request& request);
+  http::Response create_order(const http::Request& request);
+  http::Response health(const http::Request& request);
+
+ private:
+  manydb::Database& db_;
+  PageViewWriter& page_views_;
+};
+
+}  // namespace shop

@@ -1,0 +1,339 @@
+// The shop's HTTP layer against a real socket: routing, error mapping, limits, keep-alive,
+// timeouts, concurrency and graceful stop.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <future>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include "http/server.hpp"
+#include "http_client.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using shop::http::json_escape;
+using shop::http::Request;
+using shop::http::Response;
+using shop::http::Router;
+using shop::http::Server;
+using shop::http::ServerOptions;
+using shop::test::http_raw;
+using shop::test::http_request;
+using shop::test::HttpConnection;
+
+// Handlers block on this to hold requests in flight; every wait has a generous deadline so a
+// broken server fails the test instead of hanging it.
+struct Gate {
+  std::mutex mutex;
+  std::condition_variable changed;
+  int inside = 0;
+  int peak = 0;
+  bool entered = false;
+  bool released = false;
+
+  // Concurrency probe: returns only once at least two handlers have been inside together.
+  bool wait_for_company() {
+    std::unique_lock lock(mutex);
+    peak = std::max(peak, ++inside);
+    changed.notify_all();
+    bool ok = changed.wait_for(lock, 10s, [&] { return peak >= 2; });
+    --inside;
+    return ok;
+  }
+
+  bool hold_until_released() {
+    std::unique_lock lock(mutex);
+    entered = true;
+    changed.notify_all();
+    return changed.wait_for(lock, 10s, [&] { return released; });
+  }
+
+  bool wait_entered() {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, 10s, [&] { return entered; });
+  }
+
+  void release() {
+    std::lock_guard lock(mutex);
+    released = true;
+    changed.notify_all();
+  }
+};
+
+std::string info_json(const Request& request) {
+  return "{\"method\":\"" + json_escape(request.method) + "\",\"q\":\"" +
+         json_escape(request.query_param("q").value_or("")) + "\",\"x_test\":\"" +
+         json_escape(request.header("x-TEST")) + "\",\"remote\":\"" +
+         json_escape(request.remote_address) + "\"}";
+}
+
+void add_routes(Router& router, Gate& gate) {
+  router.add("GET", "/health", [](const Request&) { return Response::json(200, "{\"ok\":true}"); });
+  router.add("POST", "/echo", [](const Request& r) { return Response::json(200, r.body); });
+  router.add("GET", "/info", [](const Request& r) { return Response::json(200, info_json(r)); });
+  router.add("GET", "/boom",
+             [](const Request&) -> Response { throw std::runtime_error("handler failure"); });
+  router.add("GET", "/products/{id}", [](const Request& r) {
+    return Response::json(200, "{\"id\":" + std::to_string(r.path_int(0)) + "}");
+  });
+  router.add("DELETE", "/products/{id}", [](const Request&) { return Response::json(204, ""); });
+  router.add("GET", "/users/{id}/orders/{order}", [](const Request& r) {
+    return Response::json(200,
+                          "{\"user\":" + r.path_params[0] + ",\"order\":" + r.path_params[1] + "}");
+  });
+  router.add("GET", "/together", [&gate](const Request&) {
+    return gate.wait_for_company() ? Response::json(200, "{}") : Response::error(503, "alone");
+  });
+  router.add("GET", "/slow", [&gate](const Request&) {
+    return gate.hold_until_released() ? Response::json(200, "{\"slow\":true}")
+                                      : Response::error(503, "never released");
+  });
+}
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void start(ServerOptions options = {}) {
+    options.port = 0;
+    options.threads = 4;
+    add_routes(router_, gate_);
+    server_ = std::make_unique<Server>(options, router_);
+    server_->start();
+    port_ = server_->port();
+  }
+
+  void SetUp() override {}
+  void TearDown() override {
+    gate_.release();  // never leave a handler (and so stop()) waiting on a failed test
+    if (server_) server_->stop();
+  }
+
+  Router router_;
+  Gate gate_;
+  std::unique_ptr<Server> server_;
+  int port_ = 0;
+};
+
+TEST_F(HttpServerTest, RoutesAndSetsStandardHeaders) {
+  start();
+  auto response = http_request(port_, "GET", "/health");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "{\"ok\":true}");
+  EXPECT_EQ(response.header("Content-Type"), "application/json");
+  EXPECT_EQ(response.header("Content-Length"), "11");
+  EXPECT_EQ(response.header("Server"), "manydb-shop");
+
+  auto echo = http_request(port_, "POST", "/echo", "{\"a\":[1,2]}");
+  EXPECT_EQ(echo.status, 200);
+  EXPECT_EQ(echo.body, "{\"a\":[1,2]}");
+}
+
+TEST_F(HttpServerTest, PassesQueryHeadersAndRemoteAddress) {
+  start();
+  auto response =
+      http_request(port_, "GET", "/info?q=a%20b+c%22&q=second&flag", "", {{"X-Test", "yes"}});
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body,
+            "{\"method\":\"GET\",\"q\":\"a b c\\\"\",\"x_test\":\"yes\","
+            "\"remote\":\"127.0.0.1\"}");
+}
+
+TEST_F(HttpServerTest, IntegerPathParameters) {
+  start();
+  EXPECT_EQ(http_request(port_, "GET", "/products/42").body, "{\"id\":42}");
+  EXPECT_EQ(http_request(port_, "GET", "/products/9223372036854775807").body,
+            "{\"id\":9223372036854775807}");
+  EXPECT_EQ(http_request(port_, "GET", "/users/7/orders/8").body, "{\"user\":7,\"order\":8}");
+  for (const char* path : {"/products/abc", "/products/9223372036854775808",
+                           "/products/99999999999999999999", "/products/-1", "/products/1.5",
+                           "/products/", "/products", "/products/1/", "/users/x/orders/1"}) {
+    auto response = http_request(port_, "GET", path);
+    EXPECT_EQ(response.status, 404) << path;
+    EXPECT_EQ(response.body, "{\"error\":\"not found\"}") << path;
+  }
+}
+
+TEST_F(HttpServerTest, UnknownPathIs404AndWrongMethodIs405) {
+  start();
+  auto missing = http_request(port_, "GET", "/nope");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.header("Content-Type"), "application/json");
+
+  auto wrong = http_request(port_, "PUT", "/products/3", "{}");
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.body, "{\"error\":\"method not allowed\"}");
+  EXPECT_EQ(wrong.header("Allow"), "DELETE, GET");
+
+  auto deleted = http_request(port_, "DELETE", "/products/3");
+  EXPECT_EQ(deleted.status, 204);
+  EXPECT_EQ(deleted.body, "");
+}
+
+TEST_F(HttpServerTest, BodyOverTheLimitIs413) {
+  start();
+  auto big = http_request(port_, "POST", "/echo", std::string(2 << 20, 'x'));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(big.body, "{\"error\":\"request body too large\"}");
+
+  std::string almost(1 << 20, 'y');  // exactly the limit is still accepted
+  auto ok = http_request(port_, "POST", "/echo", almost);
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.body.size(), almost.size());
+}
+
+TEST_F(HttpServerTest, MalformedRequestsGet400AndAClose) {
+  start();
+  for (const char* bytes : {"GARBAGE\r\n\r\n", "GET / HTTP/1.1\r\nContent-Length: abc\r\n\r\n",
+                            "GET / HTTP/9.9\r\n\r\n", "GET / HTTP/1.1\r\nBad Header\r\n\r\n"}) {
+    HttpConnection connection(port_);
+    connection.send_raw(bytes);
+    auto response = connection.read_response();
+    EXPECT_EQ(response.status, 400) << bytes;
+    EXPECT_EQ(response.body, "{\"error\":\"bad request\"}") << bytes;
+    EXPECT_EQ(response.header("Connection"), "close") << bytes;
+    EXPECT_TRUE(connection.wait_closed()) << bytes;
+  }
+}
+
+TEST_F(HttpServerTest, RequestCutShortByAHalfCloseGets400) {
+  start();
+  HttpConnection connection(port_);
+  connection.send_raw("POST /echo HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc");
+  connection.shutdown_write();
+  auto response = connection.read_response();
+  EXPECT_EQ(response.status, 400);
+  EXPECT_TRUE(connection.wait_closed());
+}
+
+TEST_F(HttpServerTest, HandlerExceptionIs500AndTheConnectionSurvives) {
+  start();
+  HttpConnection connection(port_);
+  auto failed = connection.request("GET", "/boom");
+  EXPECT_EQ(failed.status, 500);
+  EXPECT_EQ(failed.body, "{\"error\":\"internal error\"}");
+  EXPECT_EQ(failed.header("Content-Type"), "application/json");
+  EXPECT_EQ(connection.request("GET", "/health").status, 200);
+}
+
+TEST_F(HttpServerTest, KeepAliveAndPipelining) {
+  start();
+  HttpConnection connection(port_);
+  for (int i = 0; i < 5; ++i) {
+    auto response = connection.request("GET", "/products/" + std::to_string(i));
+    EXPECT_EQ(response.status, 200);
+    EXPECT_EQ(response.body, "{\"id\":" + std::to_string(i) + "}");
+  }
+  // Two requests in one write: answered in order.
+  connection.send_raw(shop::test::format_request("POST", "/echo", "[1]", {}, true) +
+                      shop::test::format_request("GET", "/products/9", "", {}, true));
+  EXPECT_EQ(connection.read_response().body, "[1]");
+  EXPECT_EQ(connection.read_response().body, "{\"id\":9}");
+  EXPECT_GE(server_->stats().requests_served, 7u);
+}
+
+TEST_F(HttpServerTest, HalfSentRequestTimesOut) {
+  ServerOptions options;
+  options.request_timeout = 1s;
+  start(options);
+  HttpConnection connection(port_);
+  auto begin = std::chrono::steady_clock::now();
+  connection.send_raw("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n");  // no blank line
+  auto response = connection.read_response();
+  EXPECT_EQ(response.status, 408);
+  EXPECT_EQ(response.body, "{\"error\":\"request timeout\"}");
+  EXPECT_GE(std::chrono::steady_clock::now() - begin, 900ms);
+  EXPECT_TRUE(connection.wait_closed());
+
+  // An idle keep-alive connection is closed without a response.
+  HttpConnection idle(port_);
+  EXPECT_EQ(idle.request("GET", "/health").status, 200);
+  EXPECT_EQ(idle.read_response().status, 0);
+}
+
+TEST_F(HttpServerTest, RunsRequestsConcurrently) {
+  start();
+  std::vector<std::future<int>> statuses;
+  for (int i = 0; i < 8; ++i) {
+    statuses.push_back(std::async(
+        std::launch::async, [this] { return http_request(port_, "GET", "/together").status; }));
+  }
+  for (auto& status : statuses) EXPECT_EQ(status.get(), 200);
+  EXPECT_GE(gate_.peak, 2);
+  EXPECT_LE(gate_.peak, 4);  // never more handlers than threads
+}
+
+TEST_F(HttpServerTest, StopLetsTheRequestInFlightFinish) {
+  start();
+  auto slow =
+      std::async(std::launch::async, [this] { return http_request(port_, "GET", "/slow"); });
+  ASSERT_TRUE(gate_.wait_entered());
+  std::thread stopper([this] { server_->stop(); });
+  while (!server_->stopping()) std::this_thread::yield();
+  gate_.release();
+  stopper.join();  // stop() returned only after the response was written
+  auto response = slow.get();
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "{\"slow\":true}");
+  EXPECT_EQ(response.header("Connection"), "close");
+  EXPECT_THROW(http_request(port_, "GET", "/health"), std::runtime_error);  // refused
+}
+
+TEST_F(HttpServerTest, StopClosesIdleKeepAliveConnectionsPromptly) {
+  start();  // default 30 s timeout: stop() must not wait for it
+  HttpConnection idle(port_);
+  EXPECT_EQ(idle.request("GET", "/health").status, 200);
+  auto begin = std::chrono::steady_clock::now();
+  server_->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 5s);
+  EXPECT_TRUE(idle.wait_closed());
+}
+
+TEST_F(HttpServerTest, RunUntilSignalReturnsOnAnotherThreadsStop) {
+  start();
+  auto running = std::async(std::launch::async, [this] { server_->run_until_signal(); });
+  EXPECT_EQ(http_request(port_, "GET", "/health").status, 200);
+  server_->stop();
+  EXPECT_EQ(running.wait_for(10s), std::future_status::ready);
+}
+
+TEST_F(HttpServerTest, RunUntilSignalStopsOnSigint) {
+  start();
+  // Ignored until run_until_signal() installs its handler, so an early SIGINT is harmless;
+  // we keep raising it until the server has seen one.
+  auto previous = std::signal(SIGINT, SIG_IGN);
+  auto running = std::async(std::launch::async, [this] { server_->run_until_signal(); });
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (running.wait_for(10ms) != std::future_status::ready &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::raise(SIGINT);
+  }
+  std::signal(SIGINT, previous);
+  ASSERT_EQ(running.wait_for(0s), std::future_status::ready);
+  EXPECT_TRUE(server_->stopping());
+  EXPECT_THROW(http_request(port_, "GET", "/health"), std::runtime_error);
+}
+
+TEST_F(HttpServerTest, PortInUseThrowsSystemError) {
+  start();
+  ServerOptions options;
+  options.port = static_cast<unsigned short>(port_);
+  Server second(options, router_);
+  try {
+    second.start();
+    FAIL() << "second server bound the same port";
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(e.code(), std::errc::address_in_use) << e.what();
+    EXPECT_NE(std::string(e.what()).find(std::to_string(port_)), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
