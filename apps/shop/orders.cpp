@@ -18,9 +18,6 @@ using manydb::col;
 
 namespace {
 
-Response json(int status, std::string body) { return Response::json(status, std::move(body)); }
-Response error(int status, std::string_view message) { return Response::error(status, message); }
-
 // product id -> total quantity over the order's lines (a product listed twice is summed).
 std::map<std::int64_t, std::int64_t> requested_quantities(const boost::json::object& body) {
   const auto* items = body.if_contains("items");
@@ -79,16 +76,16 @@ Response Service::create_order(const Request& request) {
   {
     auto s = db_.session();
     if (!s.query<User>().filter_by(&User::id, user_id).exists()) {
-      return error(404, "user not found");
+      return Response::error(404, "user not found");
     }
     std::vector<std::int64_t> ids;
     for (const auto& [id, q] : wanted) ids.push_back(id);
     for (const auto& p : s.query<Product>().where(col(&Product::id).in(ids)).all()) {
       prices[p.id] = p.price;
     }
-    if (prices.size() != wanted.size()) return error(404, "product not found");
+    if (prices.size() != wanted.size()) return Response::error(404, "product not found");
   }
-  if (!take_stock(db_, wanted)) return error(409, "not enough stock");
+  if (!take_stock(db_, wanted)) return Response::error(409, "not enough stock");
 
   std::int64_t total = 0;
   for (const auto& [id, quantity] : wanted) total += cents(prices[id]) * quantity;
@@ -104,10 +101,10 @@ Response Service::create_order(const Request& request) {
     s.commit();
     JsonWriter w;
     w.begin_object().key("id").value(order.id).key("total").cents(total).end_object();
-    return json(201, w.take());
+    return Response::json(201, w.take());
   } catch (const manydb::Error&) {
     give_back_stock(db_, wanted);
-    return error(503, "the order could not be saved; no stock was taken");
+    return Response::error(503, "the order could not be saved; no stock was taken");
   }
 }
 

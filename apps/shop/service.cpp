@@ -11,9 +11,6 @@ using manydb::col;
 
 namespace {
 
-Response json(int status, std::string body) { return Response::json(status, std::move(body)); }
-Response error(int status, std::string_view message) { return Response::error(status, message); }
-
 std::int64_t path_id(const Request& request, std::size_t i = 0) {
   return std::stoll(request.path_params.at(i));  // the router admits only int64 digits
 }
@@ -24,14 +21,14 @@ Response guarded(Handler&& handler) {
   try {
     return handler();
   } catch (const BadRequest& e) {
-    return error(400, e.what());
+    return Response::error(400, e.what());
   } catch (const manydb::NotFound& e) {
-    return error(404, e.what());
+    return Response::error(404, e.what());
   } catch (const manydb::OperationalError& e) {
     // Connection lost, pool exhausted, timeout: the bind is unavailable, the service is not.
-    return error(503, "database '" + e.bind() + "' is unavailable");
+    return Response::error(503, "database '" + e.bind() + "' is unavailable");
   } catch (const manydb::DataError& e) {
-    return error(400, e.what());
+    return Response::error(400, e.what());
   }
 }
 
@@ -72,13 +69,13 @@ Response Service::list_products(const Request& request) {
   for (const auto& p : products) write_product(w, p), w.end_object();
   w.end_array();
   page_views_.record(PageView{.page = "/products", .ip_address = request.remote_address});
-  return json(200, w.take());
+  return Response::json(200, w.take());
 }
 
 Response Service::get_product(const Request& request) {
   auto s = db_.session();
   const auto product = s.query<Product>().filter_by(&Product::id, path_id(request)).first();
-  if (!product) return error(404, "product not found");
+  if (!product) return Response::error(404, "product not found");
   const auto reviews = s.query<Review>()
                            .filter_by(&Review::product_id, product->id)
                            .order_by(manydb::asc(&Review::id))
@@ -92,7 +89,7 @@ Response Service::get_product(const Request& request) {
     w.key("created_at").value(r.created_at.to_iso8601()).end_object();
   }
   w.end_array().end_object();
-  return json(200, w.take());
+  return Response::json(200, w.take());
 }
 
 Response Service::add_review(const Request& request) {
@@ -103,12 +100,13 @@ Response Service::add_review(const Request& request) {
   if (comment && !comment->is_string() && !comment->is_null()) {
     throw BadRequest("'comment' must be a string");
   }
-  if (rating < 1 || rating > 5) return error(400, "'rating' must be between 1 and 5");
+  if (rating < 1 || rating > 5) return Response::error(400, "'rating' must be between 1 and 5");
   auto s = db_.session();
   if (!s.query<Product>().filter_by(&Product::id, path_id(request)).exists()) {
-    return error(404, "product not found");
+    return Response::error(404, "product not found");
   }
-  if (!s.query<User>().filter_by(&User::id, user_id).exists()) return error(404, "user not found");
+  if (!s.query<User>().filter_by(&User::id, user_id).exists())
+    return Response::error(404, "user not found");
   auto& review =
       s.add(Review{.product_id = path_id(request),
                    .user_id = user_id,
@@ -118,7 +116,7 @@ Response Service::add_review(const Request& request) {
   s.commit();
   JsonWriter w;
   w.begin_object().key("id").value(review.id).end_object();
-  return json(201, w.take());
+  return Response::json(201, w.take());
 }
 
 namespace {
@@ -138,25 +136,26 @@ Response Service::create_user(const Request& request) {
     s.commit();
     JsonWriter w;
     write_user(w, user);
-    return json(201, w.take());
+    return Response::json(201, w.take());
   } catch (const manydb::UniqueViolation&) {
-    return error(409, "username or email already taken");
+    return Response::error(409, "username or email already taken");
   }
 }
 
 Response Service::get_user(const Request& request) {
   auto s = db_.session_for("users");
   const auto user = s.query<User>().filter_by(&User::id, path_id(request)).first();
-  if (!user) return error(404, "user not found");
+  if (!user) return Response::error(404, "user not found");
   JsonWriter w;
   write_user(w, *user);
-  return json(200, w.take());
+  return Response::json(200, w.take());
 }
 
 Response Service::user_orders(const Request& request) {
   const auto user_id = path_id(request);
   auto s = db_.session();
-  if (!s.query<User>().filter_by(&User::id, user_id).exists()) return error(404, "user not found");
+  if (!s.query<User>().filter_by(&User::id, user_id).exists())
+    return Response::error(404, "user not found");
   const auto orders =
       s.query<Order>().filter_by(&Order::user_id, user_id).order_by(manydb::asc(&Order::id)).all();
   JsonWriter w;
@@ -169,13 +168,13 @@ Response Service::user_orders(const Request& request) {
   page_views_.record(PageView{.page = "/users/" + std::to_string(user_id) + "/orders",
                               .user_id = user_id,
                               .ip_address = request.remote_address});
-  return json(200, w.take());
+  return Response::json(200, w.take());
 }
 
 Response Service::get_order(const Request& request) {
   auto s = db_.session();
   const auto order = s.query<Order>().filter_by(&Order::id, path_id(request)).first();
-  if (!order) return error(404, "order not found");
+  if (!order) return Response::error(404, "order not found");
   const auto items = s.query<OrderItem>()
                          .filter_by(&OrderItem::order_id, order->id)
                          .order_by(manydb::asc(&OrderItem::id))
@@ -203,7 +202,7 @@ Response Service::get_order(const Request& request) {
     w.key("quantity").value(item.quantity).key("price").money(item.price).end_object();
   }
   w.end_array().end_object();
-  return json(200, w.take());
+  return Response::json(200, w.take());
 }
 
 Response Service::health(const Request&) {
@@ -223,7 +222,7 @@ Response Service::health(const Request&) {
     w.end_object();
   }
   w.end_object().key("status").value(all_ok ? "ok" : "degraded").end_object();
-  return json(all_ok ? 200 : 503, w.take());
+  return Response::json(all_ok ? 200 : 503, w.take());
 }
 
 }  // namespace shop
