@@ -28,6 +28,12 @@ status=$(curl -s -o "$work/products.json" -w '%{http_code}' "$url/products")
 [ "$status" = 200 ] || { echo "FAIL: GET /products answered $status"; exit 1; }
 count=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$work/products.json")
 [ "$count" = 1000 ] || { echo "FAIL: expected the 1000 seeded products, got $count"; exit 1; }
+# A second `make run` on the same port says how to choose another one.
+port=${url##*:}
+if "$root/scripts/run-shop" "$build" "$port" "$work" >"$work/second.out" 2>"$work/second.err"; then
+  echo "FAIL: a second shop started on a port in use"; exit 1
+fi
+grep -q 'make run PORT=N' "$work/second.err" || { cat "$work/second.err"; echo "FAIL: no hint"; exit 1; }
 kill -TERM "$pid"
 wait "$pid" && rc=0 || rc=$?
 [ "$rc" = 0 ] || { cat "$out"; echo "FAIL: exit status $rc after SIGTERM"; exit 1; }
