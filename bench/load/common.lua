@@ -1,0 +1,47 @@
+-- Shared by the bench/load wrk scripts (each does dofile() on this file, found next to it).
+-- Script arguments (after wrk's `--`): USERS ORDERS PRODUCTS, the seeded counts (defaults:
+-- shop seed's 1000 users, 5000 orders, 1000 products). Ids are drawn uniformly over them.
+-- done() prints one JSON line prefixed with "BENCH_LOAD_JSON " for scripts/bench-load.
+local M = {}
+M.users, M.orders, M.products = 1000, 5000, 1000
+
+local threads, counter = {}, 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("thread_id", counter)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  M.users = tonumber(args[1]) or M.users
+  M.orders = tonumber(args[2]) or M.orders
+  M.products = tonumber(args[3]) or M.products
+  -- Every thread has its own Lua state with the same default seed: give each its own.
+  math.randomseed(os.time() * 100 + (thread_id or 0))
+end
+
+local json_headers = {["Content-Type"] = "application/json"}
+
+function M.products_list() return wrk.format("GET", "/products") end
+function M.user_orders() return wrk.format("GET", "/users/" .. math.random(M.users) .. "/orders") end
+function M.order() return wrk.format("GET", "/orders/" .. math.random(M.orders)) end
+function M.new_order()
+  local body = string.format('{"user_id": %d, "items": [{"product_id": %d, "quantity": 1}]}',
+                             math.random(M.users), math.random(M.products))
+  return wrk.format("POST", "/orders", json_headers, body)
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_LOAD_JSON {"requests": %d, "duration_us": %d, "bytes": %d, "rps": %.3f, ' ..
+    '"p50_us": %d, "p90_us": %d, "p99_us": %d, "max_us": %d, "mean_us": %.1f, ' ..
+    '"non_2xx": %d, "connect_errors": %d, "read_errors": %d, "write_errors": %d, ' ..
+    '"timeouts": %d}\n',
+    summary.requests, summary.duration, summary.bytes,
+    summary.requests / (summary.duration / 1e6),
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
+    latency.mean, e.status, e.connect, e.read, e.write, e.timeout))
+end
+
+return M
