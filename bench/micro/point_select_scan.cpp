@@ -6,7 +6,10 @@
 //       BM_point_select/<engine>/{raw,manydb,manydb_held} and BM_scan/<engine>/{...}
 //       manydb = a lease from the pool per iteration (what an application does),
 //       manydb_held = one lease held across all iterations.
+//       BM_session_load/<engine>/{raw,manydb} and BM_session_insert/<engine>/{...}: see
+//       session_bench.hpp.
 //   micro_bench --callgrind_loop=<engine>/<point_select|scan>/<raw|manydb|manydb_held>
+//   micro_bench --callgrind_loop=<engine>/<session_load|session_insert>/<raw|manydb>
 //               [--callgrind_iterations=N]
 //       Sets up that engine's table (sqlite, postgres, mariadb), warms up, then runs N iterations
 //       of one side inside manydb_bench_measured_loop(), for `valgrind --tool=callgrind
@@ -38,6 +41,7 @@
 #include "manydb/core/url.hpp"
 #include "manydb/driver/cursor.hpp"
 #include "manydb/pool/engine.hpp"
+#include "session_bench.hpp"
 
 namespace {
 
@@ -406,6 +410,7 @@ void set_up(Case& c) {
 }
 
 void tear_down(Case& c) {
+  session_bench::tear_down(c.name);
   c.raw.reset();
   if (c.engine) {
     try {
@@ -575,7 +580,8 @@ int callgrind_mode(const std::string& spec, std::int64_t n) {
   }
   const std::string engine = spec.substr(0, a);
   const std::string query = spec.substr(a + 1, b - a - 1), side_text = spec.substr(b + 1);
-  if (query != "point_select" && query != "scan") fail("unknown query " + query);
+  const bool session = query == "session_load" || query == "session_insert";
+  if (query != "point_select" && query != "scan" && !session) fail("unknown query " + query);
   Side side = Side::raw;
   if (side_text == "manydb")
     side = Side::manydb;
@@ -583,6 +589,7 @@ int callgrind_mode(const std::string& spec, std::int64_t n) {
     side = Side::manydb_held;
   else if (side_text != "raw")
     fail("unknown side " + side_text);
+  if (session && side == Side::manydb_held) fail("the session benchmarks have no manydb_held");
 
   std::vector<Case> all = cases();
   auto it = std::find_if(all.begin(), all.end(), [&](const Case& c) { return c.name == engine; });
@@ -590,8 +597,12 @@ int callgrind_mode(const std::string& spec, std::int64_t n) {
   Case& c = *it;
   int rc = 0;
   try {
-    set_up(c);
-    {
+    if (session) {
+      session_bench::set_up(c.name, c.url);
+      auto loop = session_bench::loop(c.name, query, side_text);
+      manydb_bench_measured_loop(loop.body, n);
+    } else {
+      set_up(c);
       auto body = iteration(c, query, side);
       manydb_bench_measured_loop(body, n);
     }
@@ -622,6 +633,8 @@ int main(int argc, char** argv) {
       try {
         set_up(c);
         register_benchmarks(c);
+        session_bench::set_up(c.name, c.url);
+        session_bench::register_benchmarks(c.name);
       } catch (const std::exception& e) {
         std::fprintf(stderr, "\n*** micro_bench: %s setup failed: %s ***\n\n", c.name.c_str(),
                      e.what());

@@ -15,54 +15,37 @@ void Cursor::throw_type_mismatch(std::size_t i, std::string_view wanted,
   throw DataError(msg);
 }
 
+void Cursor::throw_null(std::size_t i, std::string_view wanted) const {
+  std::string msg = "column ";
+  msg += std::to_string(i);
+  msg.append(" ('").append(column_name(i)).append("') is NULL; read it as std::optional<");
+  msg.append(wanted).append(">");
+  throw DataError(msg);
+}
+
 // Called only when column `i` is out of range or NULL (the getters check first, so that the
-// common path costs two virtual calls and no argument set-up): throws the DataError.
+// common path costs one virtual call and no argument set-up): throws the DataError.
 void Cursor::require_value(std::size_t i, std::string_view wanted) const {
   if (i >= column_count()) {
     throw DataError("column index " + std::to_string(i) + " is out of range: the row has " +
                     std::to_string(column_count()) + " columns");
   }
-  if (is_null(i)) {
-    std::string msg = "column ";
-    msg += std::to_string(i);
-    msg.append(" ('").append(column_name(i)).append("') is NULL; read it as std::optional<");
-    msg.append(wanted).append(">");
-    throw DataError(msg);
-  }
+  throw_null(i, wanted);
 }
 
-std::int64_t Cursor::get_int64(std::size_t i) const {
-  if (i >= column_count() || is_null(i)) [[unlikely]]
-    require_value(i, "int64");
-  return read_int64(i);
-}
-double Cursor::get_double(std::size_t i) const {
-  if (i >= column_count() || is_null(i)) [[unlikely]]
-    require_value(i, "double");
-  return read_double(i);
-}
-bool Cursor::get_bool(std::size_t i) const {
-  if (i >= column_count() || is_null(i)) [[unlikely]]
-    require_value(i, "bool");
-  return read_bool(i);
-}
-std::string_view Cursor::get_text(std::size_t i) const {
-  if (i >= column_count() || is_null(i)) [[unlikely]]
-    require_value(i, "std::string");
-  return read_text(i);
-}
 Blob Cursor::get_blob(std::size_t i) const {
-  if (i >= column_count() || is_null(i)) [[unlikely]]
+  if (i >= columns_) [[unlikely]]
     require_value(i, "manydb::Blob");
   return read_blob(i);
 }
 Timestamp Cursor::get_timestamp(std::size_t i) const {
-  if (i >= column_count() || is_null(i)) [[unlikely]]
+  if (i >= columns_) [[unlikely]]
     require_value(i, "manydb::Timestamp");
   return read_timestamp(i);
 }
 Value Cursor::get_value(std::size_t i) const {
-  if (i >= column_count()) require_value(i, "manydb::Value");
+  if (i >= columns_) [[unlikely]]
+    require_value(i, "manydb::Value");
   if (is_null(i)) return Value();
   return read_value(i);
 }

@@ -1,5 +1,7 @@
 #include "manydb/pool/pool.hpp"
 
+#include <time.h>
+
 #include "manydb/core/errors.hpp"
 
 namespace manydb {
@@ -8,7 +10,7 @@ Pool::Pool(std::string bind, Factory factory, PoolOptions options)
     : bind_(std::move(bind)), factory_(std::move(factory)), options_(options) {}
 
 Lease Pool::acquire() {
-  const auto deadline = Clock::now() + options_.acquire_timeout;
+  std::optional<Clock::time_point> deadline;  // read the clock only if this acquire must wait
   for (;;) {
     bool stale = false;
     std::unique_ptr<Connection> connection;
@@ -22,17 +24,34 @@ Lease Pool::acquire() {
   }
 }
 
+// When a connection went idle, for the staleness check. With ping_after_idle of a second or
+// more, the kernel's coarse monotonic clock (a few milliseconds of resolution, no hardware
+// read) is precise enough; with 0 every connection is stale and no clock is read at all.
+Pool::Clock::time_point Pool::idle_clock() const {
+  if (options_.ping_after_idle.count() <= 0) return {};
+  if (options_.ping_after_idle >= std::chrono::seconds(1)) {
+    timespec ts{};
+    if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) == 0) {
+      return Clock::time_point(std::chrono::duration_cast<Clock::duration>(
+          std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec)));
+    }
+  }
+  return Clock::now();
+}
+
 // Under the lock: an idle connection (stale = idle longer than ping_after_idle), or nullptr
 // after reserving a slot for a new connection, or PoolTimeout.
 std::unique_ptr<Connection> Pool::take_idle_or_reserve(std::unique_lock<std::mutex>& lock,
-                                                       Clock::time_point deadline, bool& stale) {
+                                                       std::optional<Clock::time_point>& deadline,
+                                                       bool& stale) {
   bool waited = false;
   for (;;) {
     if (!idle_.empty()) {
       Idle idle = std::move(idle_.back());
       idle_.pop_back();
       ++stats_.acquired;
-      stale = Clock::now() - idle.since >= options_.ping_after_idle;
+      stale = options_.ping_after_idle.count() <= 0 ||
+              idle_clock() - idle.since >= options_.ping_after_idle;
       return std::move(idle.connection);
     }
     if (open_ < options_.size + options_.max_overflow) {
@@ -42,7 +61,11 @@ std::unique_ptr<Connection> Pool::take_idle_or_reserve(std::unique_lock<std::mut
     }
     if (!waited) ++stats_.waits;
     waited = true;
-    if (freed_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+    if (!deadline) deadline = Clock::now() + options_.acquire_timeout;
+    ++waiters_;
+    const auto status = freed_.wait_until(lock, *deadline);
+    --waiters_;
+    if (status == std::cv_status::timeout && idle_.empty() &&
         open_ >= options_.size + options_.max_overflow) {
       ++stats_.timeouts;
       throw PoolTimeout("bind '" + bind_ + "': no connection became free within " +
@@ -86,9 +109,10 @@ void Pool::give_back(std::unique_ptr<Connection> connection) {
     connection.reset();
     return;
   }
-  idle_.push_back({std::move(connection), Clock::now()});
+  idle_.push_back({std::move(connection), idle_clock()});
+  const bool wake = waiters_ > 0;  // nobody waits in the common case: skip the signal
   lock.unlock();
-  freed_.notify_one();
+  if (wake) freed_.notify_one();
 }
 
 void Pool::forget(std::unique_ptr<Connection> connection) {

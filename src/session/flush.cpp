@@ -2,6 +2,8 @@
 // (children first), each on its model's bind inside the session's transaction there.
 #include <algorithm>
 #include <map>
+#include <span>
+#include <string>
 
 #include "manydb/schema/ddl.hpp"
 #include "manydb/session/session.hpp"
@@ -52,7 +54,7 @@ void Session::flush() {
   auto rank = dependency_rank(inserts);
   std::stable_sort(inserts.begin(), inserts.end(),
                    [&](Tracked* a, Tracked* b) { return rank[a->table] < rank[b->table]; });
-  for (Tracked* t : inserts) insert(*t);
+  insert_all(inserts);
   for (Tracked* t : in_state(tracked_, Tracked::State::persistent)) update(*t);
   auto deletes = in_state(tracked_, Tracked::State::pending_delete);
   rank = dependency_rank(deletes);
@@ -62,34 +64,99 @@ void Session::flush() {
   dirty_ = false;
 }
 
-void Session::insert(Tracked& t) {
-  const auto& table = *t.table;
-  const std::string& bind = table.bind_or_default();
-  auto values = t.ops->values(t.object);
+namespace session_detail {
+// One pending INSERT: the object's values split into those sent and those the server fills.
+struct PendingRow {
+  Tracked* t = nullptr;
+  std::vector<Value> values;
   std::vector<std::size_t> columns, returning;
-  std::vector<Value> sent;
-  for (std::size_t i = 0; i < table.columns.size(); ++i) {
-    if (server_fills(table.columns[i], values[i])) {
-      returning.push_back(i);
-    } else {
-      columns.push_back(i);
-      sent.push_back(std::move(values[i]));
+};
+}  // namespace session_detail
+
+using session_detail::PendingRow;
+
+namespace {
+
+PendingRow pending_row(Tracked& t) {
+  PendingRow row{&t, t.ops->values(t.object), {}, {}};
+  for (std::size_t i = 0; i < t.table->columns.size(); ++i) {
+    (server_fills(t.table->columns[i], row.values[i]) ? row.returning : row.columns).push_back(i);
+  }
+  return row;
+}
+
+// Rows per multi-row INSERT: at most 500, and at most ~32,000 parameters (SQLite's limit is
+// 32,766; the servers' 65,535). A short tail is split into powers of two, so that any number
+// of objects shares a handful of statement shapes (and prepared statements).
+std::size_t batch_size(std::size_t remaining, std::size_t columns) {
+  const std::size_t cap = std::max<std::size_t>(
+      1, std::min<std::size_t>(500, 32'000 / std::max<std::size_t>(columns, 1)));
+  if (remaining >= cap) return cap;
+  std::size_t n = 1;
+  while (n * 2 <= remaining) n *= 2;
+  return n;
+}
+
+}  // namespace
+
+// Consecutive objects of one table that send the same columns go out as multi-row
+// `INSERT ... VALUES (...), (...) RETURNING ...`; the returned rows come back in VALUES order
+// (SQLite, PostgreSQL and MariaDB alike for a plain VALUES list), so row k's generated values
+// belong to the batch's k-th object.
+void Session::insert_all(const std::vector<Tracked*>& inserts) {
+  std::vector<PendingRow> rows;
+  rows.reserve(inserts.size());
+  for (Tracked* t : inserts) rows.push_back(pending_row(*t));
+  std::size_t at = 0;
+  while (at < rows.size()) {
+    const PendingRow& first = rows[at];
+    std::size_t end = at + 1;
+    if (!first.columns.empty()) {  // a row of DEFAULT VALUES only goes alone
+      while (end < rows.size() && rows[end].t->table == first.t->table &&
+             rows[end].columns == first.columns && rows[end].returning == first.returning) {
+        ++end;
+      }
+    }
+    while (at < end) {
+      const std::size_t n = batch_size(end - at, first.columns.size());
+      insert_batch(std::span<PendingRow>(rows.data() + at, n));
+      at += n;
     }
   }
-  BindState& b = use(bind, true);
+}
+
+void Session::insert_batch(std::span<PendingRow> batch) {
+  const PendingRow& first = batch.front();
+  const auto& table = *first.t->table;
+  std::vector<Value> sent;
+  sent.reserve(first.columns.size() * batch.size());
+  for (PendingRow& row : batch) {
+    for (std::size_t c : row.columns) sent.push_back(row.values[c]);
+  }
+  BindState& b = use(table.bind_or_default(), true);
   const auto statement =
-      compile_insert(table, columns, std::move(sent), returning, b.engine->dialect());
+      compile_insert(table, first.columns, std::move(sent), first.returning, b.engine->dialect());
   Cursor& cursor = b.lease.query(statement.sql, statement.params);
-  if (!returning.empty() && cursor.next()) {
-    for (std::size_t k = 0; k < returning.size(); ++k) {
-      t.ops->read_column(t.object, returning[k], cursor, k);
+  if (!first.returning.empty()) {
+    for (PendingRow& row : batch) {
+      if (!cursor.next()) {
+        throw ProgrammingError("INSERT into " + table.name + " returned fewer rows than it sent (" +
+                               std::to_string(batch.size()) + ")");
+      }
+      for (std::size_t k = 0; k < first.returning.size(); ++k) {
+        row.t->ops->read_column(row.t->object, first.returning[k], cursor, k);
+      }
     }
   }
   while (cursor.next()) {
   }
-  t.snapshot = t.ops->values(t.object);
-  t.state = Tracked::State::persistent;
-  identity_[session_detail::identity_key(table, t.key())] = &t;
+  for (PendingRow& row : batch) {
+    Tracked& t = *row.t;
+    // What was sent is what the object holds, but for the columns just read back.
+    t.snapshot = first.returning.empty() ? std::move(row.values) : t.ops->values(t.object);
+    t.state = Tracked::State::persistent;
+    identity_[session_detail::identity_key(table, t.key())] = &t;
+  }
 }
 
 void Session::update(Tracked& t) {

@@ -48,9 +48,16 @@ class Cursor {
 
   [[noreturn]] void throw_type_mismatch(std::size_t i, std::string_view wanted,
                                         std::string_view held) const;
+  // The DataError for reading NULL column `i` as `wanted` (use std::optional<wanted>).
+  [[noreturn]] void throw_null(std::size_t i, std::string_view wanted) const;
+
+  // The fast path of the typed getters: one virtual call per value. The engine's cursor keeps
+  // columns_ equal to column_count() for the current result, so that the index check costs no
+  // call, and its read_* (except read_value) throw_null() when the value is NULL.
+  std::size_t columns_ = 0;
 
  private:
-  void require_value(std::size_t i, std::string_view wanted) const;
+  [[noreturn]] void require_value(std::size_t i, std::string_view wanted) const;
 };
 
 namespace detail {
@@ -59,6 +66,27 @@ struct is_optional : std::false_type {};
 template <class T>
 struct is_optional<std::optional<T>> : std::true_type {};
 }  // namespace detail
+
+inline std::int64_t Cursor::get_int64(std::size_t i) const {
+  if (i >= columns_) [[unlikely]]
+    require_value(i, "int64");
+  return read_int64(i);
+}
+inline double Cursor::get_double(std::size_t i) const {
+  if (i >= columns_) [[unlikely]]
+    require_value(i, "double");
+  return read_double(i);
+}
+inline bool Cursor::get_bool(std::size_t i) const {
+  if (i >= columns_) [[unlikely]]
+    require_value(i, "bool");
+  return read_bool(i);
+}
+inline std::string_view Cursor::get_text(std::size_t i) const {
+  if (i >= columns_) [[unlikely]]
+    require_value(i, "std::string");
+  return read_text(i);
+}
 
 template <class T>
 T Cursor::get(std::size_t i) const {

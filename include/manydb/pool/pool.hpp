@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,9 @@ class Pool {
 
   std::unique_ptr<Connection> open_connection();  // counted in open_ by the caller
   std::unique_ptr<Connection> take_idle_or_reserve(std::unique_lock<std::mutex>& lock,
-                                                   Clock::time_point deadline, bool& stale);
+                                                   std::optional<Clock::time_point>& deadline,
+                                                   bool& stale);
+  Clock::time_point idle_clock() const;
   bool healthy_after_idle(Connection& connection);
   void give_back(std::unique_ptr<Connection> connection);
   void forget(std::unique_ptr<Connection> connection);  // close it and free its slot
@@ -50,8 +53,9 @@ class Pool {
   const PoolOptions options_;
   mutable std::mutex mutex_;
   std::condition_variable freed_;
-  std::vector<Idle> idle_;  // most recently returned last: reuse warm connections first
-  std::size_t open_ = 0;    // idle + leased + being opened
+  std::vector<Idle> idle_;   // most recently returned last: reuse warm connections first
+  std::size_t open_ = 0;     // idle + leased + being opened
+  std::size_t waiters_ = 0;  // acquires blocked on freed_
   PoolStats stats_;
 };
 

@@ -1,7 +1,9 @@
 #pragma once
 // Moving a model's members to and from rows, in mapping order, without per-row lookups.
 #include <cstddef>
+#include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -19,15 +21,23 @@ template <schema::Model T>
 inline constexpr std::size_t column_count_of =
     std::tuple_size_v<std::decay_t<decltype(mapping_of<T>.columns)>>;
 
+// Reads cursor column `i` into `member`; a string is copied once, straight from the row.
+template <class M>
+void read_member(const Cursor& cursor, std::size_t i, M& member) {
+  if constexpr (std::is_same_v<M, std::string>) {
+    member.assign(cursor.get_text(i));
+  } else {
+    member = cursor.template get<M>(i);
+  }
+}
+
 // Reads columns [first, first + columns) of the cursor's current row into `object`.
 template <schema::Model T>
 void read_row(const Cursor& cursor, T& object, std::size_t first = 0) {
   std::apply(
       [&](const auto&... column) {
         std::size_t i = first;
-        ((object.*(column.member) =
-              cursor.template get<typename std::decay_t<decltype(column)>::member_type>(i++)),
-         ...);
+        (read_member(cursor, i++, object.*(column.member)), ...);
       },
       mapping_of<T>.columns);
 }

@@ -8,6 +8,7 @@
 // binds 1..k-1 keep their changes, k and later are rolled back, and PartialCommit names both.
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -88,7 +89,8 @@ class Session {
   void check_bind(const std::string& bind) const;
   void* adopt(std::unique_ptr<session_detail::Tracked> tracked);
   session_detail::Tracked* find_identity(const schema::TableInfo& table, const Value& key);
-  void insert(session_detail::Tracked& t);
+  void insert_all(const std::vector<session_detail::Tracked*>& inserts);
+  void insert_batch(std::span<session_detail::PendingRow> batch);
   void update(session_detail::Tracked& t);
   void erase(session_detail::Tracked& t);
   void flush_detach(session_detail::Tracked& t);  // stops tracking without any SQL

@@ -49,6 +49,8 @@ struct Tracked {
   Value key() const { return snapshot.at(table->primary_key); }
 };
 
+struct PendingRow;  // an INSERT being flushed (flush.cpp)
+
 // The identity map's key: one row is one object per session.
 std::string identity_key(const schema::TableInfo& table, const Value& key);
 

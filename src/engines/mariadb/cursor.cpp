@@ -283,6 +283,7 @@ Timestamp MariadbCursor::time_at(std::size_t i) const {
 std::string_view MariadbCursor::held(std::size_t i) const { return kind_name(slots_[i].kind); }
 
 std::int64_t MariadbCursor::read_int64(std::size_t i) const {
+  require_present(i, "int64");
   const ColumnKind kind = slots_[i].kind;
   if (kind != ColumnKind::integer && kind != ColumnKind::boolean) {
     throw_type_mismatch(i, "int64", held(i));
@@ -291,6 +292,7 @@ std::int64_t MariadbCursor::read_int64(std::size_t i) const {
 }
 
 double MariadbCursor::read_double(std::size_t i) const {
+  require_present(i, "double");
   switch (slots_[i].kind) {
     case ColumnKind::integer:
     case ColumnKind::real:
@@ -300,6 +302,7 @@ double MariadbCursor::read_double(std::size_t i) const {
 }
 
 bool MariadbCursor::read_bool(std::size_t i) const {
+  require_present(i, "bool");
   const ColumnKind kind = slots_[i].kind;
   if (kind == ColumnKind::boolean) return integer_at(i) != 0;
   if (kind != ColumnKind::integer) throw_type_mismatch(i, "bool", held(i));
@@ -309,6 +312,7 @@ bool MariadbCursor::read_bool(std::size_t i) const {
 }
 
 std::string_view MariadbCursor::read_text(std::size_t i) const {
+  require_present(i, "std::string");
   const ColumnKind kind = slots_[i].kind;
   if (kind != ColumnKind::text && kind != ColumnKind::other) {
     throw_type_mismatch(i, "text", held(i));
@@ -317,6 +321,7 @@ std::string_view MariadbCursor::read_text(std::size_t i) const {
 }
 
 Blob MariadbCursor::read_blob(std::size_t i) const {
+  require_present(i, "manydb::Blob");
   const ColumnKind kind = slots_[i].kind;
   if (kind != ColumnKind::binary && kind != ColumnKind::text && kind != ColumnKind::other) {
     throw_type_mismatch(i, "blob", held(i));
@@ -325,6 +330,7 @@ Blob MariadbCursor::read_blob(std::size_t i) const {
 }
 
 Timestamp MariadbCursor::read_timestamp(std::size_t i) const {
+  require_present(i, "manydb::Timestamp");
   const ColumnKind kind = slots_[i].kind;
   if (kind != ColumnKind::datetime && kind != ColumnKind::text && kind != ColumnKind::other) {
     throw_type_mismatch(i, "timestamp", held(i));

@@ -69,6 +69,11 @@ class MariadbCursor final : public Cursor {
   double real_at(std::size_t i) const;
   Timestamp time_at(std::size_t i) const;
   std::string_view held(std::size_t i) const;
+  // Throws the DataError when column i of the current row is NULL.
+  void require_present(std::size_t i, std::string_view wanted) const {
+    if (text_ != nullptr ? row_ == nullptr || row_[i] == nullptr : slots_[i].null != 0) [[unlikely]]
+      throw_null(i, wanted);
+  }
 
   MariadbConnection& owner_;
   MYSQL_STMT* stmt_ = nullptr;
@@ -77,7 +82,6 @@ class MariadbCursor final : public Cursor {
   MYSQL_ROW row_ = nullptr;
   unsigned long* lengths_ = nullptr;
   MYSQL_FIELD* fields_ = nullptr;
-  std::size_t columns_ = 0;
   std::int64_t rows_affected_ = 0;
   std::vector<Slot> slots_;
   std::vector<MYSQL_BIND> binds_;

@@ -26,56 +26,59 @@ std::string format_double(double d) {
   return std::string(buf, ec == std::errc() ? end : buf);
 }
 
-std::string format_int(std::int64_t i) {
+void assign_int(std::string& out, std::int64_t i) {
   char buf[24];
   const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, i);
-  return std::string(buf, end);
+  out.assign(buf, end);
 }
 
+}  // namespace
+
 // The values of one statement in libpq's parallel arrays: text format, except blobs in binary.
-class Params {
- public:
-  explicit Params(std::span<const Value> values) {
-    text_.reserve(values.size());  // values_ points into text_: it must never reallocate
-    for (const Value& v : values) add(v);
-  }
-  int size() const { return static_cast<int>(values_.size()); }
-  const char* const* values() const { return values_.data(); }
-  const int* lengths() const { return lengths_.data(); }
-  const int* formats() const { return formats_.data(); }
-
- private:
-  void add(const Value& v) {
-    if (v.is_null()) return push(nullptr, 0, 0);
-    if (v.type() == ValueType::blob) {
-      const Blob& b = v.as_blob();
-      // An empty vector's data() may be null, which libpq would send as SQL NULL.
-      const char* bytes = b.empty() ? "" : reinterpret_cast<const char*>(b.data());
-      return push(bytes, static_cast<int>(b.size()), 1);
-    }
-    text_.push_back(to_text(v));
-    push(text_.back().c_str(), static_cast<int>(text_.back().size()), 0);
-  }
-  static std::string to_text(const Value& v) {
+// The arrays and the text of converted numbers live in the connection and keep their memory
+// from one statement to the next; text and blob values are pointed at where they are.
+void PgConnection::ParamBuffers::pack(std::span<const Value> params) {
+  const std::size_t n = params.size();
+  if (text.size() < n) text.resize(n);  // never resized below: values point into text
+  values.resize(n);
+  lengths.resize(n);
+  formats.resize(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    const Value& v = params[k];
+    formats[k] = 0;
     switch (v.type()) {
-      case ValueType::boolean: return v.as_bool() ? "true" : "false";
-      case ValueType::int64: return format_int(v.as_int64());
-      case ValueType::real: return format_double(v.as_double());
-      case ValueType::timestamp: return v.as_timestamp().to_string();
-      default: return v.as_text();
+      case ValueType::null:
+        values[k] = nullptr;
+        lengths[k] = 0;
+        continue;
+      case ValueType::blob: {
+        const Blob& b = v.as_blob();
+        // An empty vector's data() may be null, which libpq would send as SQL NULL.
+        values[k] = b.empty() ? "" : reinterpret_cast<const char*>(b.data());
+        lengths[k] = static_cast<int>(b.size());
+        formats[k] = 1;
+        continue;
+      }
+      case ValueType::text: {
+        const std::string& t = v.as_text();  // alive until the statement has run
+        values[k] = t.c_str();
+        lengths[k] = static_cast<int>(t.size());
+        continue;
+      }
+      case ValueType::boolean:  // constants: no copy
+        values[k] = v.as_bool() ? "true" : "false";
+        lengths[k] = v.as_bool() ? 4 : 5;
+        continue;
+      case ValueType::int64: assign_int(text[k], v.as_int64()); break;
+      case ValueType::real: text[k] = format_double(v.as_double()); break;
+      case ValueType::timestamp: text[k] = v.as_timestamp().to_string(); break;
     }
+    values[k] = text[k].c_str();
+    lengths[k] = static_cast<int>(text[k].size());
   }
-  void push(const char* value, int length, int format) {
-    values_.push_back(value);
-    lengths_.push_back(length);
-    formats_.push_back(format);
-  }
+}
 
-  std::vector<std::string> text_;
-  std::vector<const char*> values_;
-  std::vector<int> lengths_;
-  std::vector<int> formats_;
-};
+namespace {
 
 bool succeeded(const PGresult* res) {
   switch (PQresultStatus(res)) {
@@ -130,9 +133,10 @@ ResultPtr PgConnection::execute(const Statement& st, std::span<const Value> para
                          "the statement expects " + std::to_string(st.params) + " parameters but " +
                              std::to_string(params.size()) + " were given");
   }
-  const Params p(params);
-  return ResultPtr(
-      PQexecPrepared(conn_, st.name.c_str(), p.size(), p.values(), p.lengths(), p.formats(), 0));
+  params_.pack(params);
+  return ResultPtr(PQexecPrepared(conn_, st.name.c_str(), static_cast<int>(params.size()),
+                                  params_.values.data(), params_.lengths.data(),
+                                  params_.formats.data(), 0));
 }
 
 const PgConnection::Statement& PgConnection::prepared(std::string_view sql) {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "engines/postgres/cursor.hpp"
 #include "manydb/driver/connection.hpp"
@@ -51,8 +52,17 @@ class PgConnection final : public Connection {
   void check(const ResultPtr& res);
   [[noreturn]] void fail(const PGresult* res);
 
+  struct ParamBuffers {
+    void pack(std::span<const Value> params);
+    std::vector<std::string> text;
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    std::vector<int> formats;
+  };
+
   PGconn* conn_;
   std::string password_;
+  ParamBuffers params_;  // reused by every statement
   PgCursor cursor_;
   struct Hash {  // finds a cached statement by std::string_view, without building a key
     using is_transparent = void;

@@ -119,28 +119,49 @@ std::string_view PgCursor::raw(std::size_t i) const {
           static_cast<std::size_t>(PQgetlength(res_.get(), row_, col))};
 }
 
+// A NULL reads as "" from libpq, and so does a field outside the result: only an empty value
+// needs the extra PQgetisnull call.
+std::string_view PgCursor::present(std::size_t i, std::string_view wanted) const {
+  const std::string_view v = raw(i);
+  if (v.empty()) [[unlikely]] {
+    if (row_ < 0 || row_ >= rows_ || PQgetisnull(res_.get(), row_, static_cast<int>(i)) != 0)
+      absent(i, wanted);
+  }
+  return v;
+}
+
+void PgCursor::absent(std::size_t i, std::string_view wanted) const {
+  if (row_ < 0 || row_ >= rows_) {
+    throw DataError("no current row: call next() and check that it returned true");
+  }
+  throw_null(i, wanted);
+}
+
 std::string PgCursor::held(std::size_t i) const {
   return type_label(PQftype(res_.get(), static_cast<int>(i)));
 }
 
 std::int64_t PgCursor::read_int64(std::size_t i) const {
+  const std::string_view text = present(i, "int64");
   if (kind(i) != Kind::integer) throw_type_mismatch(i, "int64", held(i));
   std::int64_t v = 0;
-  if (!parse_number(raw(i), v)) bad_number(raw(i), "integer");
+  if (!parse_number(text, v)) bad_number(text, "integer");
   return v;
 }
 
 double PgCursor::read_double(std::size_t i) const {
+  const std::string_view text = present(i, "double");
   const Kind k = kind(i);
   if (k != Kind::floating && k != Kind::numeric && k != Kind::integer) {
     throw_type_mismatch(i, "double", held(i));
   }
   double v = 0;
-  if (!parse_number(raw(i), v)) bad_number(raw(i), "number");
+  if (!parse_number(text, v)) bad_number(text, "number");
   return v;
 }
 
 bool PgCursor::read_bool(std::size_t i) const {
+  present(i, "bool");
   const Kind k = kind(i);
   if (k == Kind::boolean) return raw(i) == "t";
   // Other engines store booleans as 0/1 integers; accept those, nothing else.
@@ -151,12 +172,14 @@ bool PgCursor::read_bool(std::size_t i) const {
 
 std::string_view PgCursor::read_text(std::size_t i) const {
   // Types without a C++ counterpart (json, uuid, enums, ...) read as their text form.
+  const std::string_view text = present(i, "std::string");
   const Kind k = kind(i);
   if (k != Kind::text && k != Kind::other) throw_type_mismatch(i, "std::string", held(i));
-  return raw(i);
+  return text;
 }
 
 Blob PgCursor::read_blob(std::size_t i) const {
+  present(i, "manydb::Blob");
   const Kind k = kind(i);
   if (k == Kind::text || k == Kind::other) return to_blob(raw(i));
   if (k != Kind::bytea) throw_type_mismatch(i, "manydb::Blob", held(i));
@@ -171,6 +194,7 @@ Blob PgCursor::read_blob(std::size_t i) const {
 }
 
 Timestamp PgCursor::read_timestamp(std::size_t i) const {
+  present(i, "manydb::Timestamp");
   const Kind k = kind(i);
   if (k != Kind::timestamp && k != Kind::text) throw_type_mismatch(i, "manydb::Timestamp", held(i));
   return Timestamp::parse(raw(i));

@@ -39,10 +39,12 @@ class PgCursor final : public Cursor {
   Kind kind(std::size_t i) const;
   static Kind kind_of(Oid type);
   std::string_view raw(std::size_t i) const;
+  // raw(i), or the DataError when there is no current row or the value is NULL.
+  std::string_view present(std::size_t i, std::string_view wanted) const;
+  [[noreturn]] void absent(std::size_t i, std::string_view wanted) const;
   std::string held(std::size_t i) const;
 
   ResultPtr res_;
-  std::size_t columns_ = 0;
   std::vector<Kind> kinds_;  // per column, read once per result rather than once per value
   int rows_ = 0;
   int row_ = -1;

@@ -96,21 +96,27 @@ int SqliteCursor::type_of(std::size_t i) const {
 bool SqliteCursor::is_null(std::size_t i) const { return type_of(i) == SQLITE_NULL; }
 std::int64_t SqliteCursor::rows_affected() const { return rows_; }
 
+// The read_* below run only for an index below columns_ (Cursor's getters check it).
 std::int64_t SqliteCursor::read_int64(std::size_t i) const {
   const int type = type_of(i);
-  if (type != SQLITE_INTEGER) throw_type_mismatch(i, "int64", storage_name(type));
-  return sqlite3_value_int64(value(i));
+  if (type != SQLITE_INTEGER) [[unlikely]] {
+    if (type == SQLITE_NULL) throw_null(i, "int64");
+    throw_type_mismatch(i, "int64", storage_name(type));
+  }
+  return sqlite3_value_int64(values_[i].value);
 }
 
 double SqliteCursor::read_double(std::size_t i) const {
   const int type = type_of(i);
-  if (type != SQLITE_FLOAT && type != SQLITE_INTEGER) {
+  if (type != SQLITE_FLOAT && type != SQLITE_INTEGER) [[unlikely]] {
+    if (type == SQLITE_NULL) throw_null(i, "double");
     throw_type_mismatch(i, "double", storage_name(type));
   }
-  return sqlite3_value_double(value(i));
+  return sqlite3_value_double(values_[i].value);
 }
 
 bool SqliteCursor::read_bool(std::size_t i) const {
+  if (type_of(i) == SQLITE_NULL) throw_null(i, "bool");
   const std::int64_t v = read_int64(i);
   if (v != 0 && v != 1) throw_type_mismatch(i, "bool", "an integer other than 0 or 1");
   return v == 1;
@@ -118,13 +124,18 @@ bool SqliteCursor::read_bool(std::size_t i) const {
 
 std::string_view SqliteCursor::read_text(std::size_t i) const {
   const int type = type_of(i);
-  if (type != SQLITE_TEXT) throw_type_mismatch(i, "text", storage_name(type));
-  const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(value(i)));
-  return {p, static_cast<std::size_t>(sqlite3_value_bytes(value(i)))};
+  if (type != SQLITE_TEXT) [[unlikely]] {
+    if (type == SQLITE_NULL) throw_null(i, "std::string");
+    throw_type_mismatch(i, "text", storage_name(type));
+  }
+  sqlite3_value* v = values_[i].value;
+  const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
+  return {p, static_cast<std::size_t>(sqlite3_value_bytes(v))};
 }
 
 Blob SqliteCursor::read_blob(std::size_t i) const {
   const int type = type_of(i);
+  if (type == SQLITE_NULL) throw_null(i, "manydb::Blob");
   if (type != SQLITE_BLOB && type != SQLITE_TEXT)
     throw_type_mismatch(i, "blob", storage_name(type));
   const auto* p = static_cast<const std::byte*>(sqlite3_value_blob(value(i)));
@@ -134,6 +145,7 @@ Blob SqliteCursor::read_blob(std::size_t i) const {
 
 Timestamp SqliteCursor::read_timestamp(std::size_t i) const {
   const int type = type_of(i);
+  if (type == SQLITE_NULL) throw_null(i, "manydb::Timestamp");
   if (type != SQLITE_TEXT) throw_type_mismatch(i, "timestamp", storage_name(type));
   return Timestamp::parse(read_text(i));
 }

@@ -40,7 +40,6 @@ class SqliteCursor final : public Cursor {
   const std::string& bind_;
   sqlite3* db_ = nullptr;
   sqlite3_stmt* stmt_ = nullptr;
-  std::size_t columns_ = 0;
   bool pending_ = false;  // start() stepped onto a row that next() has not handed out yet
   bool on_row_ = false;
   bool done_ = true;
