@@ -3,6 +3,7 @@ SHELL := /bin/bash
 BUILD ?= build
 JOBS ?= $(shell nproc)
 PORT ?= 8080
+QUICK ?=
 ENV_FILE := $(BUILD)/db.env
 CMAKE_FLAGS ?=
 
@@ -43,7 +44,7 @@ db-down:
 
 bench: deps
 	@scripts/install-deps --bench && $(MAKE) --no-print-directory build CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Release"
-	@scripts/with-db $(ENV_FILE) scripts/bench $(BUILD)
+	@QUICK=$(QUICK) scripts/with-db $(ENV_FILE) scripts/bench $(BUILD)
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
