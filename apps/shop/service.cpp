@@ -32,8 +32,8 @@ Response guarded(Handler&& handler) {
   }
 }
 
-void write_product(JsonWriter& w, const Product& p) {
-  w.begin_object();
+// The product's fields, inside an object the caller opened (the detail adds its reviews).
+void write_product_fields(JsonWriter& w, const Product& p) {
   w.key("id").value(p.id).key("name").value(p.name).key("price").money(p.price);
   w.key("stock").value(p.stock).key("category").value(p.category);
 }
@@ -66,7 +66,11 @@ Response Service::list_products(const Request& request) {
   const auto products = q.all();
   JsonWriter w;
   w.begin_array();
-  for (const auto& p : products) write_product(w, p), w.end_object();
+  for (const auto& p : products) {
+    w.begin_object();
+    write_product_fields(w, p);
+    w.end_object();
+  }
   w.end_array();
   page_views_.record(PageView{.page = "/products", .ip_address = request.remote_address});
   return Response::json(200, w.take());
@@ -81,7 +85,8 @@ Response Service::get_product(const Request& request) {
                            .order_by(manydb::asc(&Review::id))
                            .all();
   JsonWriter w;
-  write_product(w, *product);
+  w.begin_object();
+  write_product_fields(w, *product);
   w.key("reviews").begin_array();
   for (const auto& r : reviews) {
     w.begin_object().key("id").value(r.id).key("user_id").value(r.user_id);

@@ -1,5 +1,7 @@
 #include "manydb/core/errors.hpp"
 
+#include "manydb/core/url.hpp"
+
 #include <string>
 
 namespace manydb {
@@ -52,8 +54,6 @@ void replace_all(std::string& text, std::string_view needle) {
   }
 }
 }  // namespace
-
-std::string percent_encode(std::string_view text);
 
 std::string redact(std::string text, std::string_view secret) {
   replace_all(text, secret);

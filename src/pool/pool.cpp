@@ -1,5 +1,7 @@
 #include "manydb/pool/pool.hpp"
 
+#include <algorithm>
+
 #include <time.h>
 
 #include "manydb/core/errors.hpp"
@@ -56,6 +58,7 @@ std::unique_ptr<Connection> Pool::take_idle_or_reserve(std::unique_lock<std::mut
     }
     if (open_ < options_.size + options_.max_overflow) {
       ++open_;
+      stats_.peak_open = std::max(stats_.peak_open, open_);
       ++stats_.acquired;
       return nullptr;
     }

@@ -19,6 +19,7 @@ struct PoolStats {
   std::size_t idle = 0;
   std::uint64_t acquired = 0;
   std::uint64_t connects = 0;  // connections opened
+  std::size_t peak_open = 0;   // most connections open at once (never above size + overflow)
   std::uint64_t waits = 0;     // acquires that had to wait for a connection
   std::uint64_t timeouts = 0;  // acquires that gave up with PoolTimeout
   std::uint64_t errors = 0;    // failed connects, failed pings, broken connections discarded

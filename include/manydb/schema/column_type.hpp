@@ -10,56 +10,33 @@
 
 namespace manydb::schema {
 
-template <class T>
-struct column_type {
-  static constexpr bool supported = false;
-  static constexpr ValueType value_type = ValueType::null;
-  static constexpr bool nullable = false;
+template <ValueType Type, bool Nullable = false>
+struct mapped_as {
+  static constexpr bool supported = Type != ValueType::null;
+  static constexpr ValueType value_type = Type;
+  static constexpr bool nullable = Nullable;
 };
+
+template <class T>
+struct column_type : mapped_as<ValueType::null> {};
 template <class T>
 requires(std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char> &&
-         sizeof(T) <= 8) struct column_type<T> {
-  static constexpr bool supported = true;
-  static constexpr ValueType value_type = ValueType::int64;
-  static constexpr bool nullable = false;
+         sizeof(T) <= 8) struct column_type<T> : mapped_as<ValueType::int64> {
 };
 template <>
-struct column_type<bool> {
-  static constexpr bool supported = true;
-  static constexpr ValueType value_type = ValueType::boolean;
-  static constexpr bool nullable = false;
-};
+struct column_type<bool> : mapped_as<ValueType::boolean> {};
 template <class T>
 requires std::is_floating_point_v<T>
-struct column_type<T> {
-  static constexpr bool supported = true;
-  static constexpr ValueType value_type = ValueType::real;
-  static constexpr bool nullable = false;
+struct column_type<T> : mapped_as<ValueType::real> {
 };
 template <>
-struct column_type<std::string> {
-  static constexpr bool supported = true;
-  static constexpr ValueType value_type = ValueType::text;
-  static constexpr bool nullable = false;
-};
+struct column_type<std::string> : mapped_as<ValueType::text> {};
 template <>
-struct column_type<Blob> {
-  static constexpr bool supported = true;
-  static constexpr ValueType value_type = ValueType::blob;
-  static constexpr bool nullable = false;
-};
+struct column_type<Blob> : mapped_as<ValueType::blob> {};
 template <>
-struct column_type<Timestamp> {
-  static constexpr bool supported = true;
-  static constexpr ValueType value_type = ValueType::timestamp;
-  static constexpr bool nullable = false;
-};
+struct column_type<Timestamp> : mapped_as<ValueType::timestamp> {};
 template <class T>
-struct column_type<std::optional<T>> {
-  static constexpr bool supported = column_type<T>::supported;
-  static constexpr ValueType value_type = column_type<T>::value_type;
-  static constexpr bool nullable = true;
-};
+struct column_type<std::optional<T>> : mapped_as<column_type<T>::value_type, true> {};
 
 template <class T>
 inline constexpr bool is_column_type_v = column_type<T>::supported;
