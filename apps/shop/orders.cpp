@@ -74,7 +74,7 @@ Response Service::create_order(const Request& request) {
 
   std::map<std::int64_t, double> prices;
   {
-    auto s = db_.session();
+    auto s = read_session();
     if (!s.query<User>().filter_by(&User::id, user_id).exists()) {
       return Response::error(404, "user not found");
     }

@@ -58,7 +58,7 @@ void Service::add_routes(http::Router& router) {
 }
 
 Response Service::list_products(const Request& request) {
-  auto s = db_.session();
+  auto s = read_session();
   auto q = s.query<Product>().order_by(manydb::asc(&Product::id));
   if (auto it = request.query.find("category"); it != request.query.end()) {
     q.where(col(&Product::category) == it->second);
@@ -77,7 +77,7 @@ Response Service::list_products(const Request& request) {
 }
 
 Response Service::get_product(const Request& request) {
-  auto s = db_.session();
+  auto s = read_session();
   const auto product = s.query<Product>().filter_by(&Product::id, path_id(request)).first();
   if (!product) return Response::error(404, "product not found");
   const auto reviews = s.query<Review>()
@@ -148,7 +148,7 @@ Response Service::create_user(const Request& request) {
 }
 
 Response Service::get_user(const Request& request) {
-  auto s = db_.session_for("users");
+  auto s = read_session("users");
   const auto user = s.query<User>().filter_by(&User::id, path_id(request)).first();
   if (!user) return Response::error(404, "user not found");
   JsonWriter w;
@@ -158,7 +158,7 @@ Response Service::get_user(const Request& request) {
 
 Response Service::user_orders(const Request& request) {
   const auto user_id = path_id(request);
-  auto s = db_.session();
+  auto s = read_session();
   if (!s.query<User>().filter_by(&User::id, user_id).exists())
     return Response::error(404, "user not found");
   const auto orders =
@@ -177,7 +177,7 @@ Response Service::user_orders(const Request& request) {
 }
 
 Response Service::get_order(const Request& request) {
-  auto s = db_.session();
+  auto s = read_session();
   const auto order = s.query<Order>().filter_by(&Order::id, path_id(request)).first();
   if (!order) return Response::error(404, "order not found");
   const auto items = s.query<OrderItem>()

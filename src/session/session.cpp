@@ -46,11 +46,22 @@ Session::BindState& Session::use(const std::string& bind, bool write) {
     it = std::prev(binds_.end());
   }
   // SQLite takes its file lock at BEGIN, so a session reads there without a transaction until
-  // it first writes; the servers get a transaction at first use.
-  if (!it->lease->in_transaction() && (write || it->engine->url().backend != Backend::sqlite)) {
+  // it first writes; the servers begin as SessionOptions::begin says.
+  if (!it->lease->in_transaction() && (write || begins_at_first_use(*it->engine))) {
     it->lease.begin(TxMode::write);
   }
   return *it;
+}
+
+bool Session::begins_at_first_use(const Engine& engine) const {
+  return options_.begin == Begin::at_first_use && engine.url().backend != Backend::sqlite;
+}
+
+bool Session::in_transaction(std::string_view bind) const {
+  for (const auto& b : binds_) {
+    if (b.bind == bind) return b.lease->in_transaction();
+  }
+  return false;
 }
 
 const Dialect& Session::dialect_of(const std::string& bind) {

@@ -238,6 +238,32 @@ TEST_P(SessionTest, GuardedBulkUpdateNeverOversells) {
   EXPECT_EQ(count_rows("default", "product"), 0);
 }
 
+// Begin::at_first_use (the default) opens a server's transaction at the first read;
+// Begin::at_first_write leaves reads in autocommit until a write or FOR UPDATE. SQLite always
+// waits for the first write.
+TEST_P(SessionTest, TransactionsBeginWhereSessionOptionsSay) {
+  const bool server = backend() != Backend::sqlite;
+  {
+    auto s = db_->session();
+    s.query<Product>().all();
+    EXPECT_EQ(s.in_transaction("default"), server);
+    EXPECT_FALSE(s.in_transaction("users"));  // not used yet
+  }
+  auto s = db_->session({.begin = Begin::at_first_write});
+  s.query<Product>().all();
+  s.query<User>().count();
+  EXPECT_FALSE(s.in_transaction("default"));
+  EXPECT_FALSE(s.in_transaction("users"));
+  s.query<User>().for_update().all();
+  EXPECT_TRUE(s.in_transaction("users"));
+  s.add(Product{.name = "Pen", .price = 2, .stock = 1, .category = "office"});
+  s.flush();
+  EXPECT_TRUE(s.in_transaction("default"));
+  s.commit();
+  EXPECT_FALSE(s.in_transaction("default"));
+  EXPECT_EQ(count_rows("default", "product"), 1);
+}
+
 TEST_P(SessionTest, SessionForOneBindAndRawSqlInItsTransaction) {
   auto users = db_->session_for("users");
   users.add(User{.username = "jane_doe", .email = "jane@example.com"});

@@ -277,6 +277,7 @@ struct Server::Impl {
   void stop();
   void accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
+  void accept_pending();
   void run_thread();
   void notify_sessions_of_stop();
 
@@ -307,6 +308,8 @@ void Server::Impl::start() {
   if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) acceptor->bind(endpoint, ec);
   if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
+  // accept_pending() must find the queue empty rather than block.
+  if (!ec) acceptor->non_blocking(true, ec);
   if (ec) throw std::system_error(ec, "cannot listen on " + where);
   bound_port = acceptor->local_endpoint().port();
   accept();
@@ -324,6 +327,7 @@ void Server::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
   if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
   if (!ec) {
     std::make_shared<Session>(std::move(socket), core)->start();
+    accept_pending();
     return accept();
   }
   // E.g. EMFILE: retrying at once would spin, so wait a little for descriptors to free up.
@@ -332,6 +336,19 @@ void Server::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
   accept_retry.async_wait([this](beast::error_code wait_ec) {
     if (!wait_ec && acceptor->is_open()) accept();
   });
+}
+
+// Takes every connection already waiting in the listen queue. Without it, one connection is
+// accepted per trip through the handler queue: under load (all threads busy with requests) the
+// 128th connection of a burst would wait behind 127 such trips, seconds before its first byte.
+void Server::Impl::accept_pending() {
+  for (;;) {
+    tcp::socket socket(net::make_strand(ioc));
+    beast::error_code ec;
+    acceptor->accept(socket, ec);
+    if (ec) return;  // would_block: the queue is empty; other errors: async_accept reports them
+    std::make_shared<Session>(std::move(socket), core)->start();
+  }
 }
 
 void Server::Impl::run_thread() {

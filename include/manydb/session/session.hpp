@@ -26,8 +26,21 @@ class Database;
 template <schema::Model T>
 class Query;
 
+// When a session opens its transaction on a bind.
+enum class Begin {
+  // At the session's first statement on the bind: every read shares the transaction (one
+  // snapshot under REPEATABLE READ, MariaDB's default).
+  at_first_use,
+  // At the first write, FOR UPDATE or connection()/execute() on the bind: reads before it run
+  // in autocommit, each its own snapshot. A read-only request then costs no BEGIN and no
+  // ROLLBACK round trip per bind.
+  at_first_write,
+};
+
 struct SessionOptions {
-  std::string only_bind;  // non-empty: a session for this one bind; other binds are refused
+  std::string only_bind{};  // non-empty: a session for this one bind; other binds are refused
+  // SQLite always begins at the first write (its BEGIN IMMEDIATE takes the file's write lock).
+  Begin begin = Begin::at_first_use;
 };
 
 class Session {
@@ -40,6 +53,10 @@ class Session {
   // Routes `object` to its model's bind; the returned reference lives as long as the session.
   template <schema::Model T>
   T& add(T object);
+  // Whether this session has a transaction open on `bind` (when one begins:
+  // SessionOptions::begin).
+  bool in_transaction(std::string_view bind) const;
+
   // Deletes a tracked object's row at the next flush.
   template <schema::Model T>
   void remove(T& object);
@@ -86,6 +103,7 @@ class Session {
   };
 
   BindState& use(const std::string& bind, bool write);
+  bool begins_at_first_use(const Engine& engine) const;
   void check_bind(const std::string& bind) const;
   void* adopt(std::unique_ptr<session_detail::Tracked> tracked);
   session_detail::Tracked* find_identity(const schema::TableInfo& table, const Value& key);

@@ -91,7 +91,8 @@ Cursor& Query<T>::run(const Statement& statement, bool write) {
 
 template <schema::Model T>
 std::vector<T> Query<T>::all() {
-  auto& cursor = run(compile_select(spec_, session_->dialect_of(bind())), false);
+  // FOR UPDATE locks only inside a transaction: it counts as a write for when to begin.
+  auto& cursor = run(compile_select(spec_, session_->dialect_of(bind())), spec_.for_update);
   std::vector<T> out;
   while (cursor.next()) session_detail::read_row(cursor, out.emplace_back());
   return out;
@@ -99,7 +100,7 @@ std::vector<T> Query<T>::all() {
 
 template <schema::Model T>
 std::vector<T*> Query<T>::load() {
-  auto& cursor = run(compile_select(spec_, session_->dialect_of(bind())), false);
+  auto& cursor = run(compile_select(spec_, session_->dialect_of(bind())), spec_.for_update);
   std::vector<T*> out;
   while (cursor.next()) out.push_back(&session_->track_row<T>(cursor));
   return out;

@@ -45,6 +45,7 @@ SqliteConnection::SqliteConnection(const Url& url, const ConnectOptions& options
 }
 
 SqliteConnection::~SqliteConnection() {
+  if (holds_gate_) gate_->release();
   clear_statements();
   sqlite3_close_v2(db_);
 }
@@ -67,8 +68,8 @@ void SqliteConnection::open(const Url& url) {
 }
 
 void SqliteConnection::configure(const Url& url) {
-  const std::string busy = url.param("busy_timeout", "5000");
-  sqlite3_busy_timeout(db_, std::stoi(busy));
+  busy_timeout_ = std::chrono::milliseconds(std::stoi(url.param("busy_timeout", "5000")));
+  sqlite3_busy_timeout(db_, static_cast<int>(busy_timeout_.count()));
   const bool memory = url.is_memory();
   const auto journal = choice(url, "journal_mode", memory ? "MEMORY" : "WAL",
                               {"WAL", "DELETE", "TRUNCATE", "PERSIST", "MEMORY", "OFF"});
@@ -80,6 +81,10 @@ void SqliteConnection::configure(const Url& url) {
   execute_script("PRAGMA synchronous=" + sync + "; PRAGMA foreign_keys=" + fk +
                  "; PRAGMA case_sensitive_like=ON");
   begin_write_ = "BEGIN " + begin;
+  // A deferred transaction takes SQLite's lock only when it first writes: it is not gated.
+  if (!memory && url.param("mode") != "ro" && begin != "DEFERRED") {
+    gate_ = WriteGate::for_file(sqlite3_db_filename(db_, "main"));  // absolute, normalised
+  }
 }
 
 const Dialect& SqliteConnection::dialect() const { return engines::sqlite::dialect(); }
@@ -139,6 +144,7 @@ Cursor& SqliteConnection::run_statement(std::string_view sql, std::span<const Va
   sqlite3_stmt* stmt = prepared(sql);
   bind_params(stmt, params);
   cursor_.start(db_, stmt);
+  release_write_gate_if_done();
   return cursor_;
 }
 
@@ -148,15 +154,31 @@ void SqliteConnection::execute_script(std::string_view sql) {
   char* message = nullptr;
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
   sqlite3_free(message);
+  release_write_gate_if_done();
   if (rc != SQLITE_OK) throw_error(db_, rc, bind());
 }
 
+void SqliteConnection::take_write_gate() {
+  if (!gate_ || holds_gate_) return;
+  if (!gate_->acquire(busy_timeout_)) {
+    throw_database_error(ErrorKind::timeout, bind(), std::to_string(SQLITE_BUSY),
+                         "database is locked: another connection of this process kept its "
+                         "write transaction open longer than busy_timeout (" +
+                             std::to_string(busy_timeout_.count()) + " ms)");
+  }
+  holds_gate_ = true;
+}
+
 void SqliteConnection::begin(TxMode mode) {
-  execute_script(mode == TxMode::write ? begin_write_ : dialect().begin_statement(mode));
+  if (mode != TxMode::write) return execute_script(dialect().begin_statement(mode));
+  release_write_gate_if_done();
+  take_write_gate();
+  execute_script(begin_write_);  // on failure it gives the gate back: no transaction began
 }
 void SqliteConnection::commit() { execute_script("COMMIT"); }
 void SqliteConnection::rollback() {
   if (in_transaction()) execute_script("ROLLBACK");
+  release_write_gate_if_done();
 }
 
 void SqliteConnection::clear_statements() {

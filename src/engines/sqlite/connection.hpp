@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "engines/sqlite/cursor.hpp"
+#include "engines/sqlite/write_gate.hpp"
 #include "manydb/driver/connection.hpp"
 
 namespace manydb::engines::sqlite {
@@ -28,7 +29,10 @@ class SqliteConnection final : public Connection {
 
   bool ping() override { return db_ != nullptr; }
   bool broken() const override { return false; }
-  void reset_cursor() override { cursor_.finish(); }
+  void reset_cursor() override {
+    cursor_.finish();
+    release_write_gate_if_done();  // a failed statement may have ended the transaction
+  }
   std::size_t cached_statements() const override { return statements_.size(); }
   std::uint64_t prepare_count() const override { return prepares_; }
 
@@ -40,9 +44,21 @@ class SqliteConnection final : public Connection {
   sqlite3_stmt* prepared(std::string_view sql);
   void bind_params(sqlite3_stmt* stmt, std::span<const Value> params);
   void clear_statements();
+  void take_write_gate();
+  // Gives the gate back once the transaction has ended, however it ended (commit, rollback,
+  // a COMMIT in raw SQL, or SQLite rolling back by itself after an error).
+  void release_write_gate_if_done() {
+    if (holds_gate_ && sqlite3_get_autocommit(db_) != 0) {
+      holds_gate_ = false;
+      gate_->release();
+    }
+  }
 
   sqlite3* db_ = nullptr;
   std::string begin_write_ = "BEGIN IMMEDIATE";
+  std::shared_ptr<WriteGate> gate_;  // null for :memory: and read-only files
+  bool holds_gate_ = false;
+  std::chrono::milliseconds busy_timeout_{5000};
   struct Hash {  // finds a cached statement by std::string_view, without building a key
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }

@@ -1,0 +1,37 @@
+#pragma once
+// One writer at a time per SQLite file within this process, taken before BEGIN IMMEDIATE.
+// SQLite's own busy handler makes a waiting writer sleep and retry (1, 2, 5 ... 100 ms), so
+// under contention from the pool's other connections a writer can wait far longer than the
+// transaction it waits for, and the longest waiters are not served first. The gate queues
+// writers in arrival order and wakes the next one the moment the file's lock is released.
+// Other processes still meet SQLite's file lock and its busy_timeout.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace manydb::engines::sqlite {
+
+class WriteGate {
+ public:
+  // The gate shared by every connection of this process to `path` (an absolute, normalised
+  // path of the database file).
+  static std::shared_ptr<WriteGate> for_file(const std::string& path);
+
+  // Waits in arrival order; false if the gate was not free within `timeout`.
+  bool acquire(std::chrono::milliseconds timeout);
+  void release();
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable turn_;
+  std::deque<std::uint64_t> queue_;  // tickets of the waiting writers, oldest first
+  std::uint64_t next_ticket_ = 0;
+  bool held_ = false;
+};
+
+}  // namespace manydb::engines::sqlite
