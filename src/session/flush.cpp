@@ -14,18 +14,21 @@ using session_detail::Tracked;
 
 namespace {
 
-// Position of each table in parents-before-children order.
-std::map<const schema::TableInfo*, std::size_t> dependency_rank(
-    const std::vector<Tracked*>& objects) {
+// Stable-sorts `objects` parents before children (children first when `reverse`), keeping the
+// order of add() within a table.
+void sort_by_dependency(std::vector<Tracked*>& objects, bool reverse) {
   std::vector<const schema::TableInfo*> tables;
   for (const Tracked* t : objects) {
     if (std::find(tables.begin(), tables.end(), t->table) == tables.end())
       tables.push_back(t->table);
   }
+  if (tables.size() < 2) return;  // one table: nothing to order
   std::map<const schema::TableInfo*, std::size_t> rank;
   const auto ordered = schema::dependency_order(tables);
-  for (std::size_t i = 0; i < ordered.size(); ++i) rank[ordered[i]] = i;
-  return rank;
+  for (std::size_t i = 0; i < ordered.size(); ++i)
+    rank[ordered[i]] = reverse ? ordered.size() - i : i;
+  std::stable_sort(objects.begin(), objects.end(),
+                   [&](Tracked* a, Tracked* b) { return rank[a->table] < rank[b->table]; });
 }
 
 std::vector<Tracked*> in_state(const std::vector<std::unique_ptr<Tracked>>& all, Tracked::State s) {
@@ -51,38 +54,49 @@ bool server_fills(const schema::ColumnInfo& c, const Value& v) {
 
 void Session::flush() {
   auto inserts = in_state(tracked_, Tracked::State::pending_insert);
-  auto rank = dependency_rank(inserts);
-  std::stable_sort(inserts.begin(), inserts.end(),
-                   [&](Tracked* a, Tracked* b) { return rank[a->table] < rank[b->table]; });
+  sort_by_dependency(inserts, false);
   insert_all(inserts);
   for (Tracked* t : in_state(tracked_, Tracked::State::persistent)) update(*t);
   auto deletes = in_state(tracked_, Tracked::State::pending_delete);
-  rank = dependency_rank(deletes);
-  std::stable_sort(deletes.begin(), deletes.end(),
-                   [&](Tracked* a, Tracked* b) { return rank[a->table] > rank[b->table]; });
+  sort_by_dependency(deletes, true);
   for (Tracked* t : deletes) erase(*t);
   dirty_ = false;
 }
 
 namespace session_detail {
-// One pending INSERT: the object's values split into those sent and those the server fills.
-struct PendingRow {
-  Tracked* t = nullptr;
-  std::vector<Value> values;
+// What a run of INSERTs into one table sends, and what the server fills in for them (read back
+// with RETURNING).
+struct InsertShape {
+  const schema::TableInfo* table = nullptr;
   std::vector<std::size_t> columns, returning;
 };
 }  // namespace session_detail
 
-using session_detail::PendingRow;
+using session_detail::InsertShape;
 
 namespace {
 
-PendingRow pending_row(Tracked& t) {
-  PendingRow row{&t, t.ops->values(t.object), {}, {}};
-  for (std::size_t i = 0; i < t.table->columns.size(); ++i) {
-    (server_fills(t.table->columns[i], row.values[i]) ? row.returning : row.columns).push_back(i);
+// Clears `out`, then lists the columns of `t` that the server fills in. Only a key or a
+// timestamp column can be one, so no other member is turned into a Value here.
+void server_filled(const Tracked& t, std::vector<std::size_t>& out) {
+  out.clear();
+  const auto& columns = t.table->columns;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    const auto& c = columns[i];
+    if (((c.primary_key && c.autoincrement) || c.default_now) &&
+        server_fills(c, t.ops->column_value(t.object, i))) {
+      out.push_back(i);
+    }
   }
-  return row;
+}
+
+InsertShape shape_of(const schema::TableInfo& table, const std::vector<std::size_t>& returning) {
+  InsertShape shape{&table, {}, returning};
+  for (std::size_t i = 0; i < table.columns.size(); ++i) {
+    if (std::find(returning.begin(), returning.end(), i) == returning.end())
+      shape.columns.push_back(i);
+  }
+  return shape;
 }
 
 // Rows per multi-row INSERT: at most 500, and at most ~32,000 parameters (SQLite's limit is
@@ -104,74 +118,68 @@ std::size_t batch_size(std::size_t remaining, std::size_t columns) {
 // (SQLite, PostgreSQL and MariaDB alike for a plain VALUES list), so row k's generated values
 // belong to the batch's k-th object.
 void Session::insert_all(const std::vector<Tracked*>& inserts) {
-  std::vector<PendingRow> rows;
-  rows.reserve(inserts.size());
-  for (Tracked* t : inserts) rows.push_back(pending_row(*t));
+  identity_.reserve(identity_.size() + inserts.size());
+  std::vector<std::size_t> filled;
   std::size_t at = 0;
-  while (at < rows.size()) {
-    const PendingRow& first = rows[at];
+  while (at < inserts.size()) {
+    server_filled(*inserts[at], filled);
+    const InsertShape shape = shape_of(*inserts[at]->table, filled);
     std::size_t end = at + 1;
-    if (!first.columns.empty()) {  // a row of DEFAULT VALUES only goes alone
-      while (end < rows.size() && rows[end].t->table == first.t->table &&
-             rows[end].columns == first.columns && rows[end].returning == first.returning) {
-        ++end;
+    if (!shape.columns.empty()) {  // a row of DEFAULT VALUES only goes alone
+      for (; end < inserts.size() && inserts[end]->table == shape.table; ++end) {
+        server_filled(*inserts[end], filled);
+        if (filled != shape.returning) break;
       }
     }
     while (at < end) {
-      const std::size_t n = batch_size(end - at, first.columns.size());
-      insert_batch(std::span<PendingRow>(rows.data() + at, n));
+      const std::size_t n = batch_size(end - at, shape.columns.size());
+      insert_batch(std::span<Tracked* const>(inserts.data() + at, n), shape);
       at += n;
     }
   }
 }
 
-void Session::insert_batch(std::span<PendingRow> batch) {
-  const PendingRow& first = batch.front();
-  const auto& table = *first.t->table;
+void Session::insert_batch(std::span<Tracked* const> batch, const InsertShape& shape) {
+  const auto& table = *shape.table;
   std::vector<Value> sent;
-  sent.reserve(first.columns.size() * batch.size());
-  for (PendingRow& row : batch) {
-    for (std::size_t c : row.columns) sent.push_back(row.values[c]);
-  }
+  sent.reserve(shape.columns.size() * batch.size());
+  for (const Tracked* t : batch) t->ops->append_values(t->object, shape.returning, sent);
   BindState& b = use(table.bind_or_default(), true);
   const auto statement =
-      compile_insert(table, first.columns, std::move(sent), first.returning, b.engine->dialect());
+      compile_insert(table, shape.columns, std::move(sent), shape.returning, b.engine->dialect());
   Cursor& cursor = b.lease.query(statement.sql, statement.params);
-  if (!first.returning.empty()) {
-    for (PendingRow& row : batch) {
+  if (!shape.returning.empty()) {
+    for (Tracked* t : batch) {
       if (!cursor.next()) {
         throw ProgrammingError("INSERT into " + table.name + " returned fewer rows than it sent (" +
                                std::to_string(batch.size()) + ")");
       }
-      for (std::size_t k = 0; k < first.returning.size(); ++k) {
-        row.t->ops->read_column(row.t->object, first.returning[k], cursor, k);
+      for (std::size_t k = 0; k < shape.returning.size(); ++k) {
+        t->ops->read_column(t->object, shape.returning[k], cursor, k);
       }
     }
   }
   while (cursor.next()) {
   }
-  for (PendingRow& row : batch) {
-    Tracked& t = *row.t;
-    // What was sent is what the object holds, but for the columns just read back.
-    t.snapshot = first.returning.empty() ? std::move(row.values) : t.ops->values(t.object);
-    t.state = Tracked::State::persistent;
-    identity_[session_detail::identity_key(table, t.key())] = &t;
+  for (Tracked* t : batch) {
+    t->take_snapshot();  // what was sent, and the values just read back
+    t->state = Tracked::State::persistent;
+    identity_[{&table, t->key()}] = t;
   }
 }
 
 void Session::update(Tracked& t) {
+  t.ops->changed(t.object, t.snapshot, changed_);
+  if (changed_.empty()) return;  // an unchanged object costs no statement
   const auto& table = *t.table;
-  auto values = t.ops->values(t.object);
   std::vector<Assignment> changed;
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (values[i] == t.snapshot[i]) continue;
+  for (std::size_t i : changed_) {
     if (i == table.primary_key) {
       throw ProgrammingError("the primary key of a tracked " + table.model +
                              " changed; keys are immutable in a session");
     }
-    changed.push_back({i, query_detail::make_value(values[i])});
+    changed.push_back({i, query_detail::make_value(t.ops->column_value(t.object, i))});
   }
-  if (changed.empty()) return;  // an unchanged object costs no statement
   BindState& b = use(table.bind_or_default(), true);
   const auto statement =
       compile_update(table, key_equals(table, t.key()), changed, b.engine->dialect());
@@ -180,7 +188,7 @@ void Session::update(Tracked& t) {
                        " was deleted by someone else; its changes could not be written",
                    table.bind_or_default());
   }
-  t.snapshot = std::move(values);
+  t.take_snapshot();
 }
 
 void Session::erase(Tracked& t) {
@@ -188,12 +196,12 @@ void Session::erase(Tracked& t) {
   BindState& b = use(table.bind_or_default(), true);
   const auto statement = compile_delete(table, key_equals(table, t.key()), b.engine->dialect());
   b.lease.query(statement.sql, statement.params);
-  identity_.erase(session_detail::identity_key(table, t.key()));
+  identity_.erase({&table, t.key()});
   flush_detach(t);
 }
 
 void Session::flush_detach(Tracked& t) {
-  by_address_.erase(t.object);
+  if (by_address_built_) by_address_.erase(t.object);
   auto it = std::find_if(tracked_.begin(), tracked_.end(), [&](auto& p) { return p.get() == &t; });
   detached_.push_back(std::move(*it));
   tracked_.erase(it);

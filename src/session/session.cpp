@@ -10,11 +10,15 @@ namespace manydb {
 using session_detail::Tracked;
 
 namespace session_detail {
-std::string identity_key(const schema::TableInfo& table, const Value& key) {
-  std::string out = table.bind_or_default();
-  out.append("\x1f").append(table.name).append("\x1f");
-  out.push_back(static_cast<char>('0' + static_cast<int>(key.type())));
-  return out.append(key.to_display());
+std::size_t IdentityHash::operator()(const IdentityKey& k) const {
+  const Value& v = k.key;
+  std::size_t h = 0;
+  switch (v.type()) {  // keys are nearly always integers or text: those hash without a copy
+    case ValueType::int64: h = std::hash<std::int64_t>{}(v.as_int64()); break;
+    case ValueType::text: h = std::hash<std::string>{}(v.as_text()); break;
+    default: h = std::hash<std::string>{}(v.to_display()); break;
+  }
+  return h ^ (std::hash<const void*>{}(k.table) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
 }
 }  // namespace session_detail
 
@@ -86,9 +90,9 @@ Result Session::execute(std::string_view bind, std::string_view sql,
 
 void* Session::adopt(std::unique_ptr<Tracked> tracked) {
   tracked->sequence = sequence_++;
-  by_address_[tracked->object] = tracked.get();
+  if (by_address_built_) by_address_[tracked->object] = tracked.get();
   if (tracked->state == Tracked::State::persistent) {
-    identity_[session_detail::identity_key(*tracked->table, tracked->key())] = tracked.get();
+    identity_[{tracked->table, tracked->key()}] = tracked.get();
   } else {
     dirty_ = true;
   }
@@ -98,14 +102,30 @@ void* Session::adopt(std::unique_ptr<Tracked> tracked) {
 }
 
 Tracked* Session::find_identity(const schema::TableInfo& table, const Value& key) {
-  auto it = identity_.find(session_detail::identity_key(table, key));
+  auto it = identity_.find({&table, key});
   return it == identity_.end() ? nullptr : it->second;
 }
 
+Tracked* Session::find_address(const void* object) {
+  if (!by_address_built_) {
+    by_address_.reserve(tracked_.size());
+    for (const auto& t : tracked_) by_address_[t->object] = t.get();
+    by_address_built_ = true;
+  }
+  auto it = by_address_.find(object);
+  return it == by_address_.end() ? nullptr : it->second;
+}
+
 void Session::forget_everything() {
-  for (auto& t : tracked_) detached_.push_back(std::move(t));
+  if (detached_.empty()) {
+    detached_ = std::move(tracked_);
+  } else {
+    detached_.reserve(detached_.size() + tracked_.size());
+    for (auto& t : tracked_) detached_.push_back(std::move(t));
+  }
   tracked_.clear();
   by_address_.clear();
+  by_address_built_ = false;
   identity_.clear();
   dirty_ = false;
 }

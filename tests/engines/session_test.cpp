@@ -109,6 +109,38 @@ TEST_P(SessionTest, OneRowIsOneObjectAndUnchangedObjectsCostNothing) {
   EXPECT_EQ(other.get_or_throw<User>(1).email, "ada@lovelace.org");
 }
 
+// The snapshot taken at insert (with the generated key read back) is what later changes are
+// compared with: an inserted object costs nothing more until it changes.
+TEST_P(SessionTest, InsertedObjectsAreTrackedForLaterChanges) {
+  auto s = db_->session();
+  auto& pen = s.add(Product{.name = "Pen", .price = 1, .stock = 1, .category = "office"});
+  // Keys given by hand between generated ones: INSERTs of two shapes, in add() order.
+  auto& given = s.add(Product{.id = 900, .name = "Given", .price = 2, .stock = 2, .category = "x"});
+  auto& ink = s.add(Product{.name = "Ink", .price = 3, .stock = 3, .category = "office"});
+  s.flush();
+  EXPECT_GT(pen.id, 0);
+  EXPECT_EQ(given.id, 900);
+  EXPECT_GT(ink.id, 0);
+  EXPECT_NE(ink.id, pen.id);
+  EXPECT_EQ(s.get<Product>(ink.id), &ink);  // the identity map knows what was inserted
+  const auto before = statements();
+  s.flush();
+  EXPECT_EQ(statements(), before);
+  ink.stock = 30;
+  s.flush();
+  EXPECT_EQ(statements(), before + 1);
+  // Added, then removed before any flush: never written, and no longer tracked.
+  auto& never = s.add(Product{.name = "Never", .price = 1, .stock = 1, .category = "x"});
+  s.remove(never);
+  Product stranger;
+  EXPECT_THROW(s.remove(stranger), ProgrammingError);
+  s.commit();
+  EXPECT_EQ(count_rows("default", "product"), 3);
+  auto other = db_->session();
+  EXPECT_EQ(other.get_or_throw<Product>(ink.id).stock, 30);
+  EXPECT_EQ(other.get_or_throw<Product>(pen.id).name, "Pen");
+}
+
 TEST_P(SessionTest, RemoveDeletesAtFlushAndRollbackUndoes) {
   auto s = db_->session();
   auto& p = s.add(Product{.name = "Pen", .price = 1, .stock = 1, .category = "office"});

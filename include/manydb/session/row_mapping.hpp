@@ -1,6 +1,8 @@
 #pragma once
 // Moving a model's members to and from rows, in mapping order, without per-row lookups.
+#include <algorithm>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -42,49 +44,40 @@ void read_row(const Cursor& cursor, T& object, std::size_t first = 0) {
       mapping_of<T>.columns);
 }
 
-// Every column's value, in mapping order.
+// The value of column `index`.
 template <schema::Model T>
-std::vector<Value> values_of(const T& object) {
-  std::vector<Value> out;
-  out.reserve(column_count_of<T>);
-  std::apply([&](const auto&... column) { (out.emplace_back(object.*(column.member)), ...); },
-             mapping_of<T>.columns);
-  return out;
-}
-
-// Stores `value` into a member of any supported column type.
-template <class M>
-void assign(M& member, const Value& value) {
-  if constexpr (std::is_integral_v<M> && !std::is_same_v<M, bool>) {
-    member = static_cast<M>(value.as_int64());
-  } else if constexpr (manydb::detail::is_optional<M>::value) {
-    if (value.is_null()) {
-      member.reset();
-    } else {
-      typename M::value_type inner{};
-      assign(inner, value);
-      member = std::move(inner);
-    }
-  } else if constexpr (std::is_same_v<M, bool>) {
-    member = value.as_bool();
-  } else if constexpr (std::is_floating_point_v<M>) {
-    member = static_cast<M>(value.as_double());
-  } else if constexpr (std::is_same_v<M, std::string>) {
-    member = value.as_text();
-  } else if constexpr (std::is_same_v<M, Blob>) {
-    member = value.as_blob();
-  } else {
-    member = value.as_timestamp();
-  }
-}
-
-// Sets the member of column `index` from `value` (a generated key, say).
-template <schema::Model T>
-void set_column(T& object, std::size_t index, const Value& value) {
+Value column_value(const T& object, std::size_t index) {
+  Value out;
   std::size_t i = 0;
   std::apply(
       [&](const auto&... column) {
-        ((i++ == index ? assign(object.*(column.member), value) : void()), ...);
+        ((i++ == index ? void(out = Value(object.*(column.member))) : void()), ...);
+      },
+      mapping_of<T>.columns);
+  return out;
+}
+
+// Appends each column's value, in mapping order, but for the columns listed in `skip`.
+template <schema::Model T>
+void append_values(const T& object, std::span<const std::size_t> skip, std::vector<Value>& out) {
+  std::size_t i = 0;
+  const auto sent = [&] { return std::find(skip.begin(), skip.end(), i++) == skip.end(); };
+  std::apply(
+      [&](const auto&... column) {
+        ((sent() ? void(out.emplace_back(object.*(column.member))) : void()), ...);
+      },
+      mapping_of<T>.columns);
+}
+
+// The columns whose members differ between `a` and `b`, compared as the members themselves
+// (as their Values would compare), without building any Value.
+template <schema::Model T>
+void changed_columns(const T& a, const T& b, std::vector<std::size_t>& out) {
+  out.clear();
+  std::size_t i = 0;
+  std::apply(
+      [&](const auto&... column) {
+        ((a.*(column.member) == b.*(column.member) ? void() : out.push_back(i), ++i), ...);
       },
       mapping_of<T>.columns);
 }

@@ -107,8 +107,10 @@ class Session {
   void check_bind(const std::string& bind) const;
   void* adopt(std::unique_ptr<session_detail::Tracked> tracked);
   session_detail::Tracked* find_identity(const schema::TableInfo& table, const Value& key);
+  session_detail::Tracked* find_address(const void* object);
   void insert_all(const std::vector<session_detail::Tracked*>& inserts);
-  void insert_batch(std::span<session_detail::PendingRow> batch);
+  void insert_batch(std::span<session_detail::Tracked* const> batch,
+                    const session_detail::InsertShape& shape);
   void update(session_detail::Tracked& t);
   void erase(session_detail::Tracked& t);
   void flush_detach(session_detail::Tracked& t);  // stops tracking without any SQL
@@ -118,8 +120,14 @@ class Session {
   SessionOptions options_;
   std::vector<BindState> binds_;  // in order of first use: the commit order
   std::vector<std::unique_ptr<session_detail::Tracked>> tracked_;
+  // Built at the first remove() and kept from then on: most sessions never remove, and an entry
+  // per object added would be a second allocation per object.
   std::unordered_map<const void*, session_detail::Tracked*> by_address_;
-  std::unordered_map<std::string, session_detail::Tracked*> identity_;
+  bool by_address_built_ = false;
+  std::unordered_map<session_detail::IdentityKey, session_detail::Tracked*,
+                     session_detail::IdentityHash>
+      identity_;
+  std::vector<std::size_t> changed_;  // update()'s scratch list, kept to reuse its storage
   std::vector<std::unique_ptr<session_detail::Tracked>> detached_;  // alive, no longer tracked
   std::uint64_t sequence_ = 0;
   bool dirty_ = false;  // something added or removed since the last flush

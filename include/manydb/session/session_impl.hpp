@@ -11,29 +11,24 @@ namespace manydb {
 
 template <schema::Model T>
 T& Session::add(T object) {
-  const auto& table = schema::table_info<T>();
-  check_bind(table.bind_or_default());
-  auto t = std::make_unique<session_detail::Tracked>();
-  t->ops = &session_detail::ops_of<T>();
-  t->table = &table;
-  t->object = new T(std::move(object));
-  t->state = session_detail::Tracked::State::pending_insert;
-  return *static_cast<T*>(adopt(std::move(t)));
+  check_bind(schema::table_info<T>().bind_or_default());
+  return *static_cast<T*>(
+      adopt(std::make_unique<session_detail::TrackedObject<T>>(std::move(object))));
 }
 
 template <schema::Model T>
 void Session::remove(T& object) {
-  auto it = by_address_.find(&object);
-  if (it == by_address_.end()) {
+  session_detail::Tracked* t = find_address(&object);
+  if (t == nullptr) {
     throw ProgrammingError("remove(): this " + schema::model_name<T>() +
                            " is not tracked by the session; load it with get() or load()");
   }
-  if (it->second->state == session_detail::Tracked::State::pending_insert) {
-    it->second->state = session_detail::Tracked::State::pending_delete;
-    flush_detach(*it->second);  // never written: nothing to delete
+  if (t->state == session_detail::Tracked::State::pending_insert) {
+    t->state = session_detail::Tracked::State::pending_delete;
+    flush_detach(*t);  // never written: nothing to delete
     return;
   }
-  it->second->state = session_detail::Tracked::State::pending_delete;
+  t->state = session_detail::Tracked::State::pending_delete;
   dirty_ = true;
 }
 
@@ -42,13 +37,9 @@ T& Session::track_row(const Cursor& cursor) {
   const auto& table = schema::table_info<T>();
   const Value key = cursor.get_value(table.primary_key);
   if (auto* known = find_identity(table, key)) return *static_cast<T*>(known->object);
-  auto object = std::make_unique<T>();
-  session_detail::read_row(cursor, *object);
-  auto t = std::make_unique<session_detail::Tracked>();
-  t->ops = &session_detail::ops_of<T>();
-  t->table = &table;
-  t->snapshot = session_detail::values_of(*object);
-  t->object = object.release();
+  auto t = std::make_unique<session_detail::TrackedObject<T>>(T{});
+  session_detail::read_row(cursor, t->value_);
+  t->take_snapshot();
   t->state = session_detail::Tracked::State::persistent;
   return *static_cast<T*>(adopt(std::move(t)));
 }
