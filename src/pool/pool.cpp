@@ -13,7 +13,19 @@ Pool::Pool(std::string bind, Factory factory, PoolOptions options)
 
 Pool::~Pool() { delete parked_.load(); }
 
+// The common case, a fresh parked connection, in a few instructions; the rest out of line.
 Lease Pool::acquire() {
+  std::unique_ptr<Connection> parked = unpark();
+  if (parked && !stale(*parked)) return Lease(this, std::move(parked), true);
+  return acquire_slowly(std::move(parked));
+}
+
+// `parked` is a stale connection just taken from the slot, or nullptr.
+Lease Pool::acquire_slowly(std::unique_ptr<Connection> parked) {
+  if (parked) {
+    if (healthy_after_idle(*parked)) return Lease(this, std::move(parked), true);
+    forget(std::move(parked));
+  }
   std::optional<Clock::time_point> deadline;  // read the clock only if this acquire must wait
   for (;;) {
     std::unique_ptr<Connection> connection = unpark();
@@ -160,7 +172,11 @@ bool Pool::healthy_after_idle(Connection& connection) {
 
 void Pool::give_back(std::unique_ptr<Connection> connection) {
   connection->idle_since_ = idle_clock();
-  if (park(connection)) return;
+  if (!park(connection)) keep_idle(std::move(connection));
+}
+
+// give_back's locked path: into idle_, or closed when options().size are idle already.
+void Pool::keep_idle(std::unique_ptr<Connection> connection) {
   std::unique_lock lock(mutex_);
   if (!reserve_idle()) {  // an overflow connection: close it outside the lock
     --open_;

@@ -36,6 +36,7 @@ class Pool {
   friend class Lease;
   using Clock = std::chrono::steady_clock;
 
+  Lease acquire_slowly(std::unique_ptr<Connection> parked);
   std::unique_ptr<Connection> open_connection();  // counted in open_ by the caller
   std::unique_ptr<Connection> take_idle_or_reserve(std::unique_lock<std::mutex>& lock,
                                                    std::optional<Clock::time_point>& deadline);
@@ -46,6 +47,7 @@ class Pool {
   bool stale(const Connection& connection) const;
   bool healthy_after_idle(Connection& connection);
   void give_back(std::unique_ptr<Connection> connection);
+  void keep_idle(std::unique_ptr<Connection> connection);
   void forget(std::unique_ptr<Connection> connection);  // close it and free its slot
   std::unique_ptr<Connection> replace(std::unique_ptr<Connection> dead);
 
