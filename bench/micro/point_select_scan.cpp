@@ -69,12 +69,7 @@ std::string env(const char* name) {
 
 // ---- manydb ----
 
-void read_row(const manydb::Cursor& c, Row& row) {
-  row.id = c.get<std::int64_t>(0);
-  row.name = c.get<std::string>(1);
-  row.price = c.get<double>(2);
-  row.stock = c.get<std::int64_t>(3);
-}
+void read_row(const manydb::Cursor& c, Row& row) { c.read(row.id, row.name, row.price, row.stock); }
 
 bool manydb_point(manydb::Lease& lease, const std::string& sql, std::int64_t id, Row& row) {
   manydb::Cursor& c = lease.query(sql, {id});

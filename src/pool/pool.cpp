@@ -11,17 +11,32 @@ namespace manydb {
 Pool::Pool(std::string bind, Factory factory, PoolOptions options)
     : bind_(std::move(bind)), factory_(std::move(factory)), options_(options) {}
 
+Pool::~Pool() { delete parked_.load(); }
+
+// The common case, a fresh parked connection, in a few instructions; the rest out of line.
 Lease Pool::acquire() {
+  std::unique_ptr<Connection> parked = unpark();
+  if (parked && !stale(*parked)) return Lease(this, std::move(parked), true);
+  return acquire_slowly(std::move(parked));
+}
+
+// `parked` is a stale connection just taken from the slot, or nullptr.
+Lease Pool::acquire_slowly(std::unique_ptr<Connection> parked) {
+  if (parked) {
+    if (healthy_after_idle(*parked)) return Lease(this, std::move(parked), true);
+    forget(std::move(parked));
+  }
   std::optional<Clock::time_point> deadline;  // read the clock only if this acquire must wait
   for (;;) {
-    bool stale = false;
-    std::unique_ptr<Connection> connection;
-    {
+    std::unique_ptr<Connection> connection = unpark();
+    if (!connection) {
       std::unique_lock lock(mutex_);
-      connection = take_idle_or_reserve(lock, deadline, stale);
+      connection = take_idle_or_reserve(lock, deadline);
     }
     if (!connection) return Lease(this, open_connection(), false);  // a slot was reserved
-    if (!stale || healthy_after_idle(*connection)) return Lease(this, std::move(connection), true);
+    if (!stale(*connection) || healthy_after_idle(*connection)) {
+      return Lease(this, std::move(connection), true);
+    }
     forget(std::move(connection));  // died while idle: try the next one
   }
 }
@@ -41,35 +56,87 @@ Pool::Clock::time_point Pool::idle_clock() const {
   return Clock::now();
 }
 
-// Under the lock: an idle connection (stale = idle longer than ping_after_idle), or nullptr
-// after reserving a slot for a new connection, or PoolTimeout.
+// Idle for longer than ping_after_idle: it must answer a ping before it is handed out.
+bool Pool::stale(const Connection& connection) const {
+  return options_.ping_after_idle.count() <= 0 ||
+         idle_clock() - connection.idle_since_ >= options_.ping_after_idle;
+}
+
+// Counts one more idle connection unless options().size are idle already. The count covers the
+// parked connection as well as idle_, so that parking, which takes no lock, keeps the bound.
+bool Pool::reserve_idle() {
+  std::size_t n = idle_count_.load();
+  do {
+    if (n >= options_.size) return false;
+  } while (!idle_count_.compare_exchange_weak(n, n + 1));
+  return true;
+}
+
+// The parked connection, or nullptr.
+std::unique_ptr<Connection> Pool::unpark() {
+  Connection* parked = parked_.exchange(nullptr);
+  if (parked) {
+    idle_count_.fetch_sub(1);
+    acquired_.fetch_add(1, std::memory_order_relaxed);
+  }
+  return std::unique_ptr<Connection>(parked);
+}
+
+// Parks `connection` when the slot is free, nobody waits and fewer than options().size
+// connections are idle; true when it did. A waiter sleeps on freed_ under the lock, so it is
+// left to give_back's locked path.
+bool Pool::park(std::unique_ptr<Connection>& connection) {
+  if (waiters_.load() > 0 || !reserve_idle()) return false;
+  Connection* empty = nullptr;
+  if (!parked_.compare_exchange_strong(empty, connection.get())) {
+    idle_count_.fetch_sub(1);
+    return false;
+  }
+  connection.release();
+  // An acquire that looked at the slot just before the connection landed there and then began
+  // to wait would sleep until its deadline. It counted itself in waiters_ before it looked
+  // (both sequentially consistent), so it is seen here: taking the lock lets it reach its
+  // wait, and the signal then wakes it.
+  if (waiters_.load() > 0) {
+    { std::lock_guard lock(mutex_); }
+    freed_.notify_all();
+  }
+  return true;
+}
+
+// Under the lock: an idle connection, or nullptr after reserving a slot for a new connection,
+// or PoolTimeout.
 std::unique_ptr<Connection> Pool::take_idle_or_reserve(std::unique_lock<std::mutex>& lock,
-                                                       std::optional<Clock::time_point>& deadline,
-                                                       bool& stale) {
+                                                       std::optional<Clock::time_point>& deadline) {
+  const std::size_t max_open = options_.size + options_.max_overflow;
   bool waited = false;
   for (;;) {
     if (!idle_.empty()) {
-      Idle idle = std::move(idle_.back());
+      std::unique_ptr<Connection> connection = std::move(idle_.back());
       idle_.pop_back();
-      ++stats_.acquired;
-      stale = options_.ping_after_idle.count() <= 0 ||
-              idle_clock() - idle.since >= options_.ping_after_idle;
-      return std::move(idle.connection);
+      idle_count_.fetch_sub(1);
+      acquired_.fetch_add(1, std::memory_order_relaxed);
+      return connection;
     }
-    if (open_ < options_.size + options_.max_overflow) {
+    if (auto connection = unpark()) return connection;  // parked since acquire() looked
+    if (open_ < max_open) {
       ++open_;
       stats_.peak_open = std::max(stats_.peak_open, open_);
-      ++stats_.acquired;
+      acquired_.fetch_add(1, std::memory_order_relaxed);
       return nullptr;
     }
     if (!waited) ++stats_.waits;
     waited = true;
     if (!deadline) deadline = Clock::now() + options_.acquire_timeout;
-    ++waiters_;
+    waiters_.fetch_add(1);
+    if (auto connection = unpark()) {  // parked before park() could see this waiter
+      waiters_.fetch_sub(1);
+      return connection;
+    }
     const auto status = freed_.wait_until(lock, *deadline);
-    --waiters_;
-    if (status == std::cv_status::timeout && idle_.empty() &&
-        open_ >= options_.size + options_.max_overflow) {
+    waiters_.fetch_sub(1);
+    if (status == std::cv_status::timeout && idle_.empty() && !parked_.load() &&
+        open_ >= max_open) {
       ++stats_.timeouts;
       throw PoolTimeout("bind '" + bind_ + "': no connection became free within " +
                             std::to_string(options_.acquire_timeout.count()) + " ms (pool_size " +
@@ -104,16 +171,22 @@ bool Pool::healthy_after_idle(Connection& connection) {
 }
 
 void Pool::give_back(std::unique_ptr<Connection> connection) {
+  connection->idle_since_ = idle_clock();
+  if (!park(connection)) keep_idle(std::move(connection));
+}
+
+// give_back's locked path: into idle_, or closed when options().size are idle already.
+void Pool::keep_idle(std::unique_ptr<Connection> connection) {
   std::unique_lock lock(mutex_);
-  if (idle_.size() >= options_.size) {  // an overflow connection: close it outside the lock
+  if (!reserve_idle()) {  // an overflow connection: close it outside the lock
     --open_;
     lock.unlock();
     freed_.notify_one();
     connection.reset();
     return;
   }
-  idle_.push_back({std::move(connection), idle_clock()});
-  const bool wake = waiters_ > 0;  // nobody waits in the common case: skip the signal
+  idle_.push_back(std::move(connection));
+  const bool wake = waiters_.load() > 0;  // nobody waits in the common case: skip the signal
   lock.unlock();
   if (wake) freed_.notify_one();
 }
@@ -141,8 +214,9 @@ std::unique_ptr<Connection> Pool::replace(std::unique_ptr<Connection> dead) {
 PoolStats Pool::stats() const {
   std::lock_guard lock(mutex_);
   PoolStats s = stats_;
-  s.idle = idle_.size();
-  s.in_use = open_ - idle_.size();
+  s.acquired = acquired_.load(std::memory_order_relaxed);
+  s.idle = idle_count_.load();
+  s.in_use = open_ - s.idle;
   return s;
 }
 

@@ -1,5 +1,6 @@
 // Driver behaviour, written once and run on SQLite, PostgreSQL and MariaDB.
 #include <limits>
+#include <optional>
 
 #include "engine_fixture.hpp"
 
@@ -95,6 +96,71 @@ TEST_P(Driver, TypeAndNullMismatchesAreClearErrors) {
     EXPECT_NE(std::string(e.what()).find("is NULL"), std::string::npos) << e.what();
   }
   EXPECT_THROW(rows.get_int64(9), DataError);
+}
+
+TEST_P(Driver, ReadFillsVariablesWithTheChecksOfGet) {
+  const auto t = typed_table();
+  auto c = connect();
+  const std::string insert = "INSERT INTO " + t + " (i, r, t, v) VALUES (?, ?, ?, ?)";
+  c->execute(insert, {7, 1.5, "a text longer than the small-string buffer", nullptr});
+  c->execute(insert, {8, 2, "short", "v"});
+  std::int64_t i = 0;
+  double r = 0;
+  std::string text = "previous contents";
+  std::optional<std::string> v = "previous";
+  auto& rows = c->query("SELECT i, r, t, v FROM " + t + " ORDER BY id");
+  ASSERT_TRUE(rows.next());
+  rows.read(i, r, text, v);
+  EXPECT_EQ(i, 7);
+  EXPECT_EQ(r, 1.5);
+  EXPECT_EQ(text, "a text longer than the small-string buffer");
+  EXPECT_EQ(v, std::nullopt);
+  ASSERT_TRUE(rows.next());
+  rows.read(i, r, text, v);  // the same variables again: strings are assigned in place
+  EXPECT_EQ(i, 8);
+  EXPECT_EQ(r, 2.0);
+  EXPECT_EQ(text, "short");
+  EXPECT_EQ(v, "v");
+  int narrow = 0;
+  rows.read_into(0, narrow);
+  EXPECT_EQ(narrow, 8);
+  std::string wrong;
+  EXPECT_THROW(rows.read(wrong), DataError);  // an integer is not text
+  EXPECT_FALSE(rows.next());
+}
+
+// SQLite hands out pointers into its current row, which die when the statement steps on.
+TEST_P(Driver, ValuesOfAFinishedRowAreNotReadable) {
+  if (backend() != Backend::sqlite) GTEST_SKIP() << "checked where rows are decoded into cells";
+  const auto t = typed_table();
+  auto c = connect();
+  c->execute("INSERT INTO " + t + " (i) VALUES (?)", {1});
+  auto& rows = c->query("SELECT i FROM " + t);
+  EXPECT_THROW(rows.get_int64(0), DataError);  // before next()
+  ASSERT_TRUE(rows.next());
+  EXPECT_EQ(rows.get_int64(0), 1);
+  EXPECT_EQ(rows.get<double>(0), 1.0);  // an integer widens to double
+  EXPECT_FALSE(rows.next());
+  EXPECT_THROW(rows.get_int64(0), DataError);
+  std::int64_t i = 0;
+  EXPECT_THROW(rows.read(i), DataError);
+}
+
+TEST_P(Driver, AlternatingStatementsUseTheirOwnPreparedStatements) {
+  const auto t = typed_table();
+  auto c = connect();
+  for (int n = 0; n < 3; ++n) c->execute("INSERT INTO " + t + " (i) VALUES (?)", {n});
+  const std::uint64_t prepared_before = c->prepare_count();
+  // More statements than the connection's short list of recent ones, round after round.
+  for (int round = 0; round < 3; ++round) {
+    for (int k = 0; k < 6; ++k) {
+      auto& rows =
+          c->query("SELECT i + " + std::to_string(k) + " FROM " + t + " WHERE i = ?", {round});
+      ASSERT_TRUE(rows.next());
+      EXPECT_EQ(rows.get_int64(0), round + k);
+    }
+  }
+  EXPECT_EQ(c->prepare_count() - prepared_before, 6u);
 }
 
 TEST_P(Driver, RowsAffectedCountsMatchedRows) {

@@ -16,6 +16,8 @@
 
 namespace manydb {
 
+class Pool;
+
 struct ConnectOptions {
   std::string bind = "default";  // named in every error this connection raises
   // Used when the URL has no connect_timeout parameter (seconds, as libpq spells it).
@@ -83,8 +85,13 @@ class Connection {
   virtual Cursor& run_statement(std::string_view sql, std::span<const Value> params) = 0;
 
  private:
+  friend class Pool;
+
   std::string bind_;
   std::atomic<std::uint64_t>* statement_counter_ = nullptr;
+  // When a pool last took this connection back: the connection carries it, so that a pool can
+  // park it where no lock guards a timestamp beside it.
+  std::chrono::steady_clock::time_point idle_since_{};
 };
 
 // Opens a connection to `url` through the engine that serves its scheme.

@@ -1,6 +1,7 @@
 #pragma once
 // A thread-safe pool of connections to one database. Connecting and pinging happen outside
 // the pool's lock, so a slow server never blocks threads that only return connections.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -21,6 +22,7 @@ class Pool {
   using Factory = std::function<std::unique_ptr<Connection>()>;
 
   Pool(std::string bind, Factory factory, PoolOptions options);
+  ~Pool();
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
@@ -33,18 +35,19 @@ class Pool {
  private:
   friend class Lease;
   using Clock = std::chrono::steady_clock;
-  struct Idle {
-    std::unique_ptr<Connection> connection;
-    Clock::time_point since;
-  };
 
+  Lease acquire_slowly(std::unique_ptr<Connection> parked);
   std::unique_ptr<Connection> open_connection();  // counted in open_ by the caller
   std::unique_ptr<Connection> take_idle_or_reserve(std::unique_lock<std::mutex>& lock,
-                                                   std::optional<Clock::time_point>& deadline,
-                                                   bool& stale);
+                                                   std::optional<Clock::time_point>& deadline);
+  bool reserve_idle();
+  std::unique_ptr<Connection> unpark();
+  bool park(std::unique_ptr<Connection>& connection);
   Clock::time_point idle_clock() const;
+  bool stale(const Connection& connection) const;
   bool healthy_after_idle(Connection& connection);
   void give_back(std::unique_ptr<Connection> connection);
+  void keep_idle(std::unique_ptr<Connection> connection);
   void forget(std::unique_ptr<Connection> connection);  // close it and free its slot
   std::unique_ptr<Connection> replace(std::unique_ptr<Connection> dead);
 
@@ -53,9 +56,16 @@ class Pool {
   const PoolOptions options_;
   mutable std::mutex mutex_;
   std::condition_variable freed_;
-  std::vector<Idle> idle_;   // most recently returned last: reuse warm connections first
-  std::size_t open_ = 0;     // idle + leased + being opened
-  std::size_t waiters_ = 0;  // acquires blocked on freed_
+  std::vector<std::unique_ptr<Connection>> idle_;  // most recently returned last: reuse warm
+                                                   // connections first
+  std::size_t open_ = 0;                           // idle (parked included) + leased + being opened
+  // The connection returned last, parked outside the lock: a thread that takes a connection and
+  // gives it back, as a request handler does, pays no mutex. It counts as idle; it is the
+  // warmest, so acquire() tries it first.
+  std::atomic<Connection*> parked_{nullptr};
+  std::atomic<std::size_t> idle_count_{0};  // idle_.size() + the parked one; see reserve_idle
+  std::atomic<std::size_t> waiters_{0};     // acquires blocked on freed_ (changed under the lock)
+  std::atomic<std::uint64_t> acquired_{0};
   PoolStats stats_;
 };
 

@@ -1,5 +1,6 @@
 #include "engines/sqlite/connection.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
@@ -19,6 +20,32 @@ int open_flags(const Url& url) {
   if (mode == "rw") return flags | SQLITE_OPEN_READWRITE;
   if (mode == "rwc") return flags | SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   throw ConfigError("invalid database URL: parameter mode='" + mode + "' must be ro, rw or rwc");
+}
+
+// The variant is read directly: its type() was just switched on, so the checked accessors of
+// Value would only test it again.
+int bind_one(sqlite3_stmt* stmt, int i, const Value& v) {
+  const auto& s = v.storage();
+  switch (v.type()) {
+    case ValueType::null: return sqlite3_bind_null(stmt, i);
+    case ValueType::boolean: return sqlite3_bind_int(stmt, i, *std::get_if<bool>(&s) ? 1 : 0);
+    case ValueType::int64: return sqlite3_bind_int64(stmt, i, *std::get_if<std::int64_t>(&s));
+    case ValueType::real: return sqlite3_bind_double(stmt, i, *std::get_if<double>(&s));
+    case ValueType::text: {
+      const auto& text = *std::get_if<std::string>(&s);
+      return sqlite3_bind_text64(stmt, i, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    }
+    case ValueType::blob: {
+      const auto& b = *std::get_if<Blob>(&s);
+      return b.empty() ? sqlite3_bind_zeroblob(stmt, i, 0)
+                       : sqlite3_bind_blob64(stmt, i, b.data(), b.size(), SQLITE_TRANSIENT);
+    }
+    case ValueType::timestamp: {
+      const auto text = std::get_if<Timestamp>(&s)->to_string();
+      return sqlite3_bind_text64(stmt, i, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    }
+  }
+  return SQLITE_MISUSE;
 }
 
 std::string choice(const Url& url, const std::string& key, const std::string& fallback,
@@ -90,7 +117,11 @@ void SqliteConnection::configure(const Url& url) {
 const Dialect& SqliteConnection::dialect() const { return engines::sqlite::dialect(); }
 
 sqlite3_stmt* SqliteConnection::prepared(std::string_view sql) {
-  if (auto it = statements_.find(sql); it != statements_.end()) return it->second;
+  if (sqlite3_stmt* stmt = recently_used(sql)) return stmt;
+  if (auto it = statements_.find(sql); it != statements_.end()) {
+    remember(it->first, it->second);
+    return it->second;
+  }
   if (statements_.size() >= kMaxCachedStatements) clear_statements();
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
@@ -98,8 +129,26 @@ sqlite3_stmt* SqliteConnection::prepared(std::string_view sql) {
   if (rc != SQLITE_OK) throw_error(db_, rc, bind());
   if (!stmt) throw ProgrammingError("bind '" + bind() + "': the SQL text holds no statement");
   ++prepares_;
-  statements_.emplace(std::string(sql), stmt);
+  const auto it = statements_.emplace(std::string(sql), stmt).first;
+  remember(it->first, stmt);
   return stmt;
+}
+
+// A hit moves one place towards the front, so the statements run most stay at the front
+// without reshuffling the list on every call.
+sqlite3_stmt* SqliteConnection::recently_used(std::string_view sql) {
+  for (std::size_t i = 0; i < recent_.size(); ++i) {
+    if (recent_[i].sql != sql) continue;
+    if (i == 0) return recent_[0].stmt;
+    std::swap(recent_[i], recent_[i - 1]);
+    return recent_[i - 1].stmt;
+  }
+  return nullptr;
+}
+
+void SqliteConnection::remember(std::string_view sql, sqlite3_stmt* stmt) {
+  std::move_backward(recent_.begin(), recent_.end() - 1, recent_.end());
+  recent_.front() = {sql, stmt};
 }
 
 void SqliteConnection::bind_params(sqlite3_stmt* stmt, std::span<const Value> params) {
@@ -111,30 +160,7 @@ void SqliteConnection::bind_params(sqlite3_stmt* stmt, std::span<const Value> pa
   }
   // Every parameter is bound below, which replaces the previous binding: no clear needed.
   for (int i = 1; i <= expected; ++i) {
-    const Value& v = params[static_cast<std::size_t>(i - 1)];
-    int rc = SQLITE_OK;
-    switch (v.type()) {
-      case ValueType::null: rc = sqlite3_bind_null(stmt, i); break;
-      case ValueType::boolean: rc = sqlite3_bind_int(stmt, i, v.as_bool() ? 1 : 0); break;
-      case ValueType::int64: rc = sqlite3_bind_int64(stmt, i, v.as_int64()); break;
-      case ValueType::real: rc = sqlite3_bind_double(stmt, i, v.as_double()); break;
-      case ValueType::text: {
-        const auto& s = v.as_text();
-        rc = sqlite3_bind_text64(stmt, i, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-        break;
-      }
-      case ValueType::blob: {
-        const auto& b = v.as_blob();
-        rc = b.empty() ? sqlite3_bind_zeroblob(stmt, i, 0)
-                       : sqlite3_bind_blob64(stmt, i, b.data(), b.size(), SQLITE_TRANSIENT);
-        break;
-      }
-      case ValueType::timestamp: {
-        const auto s = v.as_timestamp().to_string();
-        rc = sqlite3_bind_text64(stmt, i, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-        break;
-      }
-    }
+    const int rc = bind_one(stmt, i, params[static_cast<std::size_t>(i - 1)]);
     if (rc != SQLITE_OK) throw_error(db_, rc, bind());
   }
 }
@@ -185,6 +211,7 @@ void SqliteConnection::clear_statements() {
   cursor_.finish();
   for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
   statements_.clear();
+  recent_ = {};
 }
 
 std::unique_ptr<Connection> connect(const Url& url, const ConnectOptions& options) {

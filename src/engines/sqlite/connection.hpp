@@ -1,6 +1,7 @@
 #pragma once
 #include <sqlite3.h>
 
+#include <array>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -64,6 +65,16 @@ class SqliteConnection final : public Connection {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, sqlite3_stmt*, Hash, std::equal_to<>> statements_;
+  // The statements used last, most recent first, keyed by views of the map's keys: an
+  // application runs a few statements over and over, and comparing the text with a handful of
+  // them costs a fraction of hashing it.
+  struct Recent {
+    std::string_view sql;
+    sqlite3_stmt* stmt = nullptr;
+  };
+  std::array<Recent, 4> recent_{};
+  sqlite3_stmt* recently_used(std::string_view sql);
+  void remember(std::string_view sql, sqlite3_stmt* stmt);
   std::uint64_t prepares_ = 0;
   SqliteCursor cursor_{bind()};
 };

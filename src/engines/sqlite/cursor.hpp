@@ -33,26 +33,26 @@ class SqliteCursor final : public Cursor {
   Value read_value(std::size_t i) const override;
 
  private:
+  using Kind = Cell::Kind;
+  static std::string_view storage_name(Kind kind);
+
   bool step();
-  int type_of(std::size_t i) const;
-  sqlite3_value* value(std::size_t i) const;
+  void end_rows(int rc);
+  void decode_row();
+  Kind kind(std::size_t i) const;
+  const Cell& cell(std::size_t i) const { return row_[i]; }
 
   const std::string& bind_;
   sqlite3* db_ = nullptr;
   sqlite3_stmt* stmt_ = nullptr;
   bool pending_ = false;  // start() stepped onto a row that next() has not handed out yet
-  bool on_row_ = false;
   bool done_ = true;
   bool readonly_ = true;
   std::int64_t rows_ = 0;
-  // The current row's columns, fetched once each: every sqlite3_column_* call pays for the
-  // statement lookup and error bookkeeping, so a typed read asks for the column only once.
-  struct Column {
-    sqlite3_value* value = nullptr;
-    int type = SQLITE_NULL;
-  };
-  const Column& column(std::size_t i) const;
-  mutable std::vector<Column> values_;
+  // The row the statement is on, decoded once per step (see Cursor::Cell): the typed getters
+  // read it without a call, and every sqlite3_column_* call would pay for the statement lookup
+  // and error bookkeeping again.
+  std::vector<Cell> row_;
 };
 
 }  // namespace manydb::engines::sqlite
