@@ -17,7 +17,7 @@ namespace shop::http {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;  // 0: pick a free port (see Server::port())
-  int threads = 4;
+  int threads = 16;            // handlers block on the database: about the pools' size
   std::size_t body_limit = 1 << 20;
   // Time allowed to receive one whole request (also the idle keep-alive limit) and to send
   // one response.
