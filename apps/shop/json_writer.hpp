@@ -23,11 +23,13 @@ class JsonWriter {
   JsonWriter& money(double amount);        // 999.99
   JsonWriter& cents(std::int64_t amount);  // 99999 -> 999.99
 
+  void reserve(std::size_t bytes) { out_.reserve(bytes); }
   std::string take() { return std::move(out_); }
   const std::string& str() const { return out_; }
 
  private:
   void separate();
+  static constexpr std::size_t kShort = 64;  // strings written with one append
   std::string out_;
   bool need_comma_ = false;
 };

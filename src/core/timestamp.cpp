@@ -101,13 +101,37 @@ std::string format(std::int64_t micros, char separator, const char* suffix) {
   }
   const year_month_day ymd{sys_days{std::chrono::days{days}}};
   const std::int64_t secs = rest / 1'000'000;
+  const int year = static_cast<int>(ymd.year());
   char buf[48];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u%c%02lld:%02lld:%02lld.%06lld%s",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), separator, static_cast<long long>(secs / 3600),
-                static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60),
-                static_cast<long long>(rest % 1'000'000), suffix);
-  return buf;
+  if (year < 0 || year > 9999) {  // rare: printf handles the sign and the width
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u%c%02lld:%02lld:%02lld.%06lld%s", year,
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), separator,
+                  static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
+                  static_cast<long long>(secs % 60), static_cast<long long>(rest % 1'000'000),
+                  suffix);
+    return buf;
+  }
+  // Digits by hand: timestamps are formatted for every bound SQLite value and JSON date, and
+  // snprintf's format parsing cost more than the rest of the work.
+  char* p = buf;
+  auto digits = [&p](std::int64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) p[i] = static_cast<char>('0' + value % 10);
+    p += width;
+  };
+  digits(year, 4);
+  *p++ = '-';
+  digits(static_cast<unsigned>(ymd.month()), 2);
+  *p++ = '-';
+  digits(static_cast<unsigned>(ymd.day()), 2);
+  *p++ = separator;
+  digits(secs / 3600, 2);
+  *p++ = ':';
+  digits(secs / 60 % 60, 2);
+  *p++ = ':';
+  digits(secs % 60, 2);
+  *p++ = '.';
+  digits(rest % 1'000'000, 6);
+  return std::string(buf, p) + suffix;
 }
 }  // namespace
 

@@ -16,6 +16,12 @@ TEST(Timestamp, EpochAndKnownInstants) {
   EXPECT_EQ(Timestamp::parse("1969-12-31 23:59:59.5").to_string(), "1969-12-31 23:59:59.500000");
 }
 
+TEST(Timestamp, FormatsEveryFieldWithItsWidth) {
+  EXPECT_EQ(Timestamp{253402300799999999}.to_string(), "9999-12-31 23:59:59.999999");
+  EXPECT_EQ(Timestamp::from_civil(1, 2, 3, 4, 5, 6, 7).to_iso8601(), "0001-02-03T04:05:06.000007Z");
+  EXPECT_EQ(Timestamp{253402300800000000}.to_string(), "10000-01-01 00:00:00.000000");
+}
+
 TEST(Timestamp, AcceptedSpellings) {
   const auto expected = Timestamp::from_civil(2024, 2, 29, 23, 59, 58, 100000);
   EXPECT_EQ(Timestamp::parse("2024-02-29 23:59:58.1"), expected);
