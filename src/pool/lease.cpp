@@ -11,7 +11,8 @@ Lease::Lease(Lease&& other) noexcept
     : pool_(std::exchange(other.pool_, nullptr)),
       connection_(std::move(other.connection_)),
       reused_(other.reused_),
-      used_(other.used_) {}
+      used_(other.used_),
+      began_first_(other.began_first_) {}
 
 Lease& Lease::operator=(Lease&& other) noexcept {
   if (this != &other) {
@@ -20,6 +21,7 @@ Lease& Lease::operator=(Lease&& other) noexcept {
     connection_ = std::move(other.connection_);
     reused_ = other.reused_;
     used_ = other.used_;
+    began_first_ = other.began_first_;
   }
   return *this;
 }
@@ -64,10 +66,16 @@ void Lease::begin(TxMode mode) {
     connection_ = pool_->replace(std::move(connection_));
     connection_->begin(mode);
   }
+  // An engine that sends BEGIN with the first statement meets a dead connection only there.
+  began_first_ = true;
 }
 
 Cursor& Lease::query(std::string_view sql, std::span<const Value> params) {
-  const bool may_retry = !used_ && reused_ && pool_ && !connection_->in_transaction();
+  // The first statement of a transaction whose BEGIN is still pending is as safe to run again as
+  // one outside a transaction: nothing of the transaction has reached the server yet.
+  const std::optional<TxMode> pending =
+      std::exchange(began_first_, false) ? connection_->pending_begin() : std::nullopt;
+  const bool may_retry = pending || (!used_ && reused_ && pool_ && !connection_->in_transaction());
   used_ = true;
   if (!may_retry) return connection_->query(sql, params);
   try {
@@ -75,6 +83,7 @@ Cursor& Lease::query(std::string_view sql, std::span<const Value> params) {
   } catch (const ConnectionError&) {
     if (!connection_->broken()) throw;
     connection_ = pool_->replace(std::move(connection_));
+    if (pending) connection_->begin(*pending);
     return connection_->query(sql, params);
   }
 }

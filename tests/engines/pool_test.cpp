@@ -125,6 +125,33 @@ TEST_P(PoolTest, KilledIdleConnectionIsReplacedTransparently) {
   EXPECT_EQ(engine.pool().stats().errors, 1u);
 }
 
+// On PostgreSQL begin() sends nothing, so the dead connection shows only at the first statement
+// of the transaction; with nothing of the transaction lost, that statement is retried too.
+TEST_P(PoolTest, KilledIdleConnectionIsReplacedAtTheFirstStatementOfATransaction) {
+  if (backend() == Backend::sqlite) GTEST_SKIP() << "SQLite runs in-process: no session to kill";
+  const auto t = admin_->dialect().quote_identifier(table("retried"));
+  admin_->execute_script("CREATE TABLE " + t + " (n " +
+                         admin_->dialect().type_name(ValueType::int64) + ")");
+  auto engine =
+      make_engine({.size = 1, .max_overflow = 0, .ping_after_idle = std::chrono::hours(1)});
+  std::string before;
+  {
+    Lease lease = engine.connect();
+    before = session_id(*lease);
+  }
+  kill_session(before);
+  Lease lease = engine.connect();
+  lease.begin();
+  EXPECT_NO_THROW(lease.execute("INSERT INTO " + t + " (n) VALUES (1)"));
+  EXPECT_TRUE(lease->in_transaction());  // the new connection began the transaction as well
+  EXPECT_NE(session_id(*lease), before);
+  lease->rollback();
+  auto& rows = lease.query("SELECT count(*) FROM " + t);
+  ASSERT_TRUE(rows.next());
+  EXPECT_EQ(rows.get_int64(0), 0);
+  EXPECT_EQ(engine.pool().stats().errors, 1u);
+}
+
 TEST_P(PoolTest, KillInsideATransactionCostsOneError) {
   if (backend() == Backend::sqlite) GTEST_SKIP() << "SQLite runs in-process: no session to kill";
   auto engine = make_engine({.size = 1, .max_overflow = 0});

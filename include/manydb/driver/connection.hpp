@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -60,6 +61,10 @@ class Connection {
   virtual void commit() = 0;
   virtual void rollback() = 0;
   virtual bool in_transaction() const = 0;
+  // The mode of a begin() whose BEGIN the engine has not sent yet, because it sends it together
+  // with the next statement (PostgreSQL); until then nothing of the transaction has reached the
+  // server. Engines that send BEGIN at once never have one.
+  virtual std::optional<TxMode> pending_begin() const { return std::nullopt; }
   void savepoint(std::string_view name);
   void release_savepoint(std::string_view name);
   void rollback_to_savepoint(std::string_view name);

@@ -21,7 +21,8 @@ class Lease {
   explicit operator bool() const { return connection_ != nullptr; }
 
   // Runs a statement. When the connection sat idle in the pool and dies on the first statement
-  // of this lease outside a transaction, it is replaced and the statement runs once more, so a
+  // of this lease outside a transaction (or the first one after this lease's begin() whose BEGIN
+  // the engine sends with it), it is replaced and the statement runs once more, so a
   // server-side kill or restart costs the caller nothing.
   Cursor& query(std::string_view sql, std::span<const Value> params);
   Cursor& query(std::string_view sql, std::initializer_list<Value> params = {}) {
@@ -47,6 +48,8 @@ class Lease {
   std::unique_ptr<Connection> connection_;
   bool reused_ = false;  // came from the idle list, so it may have died while waiting there
   bool used_ = false;
+  // begin() was this lease's first use of a reused connection: its first statement may retry.
+  bool began_first_ = false;
 };
 
 }  // namespace manydb

@@ -108,9 +108,11 @@ const Dialect& PgConnection::dialect() const { return postgres::dialect(); }
 Cursor& PgConnection::run_statement(std::string_view sql, std::span<const Value> params) {
   require_usable();
   cursor_.reset(nullptr);
-  ResultPtr res = execute(prepared(sql), params);
+  const Statement& st = prepared_for_pending(sql);
+  ResultPtr res = pending_ ? begin_and_execute(st, params) : execute(st, params);
   // A cached SELECT * whose table was altered since; outside a transaction nothing is lost by
-  // preparing it afresh.
+  // preparing it afresh. After a BEGIN sent with it the transaction is open, and aborted by the
+  // failure, as inside any other: no retry then.
   if (plan_changed(res.get()) && PQtransactionStatus(conn_) == PQTRANS_IDLE) {
     forget(std::string(sql));
     res = execute(prepared(sql), params);
@@ -127,16 +129,68 @@ bool PgConnection::plan_changed(const PGresult* res) const {
          std::string_view(msg).starts_with("cached plan must not change result type");
 }
 
-ResultPtr PgConnection::execute(const Statement& st, std::span<const Value> params) {
+void PgConnection::bind_params(const Statement& st, std::span<const Value> params) {
   if (params.size() != static_cast<std::size_t>(st.params)) {
     throw_database_error(ErrorKind::programming, bind(), "",
                          "the statement expects " + std::to_string(st.params) + " parameters but " +
                              std::to_string(params.size()) + " were given");
   }
   params_.pack(params);
+}
+
+ResultPtr PgConnection::execute(const Statement& st, std::span<const Value> params) {
+  bind_params(st, params);
   return ResultPtr(PQexecPrepared(conn_, st.name.c_str(), static_cast<int>(params.size()),
                                   params_.values.data(), params_.lengths.data(),
                                   params_.formats.data(), 0));
+}
+
+// The pending BEGIN and the statement in one pipeline: one packet out, one answer back, where
+// BEGIN on its own would cost a round trip. Returns the result to check: BEGIN's when it failed
+// (the server then skipped the statement), else the statement's; null when the connection gave
+// none.
+ResultPtr PgConnection::begin_and_execute(const Statement& st, std::span<const Value> params) {
+  bind_params(st, params);  // a wrong count throws before anything is sent; BEGIN stays pending
+  const std::string begin = dialect().begin_statement(*pending_);
+  pending_.reset();  // from here on the server's transaction status is the truth
+  const bool sent =
+      PQenterPipelineMode(conn_) &&
+      PQsendQueryParams(conn_, begin.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) &&
+      PQsendQueryPrepared(conn_, st.name.c_str(), static_cast<int>(params.size()),
+                          params_.values.data(), params_.lengths.data(), params_.formats.data(),
+                          0) &&
+      PQpipelineSync(conn_);
+  if (!sent) {
+    broken_ = true;  // libpq refuses only when the connection is gone or out of memory
+    fail(nullptr);
+  }
+  ResultPtr began, res;
+  read_pipeline(began, res);
+  // One lost mid-pipeline stays in pipeline mode, and fail() marks it broken; one that is
+  // fine yet cannot leave it would answer no plain statement: of no more use either.
+  if (PQstatus(conn_) == CONNECTION_OK && !PQexitPipelineMode(conn_)) broken_ = true;
+  if (began && !succeeded(began.get())) return began;
+  return res;
+}
+
+// Collects the pipeline's answers: each query's results end with a null, and the sync's result
+// ends the pipeline. A lost connection ends it early; then libpq answers null from then on.
+void PgConnection::read_pipeline(ResultPtr& began, ResultPtr& res) {
+  int query = 0;  // 0: the BEGIN, 1: the statement
+  bool ended = false;
+  for (;;) {
+    ResultPtr r(PQgetResult(conn_));
+    if (!r) {
+      if (ended || PQstatus(conn_) == CONNECTION_BAD) return;
+      ended = true;
+      ++query;
+      continue;
+    }
+    ended = false;
+    if (PQresultStatus(r.get()) == PGRES_PIPELINE_SYNC) return;
+    ResultPtr& slot = query == 0 ? began : res;
+    if (!slot) slot = std::move(r);
+  }
 }
 
 const PgConnection::Statement& PgConnection::prepared(std::string_view sql) {
@@ -147,6 +201,19 @@ const PgConnection::Statement& PgConnection::prepared(std::string_view sql) {
   Statement st = prepare(key);
   order_.push_back(key);
   return cache_.emplace(std::move(key), std::move(st)).first->second;
+}
+
+// Prepares the statement before a pending BEGIN is sent, so that BEGIN can still travel with its
+// execution. Had it been prepared inside the transaction, a failure would have aborted the
+// transaction: then BEGIN is sent and the statement prepared once more, to fail as it did.
+const PgConnection::Statement& PgConnection::prepared_for_pending(std::string_view sql) {
+  try {
+    return prepared(sql);
+  } catch (const DatabaseError&) {
+    if (!pending_ || broken_) throw;
+  }
+  send_pending_begin();
+  return prepared(sql);
 }
 
 PgConnection::Statement PgConnection::prepare(const std::string& sql) {
@@ -178,6 +245,7 @@ ResultPtr PgConnection::run(std::string_view sql) {
 
 void PgConnection::execute_script(std::string_view sql) {
   cursor_.reset(nullptr);
+  if (pending_) send_pending_begin();  // a script may hold anything, SAVEPOINT too: BEGIN first
   run(sql);  // PQexec runs every statement and keeps the failing result if one fails
 }
 
@@ -188,15 +256,27 @@ std::int64_t PgConnection::last_insert_id() {
 }
 
 void PgConnection::begin(TxMode mode) {
+  require_usable();
   if (in_transaction()) {
     throw_database_error(ErrorKind::programming, bind(), "25001",
                          "a transaction is already open; use savepoints to nest");
   }
-  execute_script(dialect().begin_statement(mode));
+  // Sent with the next statement, saving its own round trip (begin_and_execute).
+  pending_ = mode;
+}
+
+void PgConnection::send_pending_begin() {
+  const std::string begin = dialect().begin_statement(*pending_);
+  pending_.reset();
+  run(begin);
 }
 
 void PgConnection::commit() {
   cursor_.reset(nullptr);
+  if (pending_) {  // the server never saw this transaction: nothing to commit
+    pending_.reset();
+    return;
+  }
   const ResultPtr res = run("COMMIT");
   // COMMIT of a transaction an error aborted succeeds, rolling back: do not let that pass.
   if (std::string_view(PQcmdStatus(res.get())) == "ROLLBACK") {
@@ -205,10 +285,18 @@ void PgConnection::commit() {
   }
 }
 
-void PgConnection::rollback() { execute_script("ROLLBACK"); }
+void PgConnection::rollback() {
+  if (pending_) {  // the server never saw this transaction: nothing to roll back
+    cursor_.reset(nullptr);
+    pending_.reset();
+    return;
+  }
+  execute_script("ROLLBACK");
+}
 
 bool PgConnection::in_transaction() const {
   if (broken_) return false;
+  if (pending_) return true;
   const PGTransactionStatusType st = PQtransactionStatus(conn_);
   return st == PQTRANS_INTRANS || st == PQTRANS_INERROR || st == PQTRANS_ACTIVE;
 }

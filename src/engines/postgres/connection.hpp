@@ -4,6 +4,7 @@
 
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -28,6 +29,7 @@ class PgConnection final : public Connection {
   void commit() override;
   void rollback() override;
   bool in_transaction() const override;
+  std::optional<TxMode> pending_begin() const override { return pending_; }
 
   bool ping() override;
   bool broken() const override { return broken_; }
@@ -43,9 +45,14 @@ class PgConnection final : public Connection {
   static constexpr std::size_t kMaxCached = 256;
 
   const Statement& prepared(std::string_view sql);
+  const Statement& prepared_for_pending(std::string_view sql);
   Statement prepare(const std::string& sql);
   void forget(const std::string& sql);
+  void bind_params(const Statement& st, std::span<const Value> params);
   ResultPtr execute(const Statement& st, std::span<const Value> params);
+  ResultPtr begin_and_execute(const Statement& st, std::span<const Value> params);
+  void read_pipeline(ResultPtr& began, ResultPtr& res);
+  void send_pending_begin();
   bool plan_changed(const PGresult* res) const;
   ResultPtr run(std::string_view sql);
   void require_usable() const;
@@ -72,6 +79,8 @@ class PgConnection final : public Connection {
   std::deque<std::string> order_;  // cached SQL texts, oldest first
   std::uint64_t next_name_ = 0;
   std::uint64_t prepares_ = 0;
+  // begin() was called and its BEGIN not yet sent: it goes out with the next statement.
+  std::optional<TxMode> pending_;
   bool broken_ = false;
 };
 

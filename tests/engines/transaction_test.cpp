@@ -1,0 +1,193 @@
+// Transactions at their edges: begun and ended with no statement, a first statement that fails,
+// savepoints right after begin, isolation. PostgreSQL sends BEGIN together with the first
+// statement of a transaction, so these are the cases where that could show.
+#include "engine_fixture.hpp"
+
+namespace manydb::testing {
+namespace {
+
+class Transactions : public EngineTest {
+ protected:
+  void SetUp() override {
+    EngineTest::SetUp();
+    if (IsSkipped()) return;
+    const auto& d = admin_->dialect();
+    t_ = d.quote_identifier(table("tx"));
+    admin_->execute_script("CREATE TABLE " + t_ + " (n " + d.type_name(ValueType::int64) +
+                           " PRIMARY KEY)");
+  }
+
+  std::int64_t count(Connection& c) {
+    auto& rows = c.query("SELECT count(*) FROM " + t_);
+    rows.next();
+    return rows.get_int64(0);
+  }
+  void insert(Connection& c, std::int64_t n) {
+    c.execute("INSERT INTO " + t_ + " (n) VALUES (?)", {n});
+  }
+
+  // What the server says the session `pid` is doing ('idle', 'idle in transaction', ...).
+  std::string pg_state(const std::string& pid) {
+    auto& rows =
+        admin_->query("SELECT state FROM pg_stat_activity WHERE pid = ?::int", {std::stoll(pid)});
+    return rows.next() ? std::string(rows.get_text(0)) : "gone";
+  }
+
+  std::string t_;
+};
+
+TEST_P(Transactions, BegunAndEndedWithoutStatements) {
+  auto c = connect();
+  c->begin();
+  EXPECT_TRUE(c->in_transaction());
+  if (backend() == Backend::postgresql) {        // MariaDB's BEGIN commits the open one instead
+    EXPECT_THROW(c->begin(), ProgrammingError);  // still open, though BEGIN was never sent
+  }
+  c->commit();
+  EXPECT_FALSE(c->in_transaction());
+  c->begin(TxMode::read);
+  EXPECT_TRUE(c->in_transaction());
+  c->rollback();
+  EXPECT_FALSE(c->in_transaction());
+  EXPECT_TRUE(c->ping());
+  // The connection goes on as if nothing happened: a real transaction works after them.
+  c->begin();
+  insert(*c, 1);
+  c->commit();
+  EXPECT_EQ(count(*admin_), 1);
+}
+
+TEST_P(Transactions, TheFirstStatementIsInsideTheTransaction) {
+  auto c = connect();
+  c->begin();
+  insert(*c, 1);
+  insert(*c, 2);
+  c->rollback();  // both gone: the first one did not commit on its own
+  EXPECT_EQ(count(*c), 0);
+  c->begin(TxMode::read);
+  if (backend() != Backend::sqlite) {            // SQLite has no read-only transactions
+    EXPECT_THROW(insert(*c, 3), DatabaseError);  // the first statement ran under READ ONLY
+  }
+  c->rollback();
+  EXPECT_EQ(count(*c), 0);
+}
+
+TEST_P(Transactions, UncommittedWorkIsInvisibleUntilCommit) {
+  auto c = connect();
+  auto other = connect("other");
+  c->begin();
+  insert(*c, 1);
+  EXPECT_EQ(count(*c), 1);
+  EXPECT_EQ(count(*other), 0);
+  c->commit();
+  EXPECT_EQ(count(*other), 1);
+}
+
+TEST_P(Transactions, AFirstStatementThatFailsToRunLeavesARollbackThatWorks) {
+  insert(*admin_, 1);
+  auto c = connect();
+  c->begin();
+  EXPECT_THROW(insert(*c, 1), UniqueViolation);
+  EXPECT_TRUE(c->in_transaction());
+  if (backend() == Backend::postgresql) {  // PostgreSQL aborts the transaction at an error
+    EXPECT_THROW(insert(*c, 2), OperationalError);
+  }
+  c->rollback();
+  EXPECT_FALSE(c->in_transaction());
+  insert(*c, 2);  // usable again, outside a transaction too
+  EXPECT_EQ(count(*admin_), 2);
+}
+
+TEST_P(Transactions, AFirstStatementThatFailsToPrepareLeavesARollbackThatWorks) {
+  auto c = connect();
+  c->begin();
+  EXPECT_THROW(c->execute("SELECT * FROM no_such_table_here"), ProgrammingError);
+  EXPECT_TRUE(c->in_transaction());
+  if (backend() == Backend::postgresql) {  // aborted, as if it had been prepared inside it
+    EXPECT_THROW(insert(*c, 2), OperationalError);
+  }
+  c->rollback();
+  EXPECT_FALSE(c->in_transaction());
+  c->begin();
+  insert(*c, 2);
+  c->commit();
+  EXPECT_EQ(count(*admin_), 1);
+}
+
+TEST_P(Transactions, ACommitAfterAFailedFirstStatementDoesNotPass) {
+  if (backend() != Backend::postgresql) GTEST_SKIP() << "only PostgreSQL aborts on an error";
+  insert(*admin_, 1);
+  auto c = connect();
+  c->begin();
+  EXPECT_THROW(insert(*c, 1), UniqueViolation);
+  EXPECT_THROW(c->commit(), OperationalError);
+  EXPECT_FALSE(c->in_transaction());
+}
+
+TEST_P(Transactions, ASavepointRightAfterBegin) {
+  auto c = connect();
+  c->begin();
+  c->savepoint("sp");
+  insert(*c, 1);
+  c->rollback_to_savepoint("sp");
+  insert(*c, 2);
+  c->commit();
+  auto& rows = admin_->query("SELECT n FROM " + t_);
+  ASSERT_TRUE(rows.next());
+  EXPECT_EQ(rows.get_int64(0), 2);
+  EXPECT_FALSE(rows.next());
+
+  c->begin();
+  c->savepoint("sp");
+  insert(*c, 3);
+  c->rollback();  // the savepoint was inside the transaction: all of it goes
+  EXPECT_EQ(count(*admin_), 1);
+}
+
+// A table altered after a SELECT * was prepared: outside a transaction the statement is
+// prepared again; as the first statement of a transaction PostgreSQL reports it, aborting it.
+TEST_P(Transactions, AStalePlanAsTheFirstStatement) {
+  if (backend() != Backend::postgresql) GTEST_SKIP() << "PostgreSQL's cached plans only";
+  auto c = connect();
+  insert(*c, 1);
+  const std::string select = "SELECT * FROM " + t_;
+  c->query(select);
+  admin_->execute_script("ALTER TABLE " + t_ + " ADD COLUMN m " +
+                         admin_->dialect().type_name(ValueType::int64));
+  c->begin();
+  EXPECT_THROW(c->query(select), ProgrammingError);
+  EXPECT_THROW(insert(*c, 2), OperationalError);
+  c->rollback();
+  EXPECT_EQ(c->query(select).column_count(), 2u);  // outside: prepared afresh
+}
+
+TEST_P(Transactions, BeginReachesTheServerWithTheFirstStatement) {
+  if (backend() != Backend::postgresql) GTEST_SKIP() << "BEGIN is deferred on PostgreSQL only";
+  auto c = connect();
+  const std::string pid = session_id(*c);
+  c->begin();
+  EXPECT_EQ(pg_state(pid), "idle");  // nothing was sent by begin()
+  insert(*c, 1);
+  EXPECT_EQ(pg_state(pid), "idle in transaction");
+  c->commit();
+  EXPECT_EQ(pg_state(pid), "idle");
+  EXPECT_EQ(count(*admin_), 1);
+}
+
+TEST_P(Transactions, BeginDoesNotCountAsAStatement) {
+  std::atomic<std::uint64_t> statements{0};
+  auto c = connect();
+  c->count_statements_in(&statements);
+  c->begin();
+  insert(*c, 1);
+  c->commit();
+  c->begin();
+  c->rollback();
+  EXPECT_EQ(statements.load(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, Transactions, ::testing::ValuesIn(engine_cases()),
+                         engine_case_name);
+
+}  // namespace
+}  // namespace manydb::testing
