@@ -75,7 +75,8 @@ Cursor& Lease::query(std::string_view sql, std::span<const Value> params) {
   // one outside a transaction: nothing of the transaction has reached the server yet.
   const std::optional<TxMode> pending =
       std::exchange(began_first_, false) ? connection_->pending_begin() : std::nullopt;
-  const bool may_retry = pending || (!used_ && reused_ && pool_ && !connection_->in_transaction());
+  const bool may_retry =
+      pool_ && (pending || (!used_ && reused_ && !connection_->in_transaction()));
   used_ = true;
   if (!may_retry) return connection_->query(sql, params);
   try {
