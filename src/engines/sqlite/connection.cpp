@@ -116,10 +116,10 @@ void SqliteConnection::configure(const Url& url) {
 
 const Dialect& SqliteConnection::dialect() const { return engines::sqlite::dialect(); }
 
-sqlite3_stmt* SqliteConnection::prepared(std::string_view sql) {
-  if (sqlite3_stmt* stmt = recently_used(sql)) return stmt;
+const SqliteConnection::Prepared& SqliteConnection::prepared(std::string_view sql) {
+  if (const Prepared* statement = recently_used(sql)) return *statement;
   if (auto it = statements_.find(sql); it != statements_.end()) {
-    remember(it->first, it->second);
+    remember(it->first, &it->second);
     return it->second;
   }
   if (statements_.size() >= kMaxCachedStatements) clear_statements();
@@ -129,30 +129,32 @@ sqlite3_stmt* SqliteConnection::prepared(std::string_view sql) {
   if (rc != SQLITE_OK) throw_error(db_, rc, bind());
   if (!stmt) throw ProgrammingError("bind '" + bind() + "': the SQL text holds no statement");
   ++prepares_;
-  const auto it = statements_.emplace(std::string(sql), stmt).first;
-  remember(it->first, stmt);
-  return stmt;
+  const Prepared entry{stmt, sqlite3_bind_parameter_count(stmt), sqlite3_stmt_readonly(stmt) != 0};
+  const auto it = statements_.emplace(std::string(sql), entry).first;
+  remember(it->first, &it->second);
+  return it->second;
 }
 
 // A hit moves one place towards the front, so the statements run most stay at the front
 // without reshuffling the list on every call.
-sqlite3_stmt* SqliteConnection::recently_used(std::string_view sql) {
+const SqliteConnection::Prepared* SqliteConnection::recently_used(std::string_view sql) {
   for (std::size_t i = 0; i < recent_.size(); ++i) {
     if (recent_[i].sql != sql) continue;
-    if (i == 0) return recent_[0].stmt;
+    if (i == 0) return recent_[0].statement;
     std::swap(recent_[i], recent_[i - 1]);
-    return recent_[i - 1].stmt;
+    return recent_[i - 1].statement;
   }
   return nullptr;
 }
 
-void SqliteConnection::remember(std::string_view sql, sqlite3_stmt* stmt) {
+void SqliteConnection::remember(std::string_view sql, const Prepared* statement) {
   std::move_backward(recent_.begin(), recent_.end() - 1, recent_.end());
-  recent_.front() = {sql, stmt};
+  recent_.front() = {sql, statement};
 }
 
-void SqliteConnection::bind_params(sqlite3_stmt* stmt, std::span<const Value> params) {
-  const int expected = sqlite3_bind_parameter_count(stmt);
+void SqliteConnection::bind_params(const Prepared& statement, std::span<const Value> params) {
+  sqlite3_stmt* stmt = statement.stmt;
+  const int expected = statement.params;
   if (expected != static_cast<int>(params.size())) {
     throw ProgrammingError("bind '" + bind() + "': the statement takes " +
                            std::to_string(expected) + " parameters but " +
@@ -167,9 +169,9 @@ void SqliteConnection::bind_params(sqlite3_stmt* stmt, std::span<const Value> pa
 
 Cursor& SqliteConnection::run_statement(std::string_view sql, std::span<const Value> params) {
   cursor_.finish();
-  sqlite3_stmt* stmt = prepared(sql);
-  bind_params(stmt, params);
-  cursor_.start(db_, stmt);
+  const Prepared& statement = prepared(sql);
+  bind_params(statement, params);
+  cursor_.start(db_, statement.stmt, statement.readonly);
   release_write_gate_if_done();
   return cursor_;
 }
@@ -209,7 +211,7 @@ void SqliteConnection::rollback() {
 
 void SqliteConnection::clear_statements() {
   cursor_.finish();
-  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  for (auto& [sql, statement] : statements_) sqlite3_finalize(statement.stmt);
   statements_.clear();
   recent_ = {};
 }

@@ -46,10 +46,10 @@ void SqliteCursor::end_rows(int rc) {
   throw_error(db_, rc, bind_);
 }
 
-void SqliteCursor::start(sqlite3* db, sqlite3_stmt* stmt) {
+void SqliteCursor::start(sqlite3* db, sqlite3_stmt* stmt, bool readonly) {
   db_ = db;
   stmt_ = stmt;
-  readonly_ = sqlite3_stmt_readonly(stmt) != 0;
+  readonly_ = readonly;
   rows_ = 0;
   done_ = false;
   cell_count_ = 0;

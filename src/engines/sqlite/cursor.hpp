@@ -14,7 +14,8 @@ class SqliteCursor final : public Cursor {
  public:
   explicit SqliteCursor(const std::string& bind) : bind_(bind) {}
 
-  void start(sqlite3* db, sqlite3_stmt* stmt);
+  // `readonly` is sqlite3_stmt_readonly(stmt), which the connection caches.
+  void start(sqlite3* db, sqlite3_stmt* stmt, bool readonly);
   void finish();  // resets the statement so it holds no read snapshot
 
   bool next() override;
