@@ -152,18 +152,23 @@ void SqliteConnection::remember(std::string_view sql, const Prepared* statement)
   recent_.front() = {sql, statement};
 }
 
-void SqliteConnection::bind_params(const Prepared& statement, std::span<const Value> params) {
+void SqliteConnection::throw_param_count(int expected, std::size_t given) const {
+  throw ProgrammingError("bind '" + bind() + "': the statement takes " + std::to_string(expected) +
+                         " parameters but " + std::to_string(given) + " were given");
+}
+
+// Inline into run_statement(), its one caller: the errors go out of line.
+inline void SqliteConnection::bind_params(const Prepared& statement,
+                                          std::span<const Value> params) {
   sqlite3_stmt* stmt = statement.stmt;
   const int expected = statement.params;
-  if (expected != static_cast<int>(params.size())) {
-    throw ProgrammingError("bind '" + bind() + "': the statement takes " +
-                           std::to_string(expected) + " parameters but " +
-                           std::to_string(params.size()) + " were given");
-  }
+  if (expected != static_cast<int>(params.size())) [[unlikely]]
+    throw_param_count(expected, params.size());
   // Every parameter is bound below, which replaces the previous binding: no clear needed.
   for (int i = 1; i <= expected; ++i) {
     const int rc = bind_one(stmt, i, params[static_cast<std::size_t>(i - 1)]);
-    if (rc != SQLITE_OK) throw_error(db_, rc, bind());
+    if (rc != SQLITE_OK) [[unlikely]]
+      throw_error(db_, rc, bind());
   }
 }
 
@@ -207,6 +212,17 @@ void SqliteConnection::commit() { execute_script("COMMIT"); }
 void SqliteConnection::rollback() {
   if (in_transaction()) execute_script("ROLLBACK");
   release_write_gate_if_done();
+}
+
+// Connection's, minus its virtual calls: a SQLite connection never breaks.
+bool SqliteConnection::reset_for_reuse() noexcept {
+  try {
+    reset_cursor();
+    rollback();  // when in a transaction; either way gives the write gate back
+    return true;
+  } catch (...) {
+    return false;
+  }
 }
 
 void SqliteConnection::clear_statements() {

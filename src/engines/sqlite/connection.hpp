@@ -34,6 +34,7 @@ class SqliteConnection final : public Connection {
     cursor_.finish();
     release_write_gate_if_done();  // a failed statement may have ended the transaction
   }
+  bool reset_for_reuse() noexcept override;
   std::size_t cached_statements() const override { return statements_.size(); }
   std::uint64_t prepare_count() const override { return prepares_; }
 
@@ -51,6 +52,7 @@ class SqliteConnection final : public Connection {
   };
   const Prepared& prepared(std::string_view sql);
   void bind_params(const Prepared& statement, std::span<const Value> params);
+  [[noreturn, gnu::cold]] void throw_param_count(int expected, std::size_t given) const;
   void clear_statements();
   void take_write_gate();
   // Gives the gate back once the transaction has ended, however it ended (commit, rollback,
