@@ -23,8 +23,10 @@ int open_flags(const Url& url) {
 }
 
 // The variant is read directly: its type() was just switched on, so the checked accessors of
-// Value would only test it again.
-int bind_one(sqlite3_stmt* stmt, int i, const Value& v) {
+// Value would only test it again. `keep` is SQLITE_STATIC when the statement is done with its
+// parameters before run_statement returns (see bind_params), SQLITE_TRANSIENT (a copy)
+// otherwise.
+int bind_one(sqlite3_stmt* stmt, int i, const Value& v, sqlite3_destructor_type keep) {
   const auto& s = v.storage();
   switch (v.type()) {
     case ValueType::null: return sqlite3_bind_null(stmt, i);
@@ -33,14 +35,14 @@ int bind_one(sqlite3_stmt* stmt, int i, const Value& v) {
     case ValueType::real: return sqlite3_bind_double(stmt, i, *std::get_if<double>(&s));
     case ValueType::text: {
       const auto& text = *std::get_if<std::string>(&s);
-      return sqlite3_bind_text64(stmt, i, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+      return sqlite3_bind_text64(stmt, i, text.data(), text.size(), keep, SQLITE_UTF8);
     }
     case ValueType::blob: {
       const auto& b = *std::get_if<Blob>(&s);
       return b.empty() ? sqlite3_bind_zeroblob(stmt, i, 0)
-                       : sqlite3_bind_blob64(stmt, i, b.data(), b.size(), SQLITE_TRANSIENT);
+                       : sqlite3_bind_blob64(stmt, i, b.data(), b.size(), keep);
     }
-    case ValueType::timestamp: {
+    case ValueType::timestamp: {  // a temporary text: always copied
       const auto text = std::get_if<Timestamp>(&s)->to_string();
       return sqlite3_bind_text64(stmt, i, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
     }
@@ -164,9 +166,17 @@ inline void SqliteConnection::bind_params(const Prepared& statement,
   const int expected = statement.params;
   if (expected != static_cast<int>(params.size())) [[unlikely]]
     throw_param_count(expected, params.size());
+  // A statement that writes does all its work, reading its parameters, in the first step,
+  // which run_statement takes before it returns: without RETURNING it has no rows, and with it
+  // SQLite computes every returned row in that step and hands them out from memory (see
+  // "Processing Order" in its RETURNING documentation). Its text and blob parameters are bound
+  // without a copy. A read-only statement (a SELECT) reads them as the cursor steps on, after
+  // the caller's Values may be gone: copied. A binding left pointing at a Value that is gone is
+  // never read, as the statement only runs again after binding anew.
+  const sqlite3_destructor_type keep = statement.readonly ? SQLITE_TRANSIENT : SQLITE_STATIC;
   // Every parameter is bound below, which replaces the previous binding: no clear needed.
   for (int i = 1; i <= expected; ++i) {
-    const int rc = bind_one(stmt, i, params[static_cast<std::size_t>(i - 1)]);
+    const int rc = bind_one(stmt, i, params[static_cast<std::size_t>(i - 1)], keep);
     if (rc != SQLITE_OK) [[unlikely]]
       throw_error(db_, rc, bind());
   }
