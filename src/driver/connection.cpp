@@ -16,6 +16,17 @@ void Connection::rollback_to_savepoint(std::string_view name) {
   execute_script("ROLLBACK TO SAVEPOINT " + dialect().quote_identifier(name));
 }
 
+bool Connection::reset_for_reuse() noexcept {
+  if (broken()) return false;
+  try {
+    reset_cursor();
+    if (in_transaction()) rollback();
+    return !broken();
+  } catch (...) {
+    return false;
+  }
+}
+
 std::unique_ptr<Connection> connect(const Url& url, const ConnectOptions& options) {
   switch (url.backend) {
     case Backend::sqlite: return engines::sqlite::connect(url, options);

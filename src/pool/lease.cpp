@@ -33,17 +33,7 @@ Lease::~Lease() { release(); }
 void Lease::release() {
   if (!pool_ || !connection_) return;
   Pool* pool = std::exchange(pool_, nullptr);
-  bool clean = !connection_->broken();
-  if (clean) {
-    try {
-      connection_->reset_cursor();
-      if (connection_->in_transaction()) connection_->rollback();
-      clean = !connection_->broken();
-    } catch (...) {
-      clean = false;
-    }
-  }
-  if (clean) {
+  if (connection_->reset_for_reuse()) {
     pool->give_back(std::move(connection_));
   } else {
     pool->forget(std::move(connection_));

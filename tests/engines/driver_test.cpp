@@ -1,4 +1,5 @@
 // Driver behaviour, written once and run on SQLite, PostgreSQL and MariaDB.
+#include <algorithm>
 #include <limits>
 #include <optional>
 
@@ -197,6 +198,36 @@ TEST_P(Driver, GeneratedKeysThroughReturning) {
   } else {
     EXPECT_EQ(c->last_insert_id(), ids[2] + 1);
   }
+}
+
+// The Values of an initializer list are gone once query() returns, before the rows are read:
+// the rows must not depend on them, whether the statement reads (its WHERE is evaluated as it
+// steps) or writes (SQLite binds a writing statement's text without a copy).
+TEST_P(Driver, RowsOutliveTheirParameters) {
+  const auto t = typed_table();
+  auto c = connect();
+  const std::string a(100, 'a');
+  const std::string b(100, 'b');
+  const auto overwrite_freed_memory = [] {
+    std::vector<std::string> noise(64, std::string(100, 'z'));
+    return noise.size();
+  };
+  std::vector<std::string> got;
+  auto& inserted = c->query("INSERT INTO " + t + " (t) VALUES (?), (?) RETURNING t",
+                            {std::string(a), std::string(b)});
+  EXPECT_EQ(overwrite_freed_memory(), 64u);
+  while (inserted.next()) got.emplace_back(inserted.get_text(0));
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{a, b}));
+
+  got.clear();
+  // No ORDER BY: a sort would compare every row in the first step, while the parameters live.
+  auto& selected =
+      c->query("SELECT t FROM " + t + " WHERE t = ? OR t = ?", {std::string(a), std::string(b)});
+  EXPECT_EQ(overwrite_freed_memory(), 64u);
+  while (selected.next()) got.emplace_back(selected.get_text(0));
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{a, b}));
 }
 
 TEST_P(Driver, TransactionsAndSavepoints) {

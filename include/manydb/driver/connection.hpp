@@ -78,6 +78,12 @@ class Connection {
   // keeps server or file resources after its caller stopped reading.
   virtual void reset_cursor() {}
 
+  // Readies the connection for its next borrower (a pool calls it when a lease comes back):
+  // ends the cursor and rolls back an open transaction. False when the connection cannot be
+  // reused (it is broken, or cleaning it failed): the pool must close it. An engine may
+  // override it to do in one call what takes four virtual calls here.
+  virtual bool reset_for_reuse() noexcept;
+
   virtual std::size_t cached_statements() const = 0;
   virtual std::uint64_t prepare_count() const = 0;  // statements parsed since connecting
 

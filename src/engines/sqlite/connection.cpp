@@ -23,8 +23,10 @@ int open_flags(const Url& url) {
 }
 
 // The variant is read directly: its type() was just switched on, so the checked accessors of
-// Value would only test it again.
-int bind_one(sqlite3_stmt* stmt, int i, const Value& v) {
+// Value would only test it again. `keep` is SQLITE_STATIC when the statement is done with its
+// parameters before run_statement returns (see bind_params), SQLITE_TRANSIENT (a copy)
+// otherwise.
+int bind_one(sqlite3_stmt* stmt, int i, const Value& v, sqlite3_destructor_type keep) {
   const auto& s = v.storage();
   switch (v.type()) {
     case ValueType::null: return sqlite3_bind_null(stmt, i);
@@ -33,14 +35,14 @@ int bind_one(sqlite3_stmt* stmt, int i, const Value& v) {
     case ValueType::real: return sqlite3_bind_double(stmt, i, *std::get_if<double>(&s));
     case ValueType::text: {
       const auto& text = *std::get_if<std::string>(&s);
-      return sqlite3_bind_text64(stmt, i, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+      return sqlite3_bind_text64(stmt, i, text.data(), text.size(), keep, SQLITE_UTF8);
     }
     case ValueType::blob: {
       const auto& b = *std::get_if<Blob>(&s);
       return b.empty() ? sqlite3_bind_zeroblob(stmt, i, 0)
-                       : sqlite3_bind_blob64(stmt, i, b.data(), b.size(), SQLITE_TRANSIENT);
+                       : sqlite3_bind_blob64(stmt, i, b.data(), b.size(), keep);
     }
-    case ValueType::timestamp: {
+    case ValueType::timestamp: {  // a temporary text: always copied
       const auto text = std::get_if<Timestamp>(&s)->to_string();
       return sqlite3_bind_text64(stmt, i, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
     }
@@ -116,10 +118,10 @@ void SqliteConnection::configure(const Url& url) {
 
 const Dialect& SqliteConnection::dialect() const { return engines::sqlite::dialect(); }
 
-sqlite3_stmt* SqliteConnection::prepared(std::string_view sql) {
-  if (sqlite3_stmt* stmt = recently_used(sql)) return stmt;
+const SqliteConnection::Prepared& SqliteConnection::prepared(std::string_view sql) {
+  if (const Prepared* statement = recently_used(sql)) return *statement;
   if (auto it = statements_.find(sql); it != statements_.end()) {
-    remember(it->first, it->second);
+    remember(it->first, &it->second);
     return it->second;
   }
   if (statements_.size() >= kMaxCachedStatements) clear_statements();
@@ -129,47 +131,62 @@ sqlite3_stmt* SqliteConnection::prepared(std::string_view sql) {
   if (rc != SQLITE_OK) throw_error(db_, rc, bind());
   if (!stmt) throw ProgrammingError("bind '" + bind() + "': the SQL text holds no statement");
   ++prepares_;
-  const auto it = statements_.emplace(std::string(sql), stmt).first;
-  remember(it->first, stmt);
-  return stmt;
+  const Prepared entry{stmt, sqlite3_bind_parameter_count(stmt), sqlite3_stmt_readonly(stmt) != 0};
+  const auto it = statements_.emplace(std::string(sql), entry).first;
+  remember(it->first, &it->second);
+  return it->second;
 }
 
 // A hit moves one place towards the front, so the statements run most stay at the front
 // without reshuffling the list on every call.
-sqlite3_stmt* SqliteConnection::recently_used(std::string_view sql) {
+const SqliteConnection::Prepared* SqliteConnection::recently_used(std::string_view sql) {
   for (std::size_t i = 0; i < recent_.size(); ++i) {
     if (recent_[i].sql != sql) continue;
-    if (i == 0) return recent_[0].stmt;
+    if (i == 0) return recent_[0].statement;
     std::swap(recent_[i], recent_[i - 1]);
-    return recent_[i - 1].stmt;
+    return recent_[i - 1].statement;
   }
   return nullptr;
 }
 
-void SqliteConnection::remember(std::string_view sql, sqlite3_stmt* stmt) {
+void SqliteConnection::remember(std::string_view sql, const Prepared* statement) {
   std::move_backward(recent_.begin(), recent_.end() - 1, recent_.end());
-  recent_.front() = {sql, stmt};
+  recent_.front() = {sql, statement};
 }
 
-void SqliteConnection::bind_params(sqlite3_stmt* stmt, std::span<const Value> params) {
-  const int expected = sqlite3_bind_parameter_count(stmt);
-  if (expected != static_cast<int>(params.size())) {
-    throw ProgrammingError("bind '" + bind() + "': the statement takes " +
-                           std::to_string(expected) + " parameters but " +
-                           std::to_string(params.size()) + " were given");
-  }
+void SqliteConnection::throw_param_count(int expected, std::size_t given) const {
+  throw ProgrammingError("bind '" + bind() + "': the statement takes " + std::to_string(expected) +
+                         " parameters but " + std::to_string(given) + " were given");
+}
+
+// Inline into run_statement(), its one caller: the errors go out of line.
+inline void SqliteConnection::bind_params(const Prepared& statement,
+                                          std::span<const Value> params) {
+  sqlite3_stmt* stmt = statement.stmt;
+  const int expected = statement.params;
+  if (expected != static_cast<int>(params.size())) [[unlikely]]
+    throw_param_count(expected, params.size());
+  // A statement that writes does all its work, reading its parameters, in the first step,
+  // which run_statement takes before it returns: without RETURNING it has no rows, and with it
+  // SQLite computes every returned row in that step and hands them out from memory (see
+  // "Processing Order" in its RETURNING documentation). Its text and blob parameters are bound
+  // without a copy. A read-only statement (a SELECT) reads them as the cursor steps on, after
+  // the caller's Values may be gone: copied. A binding left pointing at a Value that is gone is
+  // never read, as the statement only runs again after binding anew.
+  const sqlite3_destructor_type keep = statement.readonly ? SQLITE_TRANSIENT : SQLITE_STATIC;
   // Every parameter is bound below, which replaces the previous binding: no clear needed.
   for (int i = 1; i <= expected; ++i) {
-    const int rc = bind_one(stmt, i, params[static_cast<std::size_t>(i - 1)]);
-    if (rc != SQLITE_OK) throw_error(db_, rc, bind());
+    const int rc = bind_one(stmt, i, params[static_cast<std::size_t>(i - 1)], keep);
+    if (rc != SQLITE_OK) [[unlikely]]
+      throw_error(db_, rc, bind());
   }
 }
 
 Cursor& SqliteConnection::run_statement(std::string_view sql, std::span<const Value> params) {
   cursor_.finish();
-  sqlite3_stmt* stmt = prepared(sql);
-  bind_params(stmt, params);
-  cursor_.start(db_, stmt);
+  const Prepared& statement = prepared(sql);
+  bind_params(statement, params);
+  cursor_.start(db_, statement.stmt, statement.readonly);
   release_write_gate_if_done();
   return cursor_;
 }
@@ -207,9 +224,20 @@ void SqliteConnection::rollback() {
   release_write_gate_if_done();
 }
 
+// Connection's, minus its virtual calls: a SQLite connection never breaks.
+bool SqliteConnection::reset_for_reuse() noexcept {
+  try {
+    reset_cursor();
+    rollback();  // when in a transaction; either way gives the write gate back
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
 void SqliteConnection::clear_statements() {
   cursor_.finish();
-  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  for (auto& [sql, statement] : statements_) sqlite3_finalize(statement.stmt);
   statements_.clear();
   recent_ = {};
 }

@@ -34,6 +34,7 @@ class SqliteConnection final : public Connection {
     cursor_.finish();
     release_write_gate_if_done();  // a failed statement may have ended the transaction
   }
+  bool reset_for_reuse() noexcept override;
   std::size_t cached_statements() const override { return statements_.size(); }
   std::uint64_t prepare_count() const override { return prepares_; }
 
@@ -42,8 +43,16 @@ class SqliteConnection final : public Connection {
 
   void open(const Url& url);
   void configure(const Url& url);
-  sqlite3_stmt* prepared(std::string_view sql);
-  void bind_params(sqlite3_stmt* stmt, std::span<const Value> params);
+  // A cached statement with what SQLite would otherwise be asked on every run: the answers
+  // never change for the same SQL text, even when SQLite prepares it again after a schema change.
+  struct Prepared {
+    sqlite3_stmt* stmt = nullptr;
+    int params = 0;        // sqlite3_bind_parameter_count
+    bool readonly = true;  // sqlite3_stmt_readonly
+  };
+  const Prepared& prepared(std::string_view sql);
+  void bind_params(const Prepared& statement, std::span<const Value> params);
+  [[noreturn, gnu::cold]] void throw_param_count(int expected, std::size_t given) const;
   void clear_statements();
   void take_write_gate();
   // Gives the gate back once the transaction has ended, however it ended (commit, rollback,
@@ -64,17 +73,17 @@ class SqliteConnection final : public Connection {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  std::unordered_map<std::string, sqlite3_stmt*, Hash, std::equal_to<>> statements_;
+  std::unordered_map<std::string, Prepared, Hash, std::equal_to<>> statements_;
   // The statements used last, most recent first, keyed by views of the map's keys: an
   // application runs a few statements over and over, and comparing the text with a handful of
   // them costs a fraction of hashing it.
   struct Recent {
     std::string_view sql;
-    sqlite3_stmt* stmt = nullptr;
+    const Prepared* statement = nullptr;  // the map's value: node-based, so it stays put
   };
   std::array<Recent, 4> recent_{};
-  sqlite3_stmt* recently_used(std::string_view sql);
-  void remember(std::string_view sql, sqlite3_stmt* stmt);
+  const Prepared* recently_used(std::string_view sql);
+  void remember(std::string_view sql, const Prepared* statement);
   std::uint64_t prepares_ = 0;
   SqliteCursor cursor_{bind()};
 };

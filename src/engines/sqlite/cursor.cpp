@@ -23,17 +23,6 @@ std::string_view SqliteCursor::storage_name(Kind kind) {
   }
 }
 
-// Small enough to inline into next(); the end of the rows and errors go out of line.
-inline bool SqliteCursor::step() {
-  const int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) [[likely]] {
-    if (!readonly_) ++rows_;  // rows handed back by RETURNING
-    return true;
-  }
-  end_rows(rc);
-  return false;
-}
-
 // Throws the error when `rc` is one; either way, resets the statement so it holds no locks.
 void SqliteCursor::end_rows(int rc) {
   done_ = true;
@@ -44,21 +33,6 @@ void SqliteCursor::end_rows(int rc) {
   }
   sqlite3_reset(stmt_);
   throw_error(db_, rc, bind_);
-}
-
-void SqliteCursor::start(sqlite3* db, sqlite3_stmt* stmt) {
-  db_ = db;
-  stmt_ = stmt;
-  readonly_ = sqlite3_stmt_readonly(stmt) != 0;
-  rows_ = 0;
-  done_ = false;
-  cell_count_ = 0;
-  pending_ = step();
-  // Counted after the first step: a schema change makes that step prepare the statement again,
-  // and "SELECT *" may then return another number of columns.
-  columns_ = static_cast<std::size_t>(sqlite3_column_count(stmt));
-  if (row_.size() < columns_) row_.resize(columns_);
-  cells_ = row_.data();
 }
 
 // The connection is opened with SQLITE_OPEN_NOMUTEX (multi-thread mode), where SQLite makes no
@@ -89,13 +63,6 @@ inline void SqliteCursor::decode_row() {
       cell->size = static_cast<std::uint32_t>(sqlite3_value_bytes(v));
     }
   }
-}
-
-void SqliteCursor::finish() {
-  if (stmt_ && !done_) sqlite3_reset(stmt_);
-  done_ = true;
-  pending_ = false;
-  cell_count_ = 0;
 }
 
 bool SqliteCursor::next() {

@@ -14,7 +14,8 @@ class SqliteCursor final : public Cursor {
  public:
   explicit SqliteCursor(const std::string& bind) : bind_(bind) {}
 
-  void start(sqlite3* db, sqlite3_stmt* stmt);
+  // `readonly` is sqlite3_stmt_readonly(stmt), which the connection caches.
+  void start(sqlite3* db, sqlite3_stmt* stmt, bool readonly);
   void finish();  // resets the statement so it holds no read snapshot
 
   bool next() override;
@@ -54,5 +55,40 @@ class SqliteCursor final : public Cursor {
   // and error bookkeeping again.
   std::vector<Cell> row_;
 };
+
+// start(), finish() and step() are inline: they run once or more per statement, and the
+// connection's run_statement() would otherwise pay a call for each. The end of the rows and
+// errors go out of line.
+inline bool SqliteCursor::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) [[likely]] {
+    if (!readonly_) ++rows_;  // rows handed back by RETURNING
+    return true;
+  }
+  end_rows(rc);
+  return false;
+}
+
+inline void SqliteCursor::start(sqlite3* db, sqlite3_stmt* stmt, bool readonly) {
+  db_ = db;
+  stmt_ = stmt;
+  readonly_ = readonly;
+  rows_ = 0;
+  done_ = false;
+  cell_count_ = 0;
+  pending_ = step();
+  // Counted after the first step: a schema change makes that step prepare the statement again,
+  // and "SELECT *" may then return another number of columns.
+  columns_ = static_cast<std::size_t>(sqlite3_column_count(stmt));
+  if (row_.size() < columns_) row_.resize(columns_);
+  cells_ = row_.data();
+}
+
+inline void SqliteCursor::finish() {
+  if (stmt_ && !done_) sqlite3_reset(stmt_);
+  done_ = true;
+  pending_ = false;
+  cell_count_ = 0;
+}
 
 }  // namespace manydb::engines::sqlite
