@@ -41,6 +41,7 @@
 #include "manydb/core/url.hpp"
 #include "manydb/driver/cursor.hpp"
 #include "manydb/pool/engine.hpp"
+#include "raw_mariadb.hpp"
 #include "session_bench.hpp"
 
 namespace {
@@ -225,15 +226,8 @@ class RawPostgres {
 // Binary protocol: execute, store_result, fetch into bound buffers.
 class RawMariadb {
  public:
-  RawMariadb(const manydb::Url& url, const std::string& point_sql, const std::string& scan_sql) {
-    db_ = mysql_init(nullptr);
-    if (db_ == nullptr) fail("mysql_init failed");
-    mysql_options(db_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    if (!mysql_real_connect(db_, url.host.c_str(), url.user.c_str(), url.password.c_str(),
-                            url.database.c_str(), url.port_or_default(), nullptr,
-                            CLIENT_FOUND_ROWS)) {
-      fail("mysql_real_connect: " + std::string(mysql_error(db_)));
-    }
+  RawMariadb(const manydb::Url& url, const std::string& point_sql, const std::string& scan_sql)
+      : db_(bench_raw::connect_mariadb(url)) {
     point_ = prepare(point_sql);
     scan_ = prepare(scan_sql);
   }
@@ -270,31 +264,12 @@ class RawMariadb {
 
   // Parameter and result buffers are bound once; every statement shares them.
   MYSQL_STMT* prepare(const std::string& sql) {
-    MYSQL_STMT* stmt = mysql_stmt_init(db_);
-    if (stmt == nullptr) fail("mysql_stmt_init: " + std::string(mysql_error(db_)));
-    if (mysql_stmt_prepare(stmt, sql.data(), sql.size()) != 0) {
-      fail("mysql_stmt_prepare: " + error(stmt));
-    }
+    MYSQL_STMT* stmt = bench_raw::prepare_mariadb(db_, sql);
     MYSQL_BIND param{};
     param.buffer_type = MYSQL_TYPE_LONGLONG;
     param.buffer = &param_;
     if (mysql_stmt_bind_param(stmt, &param) != 0) fail("mysql_stmt_bind_param: " + error(stmt));
-    MYSQL_BIND result[4]{};
-    result[0].buffer_type = MYSQL_TYPE_LONGLONG;
-    result[0].buffer = &id_;
-    result[1].buffer_type = MYSQL_TYPE_STRING;
-    result[1].buffer = name_;
-    result[1].buffer_length = sizeof name_;
-    result[1].length = &name_length_;
-    result[2].buffer_type = MYSQL_TYPE_DOUBLE;
-    result[2].buffer = &price_;
-    result[3].buffer_type = MYSQL_TYPE_LONGLONG;
-    result[3].buffer = &stock_;
-    for (int i = 0; i < 4; ++i) {
-      result[i].is_null = &null_[i];
-      result[i].error = &error_[i];
-    }
-    if (mysql_stmt_bind_result(stmt, result) != 0) fail("mysql_stmt_bind_result: " + error(stmt));
+    row_.bind_results(stmt, 4);
     return stmt;
   }
 
@@ -305,23 +280,17 @@ class RawMariadb {
   }
 
   void decode(Row& row) const {
-    row.id = id_;
-    row.name.assign(name_, std::min<std::size_t>(name_length_, sizeof name_));
-    row.price = price_;
-    row.stock = stock_;
+    row.id = row_.id;
+    row.name.assign(row_.name_text());
+    row.price = row_.price;
+    row.stock = row_.stock;
   }
 
   MYSQL* db_ = nullptr;
   MYSQL_STMT* point_ = nullptr;
   MYSQL_STMT* scan_ = nullptr;
   long long param_ = 0;
-  long long id_ = 0;
-  char name_[256];
-  unsigned long name_length_ = 0;
-  double price_ = 0;
-  long long stock_ = 0;
-  my_bool null_[4]{};
-  my_bool error_[4]{};
+  bench_raw::MariadbRow row_;
 };
 
 // ---- one engine: its table, its manydb Engine and its raw connection ----

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "manydb/manydb.hpp"
+#include "raw_mariadb.hpp"
 #include "session_bench.hpp"
 
 namespace session_bench {
@@ -32,36 +33,27 @@ namespace {
 
 namespace s = manydb::schema;
 
-struct BenchProduct {
+// One mapped row type per table: the load reads bench_session_product, the insert benchmark
+// empties bench_session_insert before every iteration.
+template <const char* Table>
+struct BenchRow {
   std::int64_t id = 0;
   std::string name;
   double price = 0;
   std::int64_t stock = 0;
   std::string category;
   static constexpr auto mapping() {
-    return s::table("bench_session_product", s::column("id", &BenchProduct::id, s::primary_key),
-                    s::column("name", &BenchProduct::name, s::varchar(100)),
-                    s::column("price", &BenchProduct::price),
-                    s::column("stock", &BenchProduct::stock),
-                    s::column("category", &BenchProduct::category, s::varchar(50)));
+    return s::table(Table, s::column("id", &BenchRow::id, s::primary_key),
+                    s::column("name", &BenchRow::name, s::varchar(100)),
+                    s::column("price", &BenchRow::price), s::column("stock", &BenchRow::stock),
+                    s::column("category", &BenchRow::category, s::varchar(50)));
   }
 };
 
-// The same columns, in a table that the insert benchmark empties before every iteration.
-struct BenchInsert {
-  std::int64_t id = 0;
-  std::string name;
-  double price = 0;
-  std::int64_t stock = 0;
-  std::string category;
-  static constexpr auto mapping() {
-    return s::table("bench_session_insert", s::column("id", &BenchInsert::id, s::primary_key),
-                    s::column("name", &BenchInsert::name, s::varchar(100)),
-                    s::column("price", &BenchInsert::price),
-                    s::column("stock", &BenchInsert::stock),
-                    s::column("category", &BenchInsert::category, s::varchar(50)));
-  }
-};
+constexpr char kProductTable[] = "bench_session_product";
+constexpr char kInsertTable[] = "bench_session_insert";
+using BenchProduct = BenchRow<kProductTable>;
+using BenchInsert = BenchRow<kInsertTable>;
 
 constexpr std::int64_t kLoadRows = 100'000;
 constexpr std::int64_t kInsertRows = 10'000;
@@ -237,37 +229,9 @@ class RawPostgres final : public Raw {
 // Binary protocol: prepared statements with bound buffers; store_result, then fetch.
 class RawMariadb final : public Raw {
  public:
-  explicit RawMariadb(const manydb::Url& url) {
-    db_ = mysql_init(nullptr);
-    if (db_ == nullptr) fail("mysql_init failed");
-    mysql_options(db_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    if (!mysql_real_connect(db_, url.host.c_str(), url.user.c_str(), url.password.c_str(),
-                            url.database.c_str(), url.port_or_default(), nullptr,
-                            CLIENT_FOUND_ROWS)) {
-      fail("mysql_real_connect: " + std::string(mysql_error(db_)));
-    }
+  explicit RawMariadb(const manydb::Url& url) : db_(bench_raw::connect_mariadb(url)) {
     select_ = prepare(kSelect);
-    MYSQL_BIND result[5]{};
-    result[0].buffer_type = MYSQL_TYPE_LONGLONG;
-    result[0].buffer = &id_;
-    result[1].buffer_type = MYSQL_TYPE_STRING;
-    result[1].buffer = name_;
-    result[1].buffer_length = sizeof name_;
-    result[1].length = &name_length_;
-    result[2].buffer_type = MYSQL_TYPE_DOUBLE;
-    result[2].buffer = &price_;
-    result[3].buffer_type = MYSQL_TYPE_LONGLONG;
-    result[3].buffer = &stock_;
-    result[4].buffer_type = MYSQL_TYPE_STRING;
-    result[4].buffer = category_;
-    result[4].buffer_length = sizeof category_;
-    result[4].length = &category_length_;
-    for (int i = 0; i < 5; ++i) {
-      result[i].is_null = &null_[i];
-      result[i].error = &error_[i];
-    }
-    if (mysql_stmt_bind_result(select_, result) != 0) fail("bind_result: " + error(select_));
-
+    row_.bind_results(select_, 5);
     insert_ = prepare(
         "INSERT INTO bench_session_insert (name, price, stock, category) VALUES (?, ?, ?, ?)");
   }
@@ -284,11 +248,11 @@ class RawMariadb final : public Raw {
     int rc;
     while ((rc = mysql_stmt_fetch(select_)) == 0) {
       BenchProduct& p = out.emplace_back();
-      p.id = id_;
-      p.name.assign(name_, std::min<std::size_t>(name_length_, sizeof name_));
-      p.price = price_;
-      p.stock = stock_;
-      p.category.assign(category_, std::min<std::size_t>(category_length_, sizeof category_));
+      p.id = row_.id;
+      p.name.assign(row_.name_text());
+      p.price = row_.price;
+      p.stock = row_.stock;
+      p.category.assign(row_.category_text());
     }
     mysql_stmt_free_result(select_);
     if (rc != MYSQL_NO_DATA) fail("mysql_stmt_fetch: " + error(select_));
@@ -328,23 +292,11 @@ class RawMariadb final : public Raw {
   void query(const char* sql) {
     if (mysql_query(db_, sql) != 0) fail(std::string(sql) + ": " + mysql_error(db_));
   }
-  MYSQL_STMT* prepare(const char* sql) {
-    MYSQL_STMT* stmt = mysql_stmt_init(db_);
-    if (stmt == nullptr) fail("mysql_stmt_init: " + std::string(mysql_error(db_)));
-    if (mysql_stmt_prepare(stmt, sql, std::char_traits<char>::length(sql)) != 0) {
-      fail("mysql_stmt_prepare: " + error(stmt));
-    }
-    return stmt;
-  }
+  MYSQL_STMT* prepare(const char* sql) { return bench_raw::prepare_mariadb(db_, sql); }
   MYSQL* db_ = nullptr;
   MYSQL_STMT* select_ = nullptr;
   MYSQL_STMT* insert_ = nullptr;
-  long long id_ = 0, stock_ = 0;
-  char name_[512], category_[256];
-  unsigned long name_length_ = 0, category_length_ = 0;
-  double price_ = 0;
-  my_bool null_[5]{};
-  my_bool error_[5]{};
+  bench_raw::MariadbRow row_;
 };
 
 // ---- one engine ----
