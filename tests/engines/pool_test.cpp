@@ -11,6 +11,22 @@ namespace {
 class PoolTest : public EngineTest {
  protected:
   Engine make_engine(PoolOptions options) { return Engine("pooled", url(), options); }
+  // One connection, never pinged: a connection that died while idle is handed out and found
+  // dead only by its first statement.
+  Engine make_never_pinging_engine() {
+    return make_engine({.size = 1, .max_overflow = 0, .ping_after_idle = std::chrono::hours(1)});
+  }
+  // Opens the engine's connection, returns it to the pool and kills its server session;
+  // returns the killed session's id.
+  std::string kill_the_idle_connection(Engine& engine) {
+    std::string id;
+    {
+      Lease lease = engine.connect();
+      id = session_id(*lease);
+    }
+    kill_session(id);
+    return id;
+  }
 };
 
 TEST_P(PoolTest, LeasesHeldAtOnceAreDistinctServerSessions) {
@@ -109,15 +125,8 @@ TEST_P(PoolTest, ReturnedConnectionsComeBackClean) {
 
 TEST_P(PoolTest, KilledIdleConnectionIsReplacedTransparently) {
   if (backend() == Backend::sqlite) GTEST_SKIP() << "SQLite runs in-process: no session to kill";
-  // Never ping, so the dead connection is handed out and found dead by its first statement.
-  auto engine =
-      make_engine({.size = 1, .max_overflow = 0, .ping_after_idle = std::chrono::hours(1)});
-  std::string before;
-  {
-    Lease lease = engine.connect();
-    before = session_id(*lease);
-  }
-  kill_session(before);
+  auto engine = make_never_pinging_engine();
+  const std::string before = kill_the_idle_connection(engine);
   Lease lease = engine.connect();
   // The first statement meets the dead connection; the lease reconnects and runs it again.
   EXPECT_NO_THROW(lease.query("SELECT 1"));
@@ -132,14 +141,8 @@ TEST_P(PoolTest, KilledIdleConnectionIsReplacedAtTheFirstStatementOfATransaction
   const auto t = admin_->dialect().quote_identifier(table("retried"));
   admin_->execute_script("CREATE TABLE " + t + " (n " +
                          admin_->dialect().type_name(ValueType::int64) + ")");
-  auto engine =
-      make_engine({.size = 1, .max_overflow = 0, .ping_after_idle = std::chrono::hours(1)});
-  std::string before;
-  {
-    Lease lease = engine.connect();
-    before = session_id(*lease);
-  }
-  kill_session(before);
+  auto engine = make_never_pinging_engine();
+  const std::string before = kill_the_idle_connection(engine);
   Lease lease = engine.connect();
   lease.begin();
   EXPECT_NO_THROW(lease.execute("INSERT INTO " + t + " (n) VALUES (1)"));
@@ -173,12 +176,7 @@ TEST_P(PoolTest, DeadIdleConnectionIsFoundByPing) {
   if (backend() == Backend::sqlite) GTEST_SKIP() << "SQLite runs in-process: no session to kill";
   auto engine =
       make_engine({.size = 1, .max_overflow = 0, .ping_after_idle = std::chrono::milliseconds(0)});
-  std::string before;
-  {
-    Lease lease = engine.connect();
-    before = session_id(*lease);
-  }
-  kill_session(before);
+  const std::string before = kill_the_idle_connection(engine);
   Lease lease = engine.connect();  // pinged, found dead, replaced before it is handed out
   EXPECT_NE(session_id(*lease), before);
   EXPECT_EQ(engine.pool().stats().connects, 2u);
