@@ -217,7 +217,7 @@ Response Service::health(const Request&) {
   w.begin_object().key("binds").begin_object();
   for (const auto& name : db_.bind_names()) {
     auto& engine = db_.engine(name);
-    w.key(name).begin_object().key("engine").value(to_string(engine.url().backend));
+    w.runtime_key(name).begin_object().key("engine").value(to_string(engine.url().backend));
     try {
       engine.execute("SELECT 1");
       w.key("status").value("ok");

@@ -18,13 +18,46 @@ TEST(JsonWriter, StringsRoundTripWithEveryEscape) {
   text += "tail";
   JsonWriter w;
   const std::string long_plain(200, 'x');
-  w.begin_object().key("k\"ey").value(text).key("empty").value("").key("long").value(long_plain);
+  w.begin_object().key("k\u00e9y").value(text).key("empty").value("").key("long").value(long_plain);
+  w.runtime_key("run\"time").value(1);
   w.end_object();
   const auto v = parsed(w);
-  EXPECT_EQ(v.at("k\"ey").as_string(), text);
+  EXPECT_EQ(v.at("k\u00e9y").as_string(), text);
   EXPECT_EQ(v.at("empty").as_string(), "");
+  EXPECT_EQ(v.at("run\"time").as_int64(), 1);
   EXPECT_EQ(v.at("long").as_string(), long_plain);
   EXPECT_NE(w.str().find("\\u001f"), std::string::npos);  // control characters as \u00XX
+}
+
+// Strings are scanned eight bytes at a time with a padded tail: an escape at every position of
+// every length up to three words must be found.
+TEST(JsonWriter, FindsAnEscapeAtEveryPositionOfShortStrings) {
+  for (std::size_t length = 0; length <= 24; ++length) {
+    for (std::size_t at = 0; at <= length; ++at) {
+      std::string text(length, 'a');
+      if (at < length) text[at] = at % 3 == 0 ? '"' : at % 3 == 1 ? '\\' : '\n';
+      JsonWriter w;
+      w.begin_array().value(text).end_array();
+      EXPECT_EQ(parsed(w).as_array().at(0).as_string(), text) << length << " " << at;
+    }
+  }
+}
+
+// No reserve: the writer must grow many times and keep everything written before.
+TEST(JsonWriter, GrowsWithoutLosingWhatItWrote) {
+  JsonWriter w;
+  w.begin_array();
+  for (int i = 0; i < 5000; ++i) {
+    w.begin_object().key("i").value(i).key("s").value(std::to_string(i)).end_object();
+  }
+  w.end_array();
+  const auto v = parsed(w);
+  ASSERT_EQ(v.as_array().size(), 5000u);
+  EXPECT_EQ(v.as_array().at(4999).at("s").as_string(), "4999");
+  const std::string taken = w.take();
+  EXPECT_EQ(taken.size(), taken.find_last_of(']') + 1);  // nothing past the JSON
+  w.begin_object().key("again").value(true).end_object();
+  EXPECT_EQ(w.str(), R"({"again":true})");
 }
 
 TEST(JsonWriter, IntegersAndCentsAtTheirLimits) {
