@@ -336,6 +336,50 @@ TEST_P(Driver, AHalfReadCursorDoesNotBlockTheNextStatement) {
   EXPECT_EQ(again.get_int64(0), 10);
 }
 
+// Prepared statements whose columns are all of these types get their rows in binary format;
+// each must read as its text form did, and the types left in text must keep reading too.
+TEST_P(Driver, PostgresTypesReadTheSameFromBinaryResults) {
+  if (backend() != Backend::postgresql) GTEST_SKIP() << "PostgreSQL's own types and wire format";
+  auto c = connect();
+  auto& rows = c->query(
+      "SELECT (-32768)::int2, (-2)::int4, (-3)::int8, 2147483647::int4, (-1.5)::float8, "
+      "'x'::varchar, 'ab'::char(3), 'n'::name, true, false, '\\x00ff'::bytea, "
+      "DATE '1969-12-31', TIMESTAMP '2026-11-25 01:02:03.000004', "
+      "TIMESTAMPTZ '2026-11-25 01:02:03.000004+02', 1::int2, 0::int8, ''::text");
+  ASSERT_TRUE(rows.next());
+  EXPECT_EQ(rows.get<std::int64_t>(0), -32768);
+  EXPECT_EQ(rows.get<std::int64_t>(1), -2);
+  EXPECT_EQ(rows.get<std::int64_t>(2), -3);
+  EXPECT_EQ(rows.get<std::int64_t>(3), 2147483647);
+  EXPECT_EQ(rows.get<double>(3), 2147483647.0);
+  EXPECT_EQ(rows.get<double>(4), -1.5);
+  EXPECT_EQ(rows.get<std::string>(5), "x");
+  EXPECT_EQ(rows.get<std::string>(6), "ab ");  // character(n) is blank-padded
+  EXPECT_EQ(rows.get<std::string>(7), "n");
+  EXPECT_EQ(rows.get<bool>(8), true);
+  EXPECT_EQ(rows.get<bool>(9), false);
+  EXPECT_EQ(rows.get<Blob>(10), (Blob{std::byte{0}, std::byte{0xff}}));
+  EXPECT_EQ(rows.get<Timestamp>(11), Timestamp{-86'400'000'000});
+  EXPECT_EQ(rows.get<Timestamp>(12), Timestamp::parse("2026-11-25 01:02:03.000004"));
+  EXPECT_EQ(rows.get<Timestamp>(13), Timestamp::parse("2026-11-24 23:02:03.000004"));
+  EXPECT_EQ(rows.get<bool>(14), true);  // 0/1 integers read as booleans, as on other engines
+  EXPECT_EQ(rows.get<bool>(15), false);
+  EXPECT_EQ(rows.get<std::string>(16), "");
+  EXPECT_EQ(rows.get_value(0), Value(-32768));
+  EXPECT_THROW(rows.get<bool>(1), DataError);         // -2 is no boolean
+  EXPECT_THROW(rows.get<std::string>(2), DataError);  // an integer is not text
+  // Kept in text: a real reads as the decimal it shows, numeric exactly.
+  auto& texts = c->query("SELECT 0.1::float4, 12.25::numeric, 7::int8");
+  ASSERT_TRUE(texts.next());
+  EXPECT_EQ(texts.get<double>(0), 0.1);
+  EXPECT_EQ(texts.get<double>(1), 12.25);
+  EXPECT_EQ(texts.get<std::int64_t>(2), 7);
+  auto& infinite = c->query("SELECT 'infinity'::timestamp, '-infinity'::date");
+  ASSERT_TRUE(infinite.next());
+  EXPECT_THROW(infinite.get<Timestamp>(0), DataError);
+  EXPECT_THROW(infinite.get<Timestamp>(1), DataError);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, Driver, ::testing::ValuesIn(engine_cases()), engine_case_name);
 
 }  // namespace

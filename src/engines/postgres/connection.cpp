@@ -142,7 +142,7 @@ ResultPtr PgConnection::execute(const Statement& st, std::span<const Value> para
   bind_params(st, params);
   return ResultPtr(PQexecPrepared(conn_, st.name.c_str(), static_cast<int>(params.size()),
                                   params_.values.data(), params_.lengths.data(),
-                                  params_.formats.data(), 0));
+                                  params_.formats.data(), st.result_format));
 }
 
 // The pending BEGIN and the statement in one pipeline: one packet out, one answer back, where
@@ -158,7 +158,7 @@ ResultPtr PgConnection::begin_and_execute(const Statement& st, std::span<const V
       PQsendQueryParams(conn_, begin.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) &&
       PQsendQueryPrepared(conn_, st.name.c_str(), static_cast<int>(params.size()),
                           params_.values.data(), params_.lengths.data(), params_.formats.data(),
-                          0) &&
+                          st.result_format) &&
       PQpipelineSync(conn_);
   if (!sent) {
     broken_ = true;  // libpq refuses only when the connection is gone or out of memory
@@ -225,6 +225,7 @@ PgConnection::Statement PgConnection::prepare(const std::string& sql) {
   ResultPtr desc(PQdescribePrepared(conn_, st.name.c_str()));
   check(desc);
   st.params = PQnparams(desc.get());
+  st.result_format = PgCursor::decodes_binary(desc.get()) ? 1 : 0;
   return st;
 }
 

@@ -41,6 +41,9 @@ class PgConnection final : public Connection {
   struct Statement {
     std::string name;  // server-side name, "s<n>"
     int params = 0;
+    // 1 (binary) when the cursor decodes every result column from binary, else 0 (text):
+    // binary spares the server formatting numbers and times and the client parsing them.
+    int result_format = 0;
   };
   static constexpr std::size_t kMaxCached = 256;
 

@@ -1,6 +1,9 @@
 #include "engines/postgres/cursor.hpp"
 
+#include <bit>
 #include <charconv>
+#include <cstring>
+#include <limits>
 #include <string>
 
 #include "manydb/core/errors.hpp"
@@ -48,13 +51,70 @@ bool parse_number(std::string_view text, T& out) {
                   std::string(wanted));
 }
 
+// Binary values are big-endian (network order).
+template <class T>
+T big_endian(std::string_view bytes) {
+  std::make_unsigned_t<T> v;
+  std::memcpy(&v, bytes.data(), sizeof v);
+  if constexpr (std::endian::native == std::endian::little) {
+    if constexpr (sizeof v == 8) v = __builtin_bswap64(v);
+    if constexpr (sizeof v == 4) v = __builtin_bswap32(v);
+    if constexpr (sizeof v == 2) v = __builtin_bswap16(v);
+  }
+  return static_cast<T>(v);
+}
+
+[[noreturn]] void bad_binary(std::size_t size, std::string_view wanted) {
+  throw DataError("PostgreSQL sent " + std::to_string(size) + " bytes for " + std::string(wanted));
+}
+
+// int2, int4 or int8, told apart by their size.
+std::int64_t binary_integer(std::string_view bytes) {
+  switch (bytes.size()) {
+    case 8: return big_endian<std::int64_t>(bytes);
+    case 4: return big_endian<std::int32_t>(bytes);
+    case 2: return big_endian<std::int16_t>(bytes);
+  }
+  bad_binary(bytes.size(), "an integer");
+}
+
+// Microseconds from PostgreSQL's epoch, 2000-01-01, to the Unix epoch's.
+constexpr std::int64_t kPgEpochMicros = 946'684'800'000'000;
+constexpr std::int64_t kMicrosPerDay = 86'400'000'000;
+
 }  // namespace
+
+bool PgCursor::decodes_binary(const PGresult* description) {
+  const int n = PQnfields(description);
+  for (int i = 0; i < n; ++i) {
+    switch (PQftype(description, i)) {
+      // float4 stays text: its shortest text reads as the double the user wrote (0.1), where
+      // the float's exact value would not. numeric stays text: its text is exact.
+      case kBool:
+      case kInt2:
+      case kInt4:
+      case kInt8:
+      case kFloat8:
+      case kText:
+      case kVarchar:
+      case kBpchar:
+      case kName:
+      case kBytea:
+      case kDate:
+      case kTimestamp:
+      case kTimestamptz: continue;
+      default: return false;
+    }
+  }
+  return n > 0;
+}
 
 void PgCursor::reset(ResultPtr res) {
   res_ = std::move(res);
   rows_ = res_ ? PQntuples(res_.get()) : 0;
   row_ = -1;
   columns_ = res_ ? static_cast<std::size_t>(PQnfields(res_.get())) : 0;
+  binary_ = columns_ > 0 && PQfformat(res_.get(), 0) == 1;
   kinds_.resize(columns_);
   for (std::size_t i = 0; i < columns_; ++i)
     kinds_[i] = kind_of(PQftype(res_.get(), static_cast<int>(i)));
@@ -144,6 +204,7 @@ std::string PgCursor::held(std::size_t i) const {
 std::int64_t PgCursor::read_int64(std::size_t i) const {
   const std::string_view text = present(i, "int64");
   if (kind(i) != Kind::integer) throw_type_mismatch(i, "int64", held(i));
+  if (binary_) return binary_integer(text);
   std::int64_t v = 0;
   if (!parse_number(text, v)) bad_number(text, "integer");
   return v;
@@ -155,14 +216,25 @@ double PgCursor::read_double(std::size_t i) const {
   if (k != Kind::floating && k != Kind::numeric && k != Kind::integer) {
     throw_type_mismatch(i, "double", held(i));
   }
+  if (binary_) {
+    if (k == Kind::integer) return static_cast<double>(binary_integer(text));
+    if (text.size() != 8) bad_binary(text.size(), "a double");  // only float8 comes binary
+    return std::bit_cast<double>(big_endian<std::int64_t>(text));
+  }
   double v = 0;
   if (!parse_number(text, v)) bad_number(text, "number");
   return v;
 }
 
 bool PgCursor::read_bool(std::size_t i) const {
-  present(i, "bool");
+  const std::string_view value = present(i, "bool");
   const Kind k = kind(i);
+  if (binary_ && k == Kind::boolean) return value != std::string_view("\0", 1);
+  if (binary_ && k == Kind::integer) {
+    const std::int64_t n = binary_integer(value);
+    if (n == 0 || n == 1) return n == 1;
+    throw_type_mismatch(i, "bool", held(i) + " " + std::to_string(n));
+  }
   if (k == Kind::boolean) return raw(i) == "t";
   // Other engines store booleans as 0/1 integers; accept those, nothing else.
   if (k == Kind::integer && (raw(i) == "0" || raw(i) == "1")) return raw(i) == "1";
@@ -183,6 +255,7 @@ Blob PgCursor::read_blob(std::size_t i) const {
   const Kind k = kind(i);
   if (k == Kind::text || k == Kind::other) return to_blob(raw(i));
   if (k != Kind::bytea) throw_type_mismatch(i, "manydb::Blob", held(i));
+  if (binary_) return to_blob(raw(i));
   std::size_t size = 0;
   const auto* text = reinterpret_cast<const unsigned char*>(raw(i).data());
   unsigned char* bytes = PQunescapeBytea(text, &size);
@@ -197,7 +270,29 @@ Timestamp PgCursor::read_timestamp(std::size_t i) const {
   present(i, "manydb::Timestamp");
   const Kind k = kind(i);
   if (k != Kind::timestamp && k != Kind::text) throw_type_mismatch(i, "manydb::Timestamp", held(i));
+  if (binary_ && k == Kind::timestamp) return binary_timestamp(i, raw(i));
   return Timestamp::parse(raw(i));
+}
+
+// timestamp and timestamptz: microseconds since 2000-01-01 (UTC for timestamptz; a timestamp is
+// read as UTC, as its text is); date: days since then. The extremes stand for infinity.
+Timestamp PgCursor::binary_timestamp(std::size_t i, std::string_view bytes) const {
+  if (PQftype(res_.get(), static_cast<int>(i)) == kDate) {
+    if (bytes.size() != 4) bad_binary(bytes.size(), "a date");
+    const std::int32_t days = big_endian<std::int32_t>(bytes);
+    if (days == std::numeric_limits<std::int32_t>::max() ||
+        days == std::numeric_limits<std::int32_t>::min()) {
+      throw DataError("PostgreSQL sent an infinite date, which manydb::Timestamp cannot hold");
+    }
+    return Timestamp{kPgEpochMicros + days * kMicrosPerDay};
+  }
+  if (bytes.size() != 8) bad_binary(bytes.size(), "a timestamp");
+  const std::int64_t micros = big_endian<std::int64_t>(bytes);
+  if (micros == std::numeric_limits<std::int64_t>::max() ||
+      micros == std::numeric_limits<std::int64_t>::min()) {
+    throw DataError("PostgreSQL sent an infinite timestamp, which manydb::Timestamp cannot hold");
+  }
+  return Timestamp{kPgEpochMicros + micros};
 }
 
 Value PgCursor::read_value(std::size_t i) const {

@@ -1,5 +1,6 @@
 #pragma once
-// The rows of one PGresult, fetched in text format.
+// The rows of one PGresult, in text format or, for prepared statements whose columns all have
+// a binary decoder here, in binary format.
 #include <libpq-fe.h>
 
 #include <memory>
@@ -18,6 +19,8 @@ class PgCursor final : public Cursor {
  public:
   // Takes ownership of `res`; the previous result is freed.
   void reset(ResultPtr res);
+  // Whether every column of a described statement has a type read here from binary format.
+  static bool decodes_binary(const PGresult* description);
 
   bool next() override;
   std::size_t column_count() const override;
@@ -43,11 +46,13 @@ class PgCursor final : public Cursor {
   std::string_view present(std::size_t i, std::string_view wanted) const;
   [[noreturn]] void absent(std::size_t i, std::string_view wanted) const;
   std::string held(std::size_t i) const;
+  Timestamp binary_timestamp(std::size_t i, std::string_view bytes) const;
 
   ResultPtr res_;
   std::vector<Kind> kinds_;  // per column, read once per result rather than once per value
   int rows_ = 0;
   int row_ = -1;
+  bool binary_ = false;  // one format for all columns: libpq asks for one per statement
 };
 
 }  // namespace manydb::engines::postgres
