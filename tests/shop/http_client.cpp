@@ -132,6 +132,8 @@ HttpResponse HttpConnection::read_response() {
   }
   HttpResponse response = parse_head(std::string_view(buffer_).substr(0, head_end));
   buffer_.erase(0, head_end + 4);
+  const int status = response.status;
+  if (status < 200 || status == 204 || status == 304) return response;  // never a body
   std::string length = response.header("content-length");
   if (length.empty()) {  // no length: the body runs to the end of the connection
     while (read_more() > 0) {

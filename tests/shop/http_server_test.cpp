@@ -240,6 +240,28 @@ TEST_F(HttpServerTest, KeepAliveAndPipelining) {
   EXPECT_GE(server_->stats().requests_served, 7u);
 }
 
+// The server writes its own response head: the framing and Connection header must follow the
+// request's version, and a 204 must carry neither a body nor a Content-Length.
+TEST_F(HttpServerTest, HeadsFollowTheVersionAndTheStatus) {
+  start();
+  HttpConnection connection(port_);
+  connection.send_raw("GET /products/1 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  auto kept = connection.read_response();
+  EXPECT_EQ(kept.status, 200);
+  EXPECT_EQ(kept.header("Connection"), "keep-alive");
+  EXPECT_EQ(kept.body, "{\"id\":1}");
+  auto deleted = connection.request("DELETE", "/products/1");
+  EXPECT_EQ(deleted.status, 204);
+  EXPECT_EQ(deleted.header("Content-Length"), "");
+  EXPECT_EQ(deleted.body, "");
+  EXPECT_EQ(connection.request("GET", "/products/2").body, "{\"id\":2}");  // framing intact
+  connection.send_raw("GET /products/3 HTTP/1.0\r\n\r\n");
+  auto last = connection.read_response();
+  EXPECT_EQ(last.body, "{\"id\":3}");
+  EXPECT_EQ(last.header("Connection"), "");  // HTTP/1.0 closes by default
+  EXPECT_TRUE(connection.wait_closed());
+}
+
 TEST_F(HttpServerTest, HalfSentRequestTimesOut) {
   ServerOptions options;
   options.request_timeout = 1s;

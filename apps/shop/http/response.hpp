@@ -20,6 +20,15 @@ struct Response {
   static Response error(int status, std::string_view message);
 };
 
+// Whether HTTP forbids this status a body (1xx, 204, 304).
+bool bodiless(int status);
+
+// Appends the status line and headers for `response` with a body of `body_size` bytes: Server,
+// Content-Type, the handler's headers, Content-Length and, where the version's default is not
+// what `keep_alive` says, Connection.
+void write_head(std::string& out, const Response& response, unsigned version, bool keep_alive,
+                std::size_t body_size);
+
 // `text` as the inside of a JSON string literal (quotes, backslashes, control characters
 // escaped; UTF-8 passed through unchanged).
 std::string json_escape(std::string_view text);

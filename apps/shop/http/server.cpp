@@ -175,35 +175,26 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void send(Response response, bool keep_alive, unsigned version) {
     phase_ = Phase::writing;
-    build_response(std::move(response), version);
-    response_.keep_alive(keep_alive && !core_.stopping);
-    response_.prepare_payload();
+    // Beast rejects codes outside 100..999; a handler returning one is a bug, hence 500.
+    if (response.status < 100 || response.status > 999) {
+      response = Response::error(500, "internal error");
+    }
+    keep_alive_ = keep_alive && !core_.stopping;
+    body_ = bodiless(response.status) ? std::string() : std::move(response.body);
+    head_.clear();
+    write_head(head_, response, version, keep_alive_, body_.size());
     // Counted before the write so that a client holding the response sees it counted.
     core_.served++;
     stream_.expires_after(core_.options.request_timeout);
-    bhttp::async_write(
-        stream_, response_,
+    const std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
+    net::async_write(
+        stream_, buffers,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
-  }
-
-  void build_response(Response response, unsigned version) {
-    // Beast rejects codes outside 100..999; a handler returning one is a bug, hence 500.
-    bool valid = response.status >= 100 && response.status <= 999;
-    if (!valid) response = Response::error(500, "internal error");
-    response_ = {};
-    response_.version(version);
-    response_.result(static_cast<unsigned>(response.status));
-    response_.set(bhttp::field::server, "manydb-shop");
-    response_.set(bhttp::field::content_type, response.content_type);
-    for (const auto& [name, value] : response.headers) response_.insert(name, value);
-    // These statuses must not carry a body (Beast's prepare_payload throws otherwise).
-    bool bodiless = response.status < 200 || response.status == 204 || response.status == 304;
-    if (!bodiless) response_.body() = std::move(response.body);
   }
 
   void on_write(beast::error_code ec) {
     if (ec) return close();
-    if (response_.keep_alive()) return read_request();
+    if (keep_alive_) return read_request();
     linger_close();
   }
 
@@ -244,7 +235,9 @@ class Session : public std::enable_shared_from_this<Session> {
   ServerCore& core_;
   beast::flat_buffer buffer_;  // survives between requests: it may hold pipelined bytes
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  bhttp::response<bhttp::string_body> response_;
+  std::string head_;  // status line and headers, reused from one response to the next
+  std::string body_;
+  bool keep_alive_ = false;
   std::string remote_address_;
   Phase phase_ = Phase::starting;
   unsigned generation_ = 0;
