@@ -49,11 +49,7 @@ void key_select(Shape& shape, const SelectQuery& q) {
 }
 
 std::string select_list(const SelectQuery& q, const Renderer& r) {
-  if (q.select.empty()) {
-    std::string out;
-    for (std::size_t i = 0; i < q.table->columns.size(); ++i) out += (i ? ", " : "") + r.column(i);
-    return out;
-  }
+  if (q.select.empty()) return r.every_column();
   std::string out;
   for (const auto& e : q.select) {
     if (!out.empty()) out += ", ";
@@ -154,9 +150,13 @@ Statement compile_exists(const SelectQuery& query, const Dialect& dialect) {
 }
 
 Statement compile_update(const schema::TableInfo& table, const ExprPtr& where,
-                         const std::vector<Assignment>& assignments, const Dialect& dialect) {
+                         const std::vector<Assignment>& assignments, const Dialect& dialect,
+                         bool returning_rows) {
   if (assignments.empty()) throw ProgrammingError("query: UPDATE without assignments");
-  Shape shape('U', table, dialect);
+  if (returning_rows && !dialect.supports_update_returning()) {
+    throw ProgrammingError("query: " + std::string(dialect.name()) + " has no UPDATE RETURNING");
+  }
+  Shape shape(returning_rows ? 'R' : 'U', table, dialect);
   shape.number(assignments.size());
   for (const auto& a : assignments) {
     if (!a.value) throw ProgrammingError("query: an UPDATE assignment without a value");
@@ -168,6 +168,7 @@ Statement compile_update(const schema::TableInfo& table, const ExprPtr& where,
     const Renderer r(table, dialect);
     std::string text = "UPDATE " + r.table() + " SET " + render_assignments(assignments, r);
     r.where(where, text);
+    if (returning_rows) text += " RETURNING " + r.every_column();
     return text;
   });
   return {std::move(sql), shape.take_params()};

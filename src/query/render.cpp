@@ -14,6 +14,12 @@ std::string Renderer::columns(const std::vector<std::size_t>& indexes) const {
   return out;
 }
 
+std::string Renderer::every_column() const {
+  std::string out;
+  for (std::size_t i = 0; i < table_.columns.size(); ++i) out += (i ? ", " : "") + column(i);
+  return out;
+}
+
 void Renderer::expr(const ExprNode& n, Context context, std::string& out) const {
   using K = ExprNode::Kind;
   if (n.kind == K::column) return void(out += column(n.column));

@@ -23,6 +23,7 @@ class Renderer {
   std::string table() const { return dialect_.quote_identifier(table_.name); }
   std::string column(std::size_t index) const;
   std::string columns(const std::vector<std::size_t>& indexes) const;  // "a", "b"
+  std::string every_column() const;  // every mapped column, in mapping order
   void expr(const ExprNode& n, Context context, std::string& out) const;
   void where(const ExprPtr& condition, std::string& out) const;  // " WHERE ..." when not null
   void limit_offset(bool limit, bool offset, std::string& out) const;

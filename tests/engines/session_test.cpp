@@ -270,6 +270,47 @@ TEST_P(SessionTest, GuardedBulkUpdateNeverOversells) {
   EXPECT_EQ(count_rows("default", "product"), 0);
 }
 
+// One statement where the engine has UPDATE ... RETURNING, three (locked first) on MariaDB:
+// either way the rows come back as the update left them, and only the matching ones.
+TEST_P(SessionTest, UpdateReturningGivesTheChangedRowsAsTheyAreNow) {
+  auto s = db_->session({.begin = Begin::at_first_write});
+  auto& a = s.add(Product{.name = "A", .price = 2.5, .stock = 5, .category = "x"});
+  auto& b = s.add(Product{.name = "B", .price = 4, .stock = 1, .category = "x"});
+  auto& c = s.add(Product{.name = "C", .price = 8, .stock = 7, .category = "y"});
+  s.commit();
+  auto taken = s.query<Product>()
+                   .where(col(&Product::stock) >= 2)
+                   .update_returning(set(&Product::stock, col(&Product::stock) - 2));
+  EXPECT_TRUE(s.in_transaction("default"));
+  std::sort(taken.begin(), taken.end(), [](auto& x, auto& y) { return x.id < y.id; });
+  ASSERT_EQ(taken.size(), 2u);
+  EXPECT_EQ(taken[0].id, a.id);
+  EXPECT_EQ(taken[0].stock, 3);
+  EXPECT_EQ(taken[0].price, 2.5);
+  EXPECT_EQ(taken[0].name, "A");
+  EXPECT_EQ(taken[1].id, c.id);
+  EXPECT_EQ(taken[1].stock, 5);
+  EXPECT_EQ(taken[1].category, "y");
+  const auto none = s.query<Product>()
+                        .where(col(&Product::id) == b.id && col(&Product::stock) >= 2)
+                        .update_returning(set(&Product::stock, 0));
+  EXPECT_TRUE(none.empty());
+  s.rollback();  // nothing of the update remains
+  EXPECT_EQ(db_->execute("default", "SELECT sum(stock) FROM product").rows.at(0).at(0).as_double(),
+            13.0);
+  auto again = s.query<Product>()
+                   .where(col(&Product::id) == b.id)
+                   .update_returning(set(&Product::stock, col(&Product::stock) + 1));
+  s.commit();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].stock, 2);
+  EXPECT_EQ(db_->execute("default", "SELECT stock FROM product WHERE id = " + std::to_string(b.id))
+                .rows.at(0)
+                .at(0)
+                .as_int64(),
+            2);
+}
+
 // Begin::at_first_use (the default) opens a server's transaction at the first read;
 // Begin::at_first_write leaves reads in autocommit until a write or FOR UPDATE. SQLite always
 // waits for the first write.

@@ -212,6 +212,25 @@ TEST(QueryCompile, UpdateWithArithmeticAndGuard) {
   EXPECT_THROW(compile_update(table_info<Product>(), nullptr, {}, pg()), manydb::ProgrammingError);
 }
 
+TEST(QueryCompile, UpdateReturningEveryColumnWhereTheEngineCan) {
+  const auto where = col(&Product::id) == 7;
+  const std::vector<manydb::Assignment> set{manydb::set(&Product::stock, col(&Product::stock) - 1)};
+  const auto s = compile_update(table_info<Product>(), where.node(), set, pg(), true);
+  EXPECT_EQ(
+      s.sql,
+      R"(UPDATE "product" SET "stock" = ("stock" - ?) WHERE "id" = ? RETURNING "id", "name", )"
+      R"("price", "stock", "category")");
+  EXPECT_EQ(s.params, (Params{1, 7}));
+  // Its own shape: the same update without RETURNING keeps its text.
+  EXPECT_EQ(compile_update(table_info<Product>(), where.node(), set, lite()).sql,
+            R"(UPDATE "product" SET "stock" = ("stock" - ?) WHERE "id" = ?)");
+  EXPECT_NE(compile_update(table_info<Product>(), where.node(), set, lite(), true)
+                .sql.find(" RETURNING "),
+            std::string::npos);
+  EXPECT_THROW(compile_update(table_info<Product>(), where.node(), set, maria(), true),
+               manydb::ProgrammingError);
+}
+
 TEST(QueryCompile, Delete) {
   auto s = compile_delete(table_info<Order>(), (col(&Order::user_id) == 9).node(), pg());
   EXPECT_EQ(s.sql, R"(DELETE FROM "order" WHERE "user_id" = ?)");

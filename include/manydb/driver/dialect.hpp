@@ -32,7 +32,8 @@ class Dialect {
   virtual std::string type_name(ValueType type, std::size_t length = 0) const = 0;
   // The full column definition of an auto-incrementing integer primary key, without its name.
   virtual std::string_view autoincrement_primary_key() const = 0;
-  virtual bool supports_returning() const { return true; }
+  virtual bool supports_returning() const { return true; }  // on INSERT
+  virtual bool supports_update_returning() const { return true; }
   virtual bool supports_for_update() const = 0;
   virtual std::string begin_statement(TxMode mode) const = 0;
 

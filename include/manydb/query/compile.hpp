@@ -34,9 +34,10 @@ Statement compile_select(const SelectQuery& query, const Dialect& dialect);
 Statement compile_count(const SelectQuery& query, const Dialect& dialect);
 // SELECT 1 ... LIMIT 1.
 Statement compile_exists(const SelectQuery& query, const Dialect& dialect);
-// UPDATE t SET a = ..., b = ... WHERE ...
+// UPDATE t SET a = ..., b = ... WHERE ... [RETURNING every mapped column, in mapping order]
 Statement compile_update(const schema::TableInfo& table, const ExprPtr& where,
-                         const std::vector<Assignment>& assignments, const Dialect& dialect);
+                         const std::vector<Assignment>& assignments, const Dialect& dialect,
+                         bool returning_rows = false);
 // DELETE FROM t WHERE ...
 Statement compile_delete(const schema::TableInfo& table, const ExprPtr& where,
                          const Dialect& dialect);

@@ -76,6 +76,13 @@ class Query {
   // Objects the session already loaded are not refreshed.
   template <class... Assignments>
   std::int64_t update(Assignments... assignments);
+  // The same UPDATE, returning the rows it changed as they are after it (untracked, in no
+  // promised order): one
+  // statement (UPDATE ... RETURNING) on PostgreSQL and SQLite. MariaDB has no UPDATE RETURNING:
+  // there the matching rows are locked (SELECT ... FOR UPDATE), exactly those are updated by
+  // primary key and then read back, three statements in the session's transaction.
+  template <class... Assignments>
+  std::vector<T> update_returning(Assignments... assignments);
   std::int64_t remove();
 
   const SelectQuery& spec() const { return spec_; }
@@ -83,6 +90,8 @@ class Query {
  private:
   const std::string& bind() const { return spec_.table->bind_or_default(); }
   Cursor& run(const Statement& statement, bool write);
+  std::vector<T> read_rows(Cursor& cursor);
+  std::vector<T> update_locked_rows(const std::vector<Assignment>& assignments);
 
   Session* session_;
   SelectQuery spec_;

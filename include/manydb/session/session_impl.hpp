@@ -81,12 +81,16 @@ Cursor& Query<T>::run(const Statement& statement, bool write) {
 }
 
 template <schema::Model T>
-std::vector<T> Query<T>::all() {
-  // FOR UPDATE locks only inside a transaction: it counts as a write for when to begin.
-  auto& cursor = run(compile_select(spec_, session_->dialect_of(bind())), spec_.for_update);
+std::vector<T> Query<T>::read_rows(Cursor& cursor) {
   std::vector<T> out;
   while (cursor.next()) session_detail::read_row(cursor, out.emplace_back());
   return out;
+}
+
+template <schema::Model T>
+std::vector<T> Query<T>::all() {
+  // FOR UPDATE locks only inside a transaction: it counts as a write for when to begin.
+  return read_rows(run(compile_select(spec_, session_->dialect_of(bind())), spec_.for_update));
 }
 
 template <schema::Model T>
@@ -163,6 +167,41 @@ std::int64_t Query<T>::update(Assignments... assignments) {
   auto& cursor =
       run(compile_update(*spec_.table, spec_.where, list, session_->dialect_of(bind())), true);
   return cursor.rows_affected();
+}
+
+template <schema::Model T>
+template <class... Assignments>
+std::vector<T> Query<T>::update_returning(Assignments... assignments) {
+  const std::vector<Assignment> list{assignments...};
+  const Dialect& dialect = session_->dialect_of(bind());
+  if (!dialect.supports_update_returning()) return update_locked_rows(list);
+  return read_rows(run(compile_update(*spec_.table, spec_.where, list, dialect, true), true));
+}
+
+// Locked first, so that the rows updated are exactly the rows read, and no other transaction
+// changes them between the three statements.
+template <schema::Model T>
+std::vector<T> Query<T>::update_locked_rows(const std::vector<Assignment>& assignments) {
+  const Dialect& dialect = session_->dialect_of(bind());
+  const auto& table = *spec_.table;
+  SelectQuery matching;  // assigned, not designated: GCC 12 warns about the members left out
+  matching.table = &table;
+  matching.where = spec_.where;
+  matching.for_update = true;
+  auto& locked = run(compile_select(matching, dialect), true);
+  auto by_key = std::make_shared<ExprNode>();
+  by_key->kind = ExprNode::Kind::in_list;
+  by_key->children.push_back(query_detail::make_column(table.primary_key));
+  while (locked.next()) {
+    by_key->children.push_back(query_detail::make_value(locked.get_value(table.primary_key)));
+  }
+  if (by_key->children.size() == 1) return {};
+  run(compile_update(table, by_key, assignments, dialect), true);
+  SelectQuery updated;
+  updated.table = &table;
+  updated.where = by_key;
+  updated.order.push_back(OrderTerm{.column = table.primary_key});
+  return read_rows(run(compile_select(updated, dialect), true));
 }
 
 template <schema::Model T>
