@@ -1,8 +1,9 @@
-// POST /orders: validate, check user and products, take the stock with guarded decrements,
-// then write the order. Two databases change, and until atomic cross-database commit exists
-// the order is: commit the stock first, then the order; if the order's commit fails the stock
-// is given back and the answer is 503. A crash between the two commits leaves stock taken for
-// an order that does not exist (never an order without its stock): docs/shop.md.
+// POST /orders: validate, check the user, take the stock with guarded decrements that return
+// each product's price, then write the order. Two databases change, and until atomic
+// cross-database commit exists the order is: commit the stock first, then the order; if the
+// order's commit fails the stock is given back and the answer is 503. A crash between the two
+// commits leaves stock taken for an order that does not exist (never an order without its
+// stock): docs/shop.md.
 #include <cmath>
 #include <map>
 
@@ -42,18 +43,24 @@ std::int64_t cents(double price) { return std::llround(price * 100); }
 
 }  // namespace
 
-// Takes every product's quantity or none: the decrements run in one transaction on the
-// products bind, each guarded by stock >= quantity, in id order so two orders never deadlock.
-static bool take_stock(manydb::Database& db, const std::map<std::int64_t, std::int64_t>& wanted) {
+// Takes every product's quantity or none, and learns each price from the row it decremented:
+// the decrements run in one transaction on the products bind, each guarded by
+// stock >= quantity, in id order so two orders never deadlock. Empty when one could not be
+// taken (the session's destructor rolls the others back).
+static std::map<std::int64_t, double> take_stock(
+    manydb::Database& db, const std::map<std::int64_t, std::int64_t>& wanted) {
   auto s = db.session_for("default");
+  std::map<std::int64_t, double> prices;
   for (const auto& [id, quantity] : wanted) {
-    const auto taken = s.query<Product>()
-                           .where(col(&Product::id) == id && col(&Product::stock) >= quantity)
-                           .update(manydb::set(&Product::stock, col(&Product::stock) - quantity));
-    if (taken != 1) return false;  // the session's destructor rolls the others back
+    const auto taken =
+        s.query<Product>()
+            .where(col(&Product::id) == id && col(&Product::stock) >= quantity)
+            .update_returning(manydb::set(&Product::stock, col(&Product::stock) - quantity));
+    if (taken.size() != 1) return {};
+    prices[id] = taken.front().price;
   }
   s.commit();
-  return true;
+  return prices;
 }
 
 static void give_back_stock(manydb::Database& db,
@@ -67,25 +74,32 @@ static void give_back_stock(manydb::Database& db,
   s.commit();
 }
 
+// Why stock could not be taken: a product that does not exist (404) or too little stock (409).
+// Asked only after the failure, so that an order that succeeds reads no product twice.
+Response Service::refusal(const std::map<std::int64_t, std::int64_t>& wanted) {
+  std::vector<std::int64_t> ids;
+  for (const auto& [id, q] : wanted) ids.push_back(id);
+  auto s = read_session();
+  if (s.query<Product>().where(col(&Product::id).in(ids)).count() !=
+      static_cast<std::int64_t>(ids.size())) {
+    return Response::error(404, "product not found");
+  }
+  return Response::error(409, "not enough stock");
+}
+
 Response Service::create_order(const Request& request) {
   const auto body = parse_object(request.body);
   const auto user_id = integer_field(body, "user_id");
   const auto wanted = requested_quantities(body);
 
-  std::map<std::int64_t, double> prices;
   {
     auto s = read_session();
     if (!s.query<User>().filter_by(&User::id, user_id).exists()) {
       return Response::error(404, "user not found");
     }
-    std::vector<std::int64_t> ids;
-    for (const auto& [id, q] : wanted) ids.push_back(id);
-    for (const auto& p : s.query<Product>().where(col(&Product::id).in(ids)).all()) {
-      prices[p.id] = p.price;
-    }
-    if (prices.size() != wanted.size()) return Response::error(404, "product not found");
   }
-  if (!take_stock(db_, wanted)) return Response::error(409, "not enough stock");
+  auto prices = take_stock(db_, wanted);
+  if (prices.empty()) return refusal(wanted);
 
   std::int64_t total = 0;
   for (const auto& [id, quantity] : wanted) total += cents(prices[id]) * quantity;

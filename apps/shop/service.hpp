@@ -1,6 +1,7 @@
 #pragma once
 // The shop's HTTP API over manydb: one handler per route, each a few database calls.
 #include <cstdint>
+#include <map>
 
 #include "http/request.hpp"
 #include "http/response.hpp"
@@ -31,6 +32,9 @@ class Service {
   manydb::Session read_session(std::string bind = {}) {
     return db_.session({.only_bind = std::move(bind), .begin = manydb::Begin::at_first_write});
   }
+
+  // The answer to an order whose stock could not be taken: product id -> quantity wanted.
+  http::Response refusal(const std::map<std::int64_t, std::int64_t>& wanted);
 
   manydb::Database& db_;
   PageViewWriter& page_views_;
