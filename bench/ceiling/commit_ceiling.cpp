@@ -57,7 +57,7 @@ void place_until(ceiling::RawOrders& orders, std::chrono::steady_clock::time_poi
   std::uniform_int_distribution<std::int64_t> user(1, users), product(1, products);
   long placed = 0, refused = 0;
   while (std::chrono::steady_clock::now() < deadline) {
-    const ceiling::OrderLine line{user(random), product(random), 19.99};
+    const ceiling::OrderLine line{user(random), product(random)};
     if (orders.place(line)) {
       ++placed;
     } else {

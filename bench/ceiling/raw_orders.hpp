@@ -1,6 +1,7 @@
 #pragma once
 // One POST /orders' writes through a raw C API: the stock transaction on the products
-// database, then the order transaction on the orders database, each committed (and so synced)
+// database (the guarded decrement, RETURNING the price), then the order transaction on the
+// orders database, each committed (and so synced)
 // on its own, with statements prepared once per connection.
 #include <cstdint>
 #include <memory>
@@ -12,8 +13,7 @@ namespace ceiling {
 
 struct OrderLine {
   std::int64_t user_id;
-  std::int64_t product_id;
-  double price;
+  std::int64_t product_id;  // its price comes back from the stock decrement, as in the shop
 };
 
 class RawOrders {

@@ -48,7 +48,8 @@ class PostgresOrders final : public RawOrders {
   PostgresOrders(const manydb::Url& products, const manydb::Url& orders)
       : products_(connect(products)), orders_(connect(orders)) {
     prepare(products_, "take",
-            R"(UPDATE "product" SET "stock" = "stock" - 1 WHERE "id" = $1 AND "stock" >= 1)");
+            R"(UPDATE "product" SET "stock" = "stock" - 1 WHERE "id" = $1 AND "stock" >= 1)"
+            R"( RETURNING "price")");
     prepare(orders_, "order",
             R"(INSERT INTO "order" ("user_id", "total_amount", "status") VALUES ($1, $2, $3))"
             R"( RETURNING "id")");
@@ -64,16 +65,17 @@ class PostgresOrders final : public RawOrders {
   bool place(const OrderLine& line) override {
     const std::string product = std::to_string(line.product_id);
     const std::string user = std::to_string(line.user_id);
-    const std::string price = std::to_string(line.price);
+    std::string price;
     exec(products_, "BEGIN");
     {
       const char* params[] = {product.c_str()};
       Result r{PQexecPrepared(products_, "take", 1, params, nullptr, nullptr, 0)};
-      check(products_, r, PGRES_COMMAND_OK, "take");
-      if (std::string(PQcmdTuples(r.res)) != "1") {
+      check(products_, r, PGRES_TUPLES_OK, "take");
+      if (PQntuples(r.res) != 1) {
         exec(products_, "ROLLBACK");
         return false;
       }
+      price = PQgetvalue(r.res, 0, 0);  // passed on as text, as it came
     }
     exec(products_, "COMMIT");
     exec(orders_, "BEGIN");

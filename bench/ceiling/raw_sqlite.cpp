@@ -53,8 +53,9 @@ class SqliteOrders final : public RawOrders {
  public:
   SqliteOrders(const manydb::Url& products, const manydb::Url& orders)
       : products_(open(products)), orders_(open(orders)) {
-    take_ = prepare(
-        products_, R"(UPDATE "product" SET "stock" = "stock" - 1 WHERE "id" = ? AND "stock" >= 1)");
+    take_ = prepare(products_,
+                    R"(UPDATE "product" SET "stock" = "stock" - 1 WHERE "id" = ? AND "stock" >= 1)"
+                    R"( RETURNING "price")");
     order_ = prepare(orders_,
                      R"(INSERT INTO "order" ("user_id", "total_amount", "status") VALUES (?, ?, ?))"
                      R"( RETURNING "id")");
@@ -71,20 +72,24 @@ class SqliteOrders final : public RawOrders {
   bool place(const OrderLine& line) override {
     exec(products_, "BEGIN IMMEDIATE");
     sqlite3_bind_int64(take_, 1, line.product_id);
-    run(products_, take_);
-    if (sqlite3_changes(products_) != 1) {
-      exec(products_, "ROLLBACK");
+    const int rc = sqlite3_step(take_);
+    if (rc != SQLITE_ROW) {
+      sqlite3_reset(take_);
+      if (rc != SQLITE_DONE) fail(products_, "take");
+      exec(products_, "ROLLBACK");  // the guard matched no row
       return false;
     }
+    const double price = sqlite3_column_double(take_, 0);
+    run(products_, take_);
     exec(products_, "COMMIT");
     exec(orders_, "BEGIN IMMEDIATE");
     sqlite3_bind_int64(order_, 1, line.user_id);
-    sqlite3_bind_double(order_, 2, line.price);
+    sqlite3_bind_double(order_, 2, price);
     sqlite3_bind_text(order_, 3, "pending", -1, SQLITE_STATIC);
     const std::int64_t order_id = run(orders_, order_);
     sqlite3_bind_int64(item_, 1, order_id);
     sqlite3_bind_int64(item_, 2, line.product_id);
-    sqlite3_bind_double(item_, 3, line.price);
+    sqlite3_bind_double(item_, 3, price);
     run(orders_, item_);
     exec(orders_, "COMMIT");
     return true;
