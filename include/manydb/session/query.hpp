@@ -77,10 +77,10 @@ class Query {
   template <class... Assignments>
   std::int64_t update(Assignments... assignments);
   // The same UPDATE, returning the rows it changed as they are after it (untracked, in no
-  // promised order): one
-  // statement (UPDATE ... RETURNING) on PostgreSQL and SQLite. MariaDB has no UPDATE RETURNING:
-  // there the matching rows are locked (SELECT ... FOR UPDATE), exactly those are updated by
-  // primary key and then read back, three statements in the session's transaction.
+  // promised order): one statement (UPDATE ... RETURNING) on PostgreSQL and SQLite. MariaDB
+  // has no UPDATE RETURNING: there the matching rows are locked (SELECT ... FOR UPDATE),
+  // exactly those are updated by primary key and then read back, three statements in the
+  // session's transaction.
   template <class... Assignments>
   std::vector<T> update_returning(Assignments... assignments);
   std::int64_t remove();

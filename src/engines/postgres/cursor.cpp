@@ -280,9 +280,11 @@ Timestamp PgCursor::binary_timestamp(std::size_t i, std::string_view bytes) cons
   if (PQftype(res_.get(), static_cast<int>(i)) == kDate) {
     if (bytes.size() != 4) bad_binary(bytes.size(), "a date");
     const std::int32_t days = big_endian<std::int32_t>(bytes);
-    if (days == std::numeric_limits<std::int32_t>::max() ||
-        days == std::numeric_limits<std::int32_t>::min()) {
-      throw DataError("PostgreSQL sent an infinite date, which manydb::Timestamp cannot hold");
+    // Past about 292,000 years from 2000 (and infinity) the microseconds overflow an int64.
+    constexpr std::int32_t kMaxDays = 106'000'000;
+    if (days > kMaxDays || days < -kMaxDays) {
+      throw DataError("PostgreSQL sent a date of " + std::to_string(days) +
+                      " days from 2000-01-01, beyond what manydb::Timestamp holds");
     }
     return Timestamp{kPgEpochMicros + days * kMicrosPerDay};
   }
