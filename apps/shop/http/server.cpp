@@ -175,7 +175,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void send(Response response, bool keep_alive, unsigned version) {
     phase_ = Phase::writing;
-    // Beast rejects codes outside 100..999; a handler returning one is a bug, hence 500.
+    // A status line carries three digits; a handler returning another code is a bug, hence 500.
     if (response.status < 100 || response.status > 999) {
       response = Response::error(500, "internal error");
     }
