@@ -79,4 +79,16 @@ Cursor& Lease::query(std::string_view sql, std::span<const Value> params) {
   }
 }
 
+void Lease::query_and_commit(std::string_view sql, std::span<const Value> params,
+                             const std::function<void(Cursor&)>& read) {
+  if (pool_ && began_first_ && connection_->pending_begin()) {
+    read(query(sql, params));
+    connection_->commit();
+    return;
+  }
+  used_ = true;
+  began_first_ = false;
+  connection_->query_and_commit(sql, params, read);
+}
+
 }  // namespace manydb

@@ -130,8 +130,16 @@ void Session::forget_everything() {
   dirty_ = false;
 }
 
+// A failure anywhere in it rolls every bind back: a flush that failed half-way must not be
+// committed by a second call, and on PostgreSQL the flush's last statement may have gone out
+// with its COMMIT, which then failed with it.
 void Session::commit() {
-  flush();
+  try {
+    flush_statements(true);
+  } catch (...) {
+    rollback();
+    throw;
+  }
   std::vector<std::string> committed;
   for (auto& b : binds_) {
     if (!b.lease->in_transaction()) continue;

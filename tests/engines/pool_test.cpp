@@ -155,6 +155,27 @@ TEST_P(PoolTest, KilledIdleConnectionIsReplacedAtTheFirstStatementOfATransaction
   EXPECT_EQ(engine.pool().stats().errors, 1u);
 }
 
+// With COMMIT in the same round trip the statement could not be run again on a new
+// connection: the first statement of a lease's transaction goes alone, and is retried.
+TEST_P(PoolTest, KilledIdleConnectionIsReplacedWhenTheFirstStatementAlsoCommits) {
+  if (backend() == Backend::sqlite) GTEST_SKIP() << "SQLite runs in-process: no session to kill";
+  const auto t = admin_->dialect().quote_identifier(table("retried"));
+  admin_->execute_script("CREATE TABLE " + t + " (n " +
+                         admin_->dialect().type_name(ValueType::int64) + ")");
+  auto engine = make_never_pinging_engine();
+  const std::string before = kill_the_idle_connection(engine);
+  Lease lease = engine.connect();
+  lease.begin();
+  EXPECT_NO_THROW(
+      lease.query_and_commit("INSERT INTO " + t + " (n) VALUES (1)", {}, [](Cursor&) {}));
+  EXPECT_FALSE(lease->in_transaction());
+  EXPECT_NE(session_id(*lease), before);
+  auto& rows = admin_->query("SELECT count(*) FROM " + t);
+  ASSERT_TRUE(rows.next());
+  EXPECT_EQ(rows.get_int64(0), 1);
+  EXPECT_EQ(engine.pool().stats().errors, 1u);
+}
+
 TEST_P(PoolTest, KillInsideATransactionCostsOneError) {
   if (backend() == Backend::sqlite) GTEST_SKIP() << "SQLite runs in-process: no session to kill";
   auto engine = make_engine({.size = 1, .max_overflow = 0});

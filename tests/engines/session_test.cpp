@@ -408,6 +408,45 @@ TEST_P(SessionTest, CrossBindLoadingCostsOneQueryPerBind) {
   EXPECT_EQ(many, 4u);
 }
 
+// The flush's last INSERT fails inside commit() (on PostgreSQL it went out with COMMIT): nothing
+// of the session is committed, and the session is rolled back, so that a second commit() cannot
+// write only what the first did not.
+TEST_P(SessionTest, ACommitWhoseLastStatementFailsCommitsNothing) {
+  {
+    auto s = db_->session();
+    s.add(Product{.id = 900, .name = "Taken", .price = 1, .stock = 1, .category = "x"});
+    s.commit();
+  }
+  auto s = db_->session();
+  auto& fresh = s.add(Product{.name = "Fresh", .price = 2, .stock = 2, .category = "x"});
+  s.add(Product{.id = 900, .name = "Again", .price = 3, .stock = 3, .category = "x"});
+  EXPECT_THROW(s.commit(), UniqueViolation);
+  EXPECT_EQ(count_rows("default", "product"), 1);
+  fresh.name = "Changed";  // no longer tracked: nothing to write
+  s.commit();
+  EXPECT_EQ(count_rows("default", "product"), 1);
+  auto other = db_->session();
+  EXPECT_EQ(other.get_or_throw<Product>(900).name, "Taken");
+}
+
+// The last statement goes with COMMIT only when its bind holds the session's only open
+// transaction; with two, the binds still commit in the order of first use. A DELETE can be the
+// last statement too.
+TEST_P(SessionTest, CommitsEndingInAnInsertOnTwoBindsOrInADelete) {
+  auto s = db_->session();
+  s.add(User{.username = "first", .email = "first@example.com"});
+  s.flush();
+  s.add(Order{.user_id = 1, .total_amount = 3});
+  s.add(Order{.id = 77, .user_id = 1, .total_amount = 4});
+  s.commit();
+  EXPECT_EQ(count_rows("users", "user"), 1);
+  EXPECT_EQ(count_rows("orders", "order"), 2);
+  auto deleting = db_->session_for("orders");
+  deleting.remove(deleting.get_or_throw<Order>(77));
+  deleting.commit();  // a DELETE as the last statement
+  EXPECT_EQ(count_rows("orders", "order"), 1);
+}
+
 TEST_P(SessionTest, FailedCommitOnTheSecondBindKeepsTheFirst) {
   // users commits first (first used), orders second; orders' commit is made to fail.
   auto s = db_->session();

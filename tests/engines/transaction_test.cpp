@@ -186,6 +186,73 @@ TEST_P(Transactions, BeginDoesNotCountAsAStatement) {
   EXPECT_EQ(statements.load(), 1u);
 }
 
+TEST_P(Transactions, QueryAndCommitReadsTheRowsAndCommits) {
+  auto c = connect();
+  auto other = connect("other");
+  const std::string insert_returning = "INSERT INTO " + t_ + " (n) VALUES (?) RETURNING n";
+  c->begin();
+  insert(*c, 1);
+  std::vector<std::int64_t> returned;
+  const std::vector<Value> two{Value(std::int64_t{2})};
+  c->query_and_commit(insert_returning, two, [&](Cursor& rows) {
+    while (rows.next()) returned.push_back(rows.get_int64(0));
+  });
+  EXPECT_EQ(returned, std::vector<std::int64_t>{2});
+  EXPECT_FALSE(c->in_transaction());
+  EXPECT_EQ(count(*other), 2);
+  // As the only statement of its transaction: on PostgreSQL BEGIN, it and COMMIT go together.
+  const std::string pid = session_id(*c);
+  c->begin();
+  const std::vector<Value> three{Value(std::int64_t{3})};
+  c->query_and_commit(insert_returning, three, [](Cursor&) {});
+  EXPECT_FALSE(c->in_transaction());
+  if (backend() == Backend::postgresql) {
+    EXPECT_EQ(pg_state(pid), "idle");
+  }
+  EXPECT_EQ(count(*other), 3);
+}
+
+TEST_P(Transactions, QueryAndCommitOfAFailingStatementCommitsNothing) {
+  insert(*admin_, 1);
+  auto c = connect();
+  c->begin();
+  insert(*c, 2);
+  bool read = false;
+  const std::vector<Value> duplicate{Value(std::int64_t{1})};
+  EXPECT_THROW(c->query_and_commit("INSERT INTO " + t_ + " (n) VALUES (?)", duplicate,
+                                   [&](Cursor&) { read = true; }),
+               UniqueViolation);
+  EXPECT_FALSE(read);
+  EXPECT_TRUE(c->in_transaction());  // still open (aborted on PostgreSQL), for rollback()
+  c->rollback();
+  EXPECT_EQ(count(*admin_), 1);  // 2 was never committed
+  insert(*c, 3);                 // and the connection goes on
+  EXPECT_EQ(count(*admin_), 2);
+}
+
+// A deferred foreign key fails at COMMIT itself, after the statement succeeded.
+TEST_P(Transactions, QueryAndCommitReportsACommitThatFails) {
+  if (backend() == Backend::mariadb) {
+    GTEST_SKIP() << "MariaDB checks foreign keys at each statement: no COMMIT-time constraint";
+  }
+  const auto& d = admin_->dialect();
+  const std::string child = d.quote_identifier(table("tx_child"));
+  admin_->execute_script("CREATE TABLE " + child + " (n " + d.type_name(ValueType::int64) +
+                         " REFERENCES " + t_ + " (n) DEFERRABLE INITIALLY DEFERRED)");
+  auto c = connect();
+  c->begin();
+  const std::vector<Value> orphan{Value(std::int64_t{7})};
+  EXPECT_THROW(
+      c->query_and_commit("INSERT INTO " + child + " (n) VALUES (?)", orphan, [](Cursor&) {}),
+      ForeignKeyViolation);
+  if (c->in_transaction()) c->rollback();  // SQLite keeps a transaction whose COMMIT failed
+  auto& rows = admin_->query("SELECT count(*) FROM " + child);
+  ASSERT_TRUE(rows.next());
+  EXPECT_EQ(rows.get_int64(0), 0);
+  insert(*c, 1);  // the connection goes on
+  EXPECT_EQ(count(*admin_), 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, Transactions, ::testing::ValuesIn(engine_cases()),
                          engine_case_name);
 

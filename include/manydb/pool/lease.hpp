@@ -32,6 +32,12 @@ class Lease {
     return query(sql, params).rows_affected();
   }
 
+  // Connection::query_and_commit. The first statement after this lease's begin() on a reused
+  // connection runs on its own, and COMMIT after it: with COMMIT in flight, a connection found
+  // dead could not be replaced and the statement run again, as query() does.
+  void query_and_commit(std::string_view sql, std::span<const Value> params,
+                        const std::function<void(Cursor&)>& read);
+
   // Begins a transaction, with the same one-time replacement of a connection found dead.
   void begin(TxMode mode = TxMode::write);
 

@@ -108,11 +108,13 @@ class Session {
   void* adopt(std::unique_ptr<session_detail::Tracked> tracked);
   session_detail::Tracked* find_identity(const schema::TableInfo& table, const Value& key);
   session_detail::Tracked* find_address(const void* object);
-  void insert_all(const std::vector<session_detail::Tracked*>& inserts);
+  void flush_statements(bool commit_last);
+  bool sole_open_transaction(const BindState& b) const;
+  void insert_all(const std::vector<session_detail::Tracked*>& inserts, bool commit_last);
   void insert_batch(std::span<session_detail::Tracked* const> batch,
-                    const session_detail::InsertShape& shape);
+                    const session_detail::InsertShape& shape, bool commit_last);
   void update(session_detail::Tracked& t);
-  void erase(session_detail::Tracked& t);
+  void erase(session_detail::Tracked& t, bool commit_last);
   void flush_detach(session_detail::Tracked& t);  // stops tracking without any SQL
   void forget_everything();
 

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 
+#include <array>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -150,33 +151,63 @@ ResultPtr PgConnection::execute(const Statement& st, std::span<const Value> para
 // (the server then skipped the statement), else the statement's; null when the connection gave
 // none.
 ResultPtr PgConnection::begin_and_execute(const Statement& st, std::span<const Value> params) {
+  std::array<ResultPtr, 2> results;  // BEGIN's, the statement's
+  pipeline(st, params, false, results);
+  if (results[0] && !succeeded(results[0].get())) return std::move(results[0]);
+  return std::move(results[1]);
+}
+
+// The statement and COMMIT in one pipeline, with the pending BEGIN before them when there is
+// one: a transaction's last statement then costs no round trip of its own for COMMIT.
+void PgConnection::run_statement_and_commit(std::string_view sql, std::span<const Value> params,
+                                            const std::function<void(Cursor&)>& read) {
+  require_usable();
+  cursor_.reset(nullptr);
+  const Statement& st = prepared_for_pending(sql);
+  std::array<ResultPtr, 3> results;  // BEGIN's (when pending), the statement's, COMMIT's
+  const std::size_t first = pending_ ? 0 : 1;
+  pipeline(st, params, true, std::span(results).subspan(first));
+  if (first == 0) check(results[0]);
+  // A failed statement makes the server skip COMMIT: the transaction stays open and aborted,
+  // for rollback(), as after a failed statement on its own.
+  check(results[1]);
+  check(results[2]);  // COMMIT's own failure (a deferred constraint, serialization) rolled back
+  refuse_rolled_back_commit(results[2].get());
+  cursor_.reset(std::move(results[1]));
+  read(cursor_);
+}
+
+// Sends a pending BEGIN, the statement and, when `then_commit`, COMMIT as one pipeline, and
+// fills `results` with the first result of each query sent, in order.
+void PgConnection::pipeline(const Statement& st, std::span<const Value> params, bool then_commit,
+                            std::span<ResultPtr> results) {
   bind_params(st, params);  // a wrong count throws before anything is sent; BEGIN stays pending
-  const std::string begin = dialect().begin_statement(*pending_);
+  std::string begin;
+  if (pending_) begin = dialect().begin_statement(*pending_);
   pending_.reset();  // from here on the server's transaction status is the truth
-  const bool sent =
-      PQenterPipelineMode(conn_) &&
-      PQsendQueryParams(conn_, begin.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) &&
-      PQsendQueryPrepared(conn_, st.name.c_str(), static_cast<int>(params.size()),
-                          params_.values.data(), params_.lengths.data(), params_.formats.data(),
-                          st.result_format) &&
-      PQpipelineSync(conn_);
+  const bool sent = PQenterPipelineMode(conn_) &&
+                    (begin.empty() || PQsendQueryParams(conn_, begin.c_str(), 0, nullptr, nullptr,
+                                                        nullptr, nullptr, 0)) &&
+                    PQsendQueryPrepared(conn_, st.name.c_str(), static_cast<int>(params.size()),
+                                        params_.values.data(), params_.lengths.data(),
+                                        params_.formats.data(), st.result_format) &&
+                    (!then_commit || PQsendQueryParams(conn_, "COMMIT", 0, nullptr, nullptr,
+                                                       nullptr, nullptr, 0)) &&
+                    PQpipelineSync(conn_);
   if (!sent) {
     broken_ = true;  // libpq refuses only when the connection is gone or out of memory
     fail(nullptr);
   }
-  ResultPtr began, res;
-  read_pipeline(began, res);
+  read_pipeline(results);
   // One lost mid-pipeline stays in pipeline mode, and fail() marks it broken; one that is
   // fine yet cannot leave it would answer no plain statement: of no more use either.
   if (PQstatus(conn_) == CONNECTION_OK && !PQexitPipelineMode(conn_)) broken_ = true;
-  if (began && !succeeded(began.get())) return began;
-  return res;
 }
 
 // Collects the pipeline's answers: each query's results end with a null, and the sync's result
 // ends the pipeline. A lost connection ends it early; then libpq answers null from then on.
-void PgConnection::read_pipeline(ResultPtr& began, ResultPtr& res) {
-  int query = 0;  // 0: the BEGIN, 1: the statement
+void PgConnection::read_pipeline(std::span<ResultPtr> results) {
+  std::size_t query = 0;
   bool ended = false;
   for (;;) {
     ResultPtr r(PQgetResult(conn_));
@@ -188,8 +219,7 @@ void PgConnection::read_pipeline(ResultPtr& began, ResultPtr& res) {
     }
     ended = false;
     if (PQresultStatus(r.get()) == PGRES_PIPELINE_SYNC) return;
-    ResultPtr& slot = query == 0 ? began : res;
-    if (!slot) slot = std::move(r);
+    if (query < results.size() && !results[query]) results[query] = std::move(r);
   }
 }
 
@@ -279,8 +309,12 @@ void PgConnection::commit() {
     return;
   }
   const ResultPtr res = run("COMMIT");
-  // COMMIT of a transaction an error aborted succeeds, rolling back: do not let that pass.
-  if (std::string_view(PQcmdStatus(res.get())) == "ROLLBACK") {
+  refuse_rolled_back_commit(res.get());
+}
+
+// COMMIT of a transaction an error aborted succeeds, rolling back: do not let that pass.
+void PgConnection::refuse_rolled_back_commit(PGresult* res) const {
+  if (std::string_view(PQcmdStatus(res)) == "ROLLBACK") {
     throw_database_error(ErrorKind::operational, bind(), "25P02",
                          "COMMIT rolled the transaction back: a statement in it had failed");
   }

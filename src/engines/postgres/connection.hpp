@@ -22,6 +22,8 @@ class PgConnection final : public Connection {
 
   const Dialect& dialect() const override;
   Cursor& run_statement(std::string_view sql, std::span<const Value> params) override;
+  void run_statement_and_commit(std::string_view sql, std::span<const Value> params,
+                                const std::function<void(Cursor&)>& read) override;
   void execute_script(std::string_view sql) override;
   std::int64_t last_insert_id() override;
 
@@ -54,7 +56,10 @@ class PgConnection final : public Connection {
   void bind_params(const Statement& st, std::span<const Value> params);
   ResultPtr execute(const Statement& st, std::span<const Value> params);
   ResultPtr begin_and_execute(const Statement& st, std::span<const Value> params);
-  void read_pipeline(ResultPtr& began, ResultPtr& res);
+  void pipeline(const Statement& st, std::span<const Value> params, bool then_commit,
+                std::span<ResultPtr> results);
+  void read_pipeline(std::span<ResultPtr> results);
+  void refuse_rolled_back_commit(PGresult* res) const;
   void send_pending_begin();
   bool plan_changed(const PGresult* res) const;
   ResultPtr run(std::string_view sql);
