@@ -3,6 +3,7 @@
 #include "engines/mariadb/factory.hpp"
 #include "engines/postgres/factory.hpp"
 #include "engines/sqlite/factory.hpp"
+#include "manydb/core/errors.hpp"
 
 namespace manydb {
 
@@ -14,6 +15,13 @@ void Connection::release_savepoint(std::string_view name) {
 }
 void Connection::rollback_to_savepoint(std::string_view name) {
   execute_script("ROLLBACK TO SAVEPOINT " + dialect().quote_identifier(name));
+}
+
+void Connection::refuse_nested_begin() const {
+  if (in_transaction()) {
+    throw_database_error(ErrorKind::programming, bind(), "25001",
+                         "a transaction is already open; use savepoints to nest");
+  }
 }
 
 bool Connection::reset_for_reuse() noexcept {

@@ -40,9 +40,7 @@ TEST_P(Transactions, BegunAndEndedWithoutStatements) {
   auto c = connect();
   c->begin();
   EXPECT_TRUE(c->in_transaction());
-  if (backend() == Backend::postgresql) {        // MariaDB's BEGIN commits the open one instead
-    EXPECT_THROW(c->begin(), ProgrammingError);  // still open, though BEGIN was never sent
-  }
+  EXPECT_THROW(c->begin(), ProgrammingError);  // still open, though PostgreSQL never sent BEGIN
   c->commit();
   EXPECT_FALSE(c->in_transaction());
   c->begin(TxMode::read);
@@ -55,6 +53,20 @@ TEST_P(Transactions, BegunAndEndedWithoutStatements) {
   insert(*c, 1);
   c->commit();
   EXPECT_EQ(count(*admin_), 1);
+}
+
+// MariaDB's BEGIN inside a transaction would commit it; begin() refuses on every engine, and
+// the open transaction goes on untouched.
+TEST_P(Transactions, ANestedBeginIsRefusedAndCommitsNothing) {
+  auto c = connect();
+  c->begin();
+  insert(*c, 1);
+  EXPECT_THROW(c->begin(), ProgrammingError);
+  EXPECT_THROW(c->begin(TxMode::read), ProgrammingError);
+  EXPECT_TRUE(c->in_transaction());
+  EXPECT_EQ(count(*admin_), 0);  // nothing was committed by the refused BEGIN
+  c->rollback();
+  EXPECT_EQ(count(*admin_), 0);
 }
 
 TEST_P(Transactions, TheFirstStatementIsInsideTheTransaction) {

@@ -106,6 +106,10 @@ class Connection {
  protected:
   explicit Connection(std::string bind) : bind_(std::move(bind)) {}
   virtual Cursor& run_statement(std::string_view sql, std::span<const Value> params) = 0;
+  // For begin(): ProgrammingError when a transaction is open. Every engine refuses the same
+  // way, where MariaDB's BEGIN would silently commit the open transaction and SQLite's fail
+  // with an error of its own.
+  void refuse_nested_begin() const;
   // An engine that can send a statement and COMMIT in one round trip overrides it.
   virtual void run_statement_and_commit(std::string_view sql, std::span<const Value> params,
                                         const std::function<void(Cursor&)>& read) {

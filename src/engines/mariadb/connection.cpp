@@ -209,7 +209,10 @@ void MariadbConnection::execute_script(std::string_view sql) {
   }
 }
 
-void MariadbConnection::begin(TxMode mode) { execute_script(dialect().begin_statement(mode)); }
+void MariadbConnection::begin(TxMode mode) {
+  refuse_nested_begin();
+  execute_script(dialect().begin_statement(mode));
+}
 void MariadbConnection::commit() { execute_script("COMMIT"); }
 void MariadbConnection::rollback() { execute_script("ROLLBACK"); }
 

@@ -288,10 +288,7 @@ std::int64_t PgConnection::last_insert_id() {
 
 void PgConnection::begin(TxMode mode) {
   require_usable();
-  if (in_transaction()) {
-    throw_database_error(ErrorKind::programming, bind(), "25001",
-                         "a transaction is already open; use savepoints to nest");
-  }
+  refuse_nested_begin();
   // Sent with the next statement, saving its own round trip (begin_and_execute).
   pending_ = mode;
 }

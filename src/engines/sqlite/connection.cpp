@@ -213,6 +213,7 @@ void SqliteConnection::take_write_gate() {
 }
 
 void SqliteConnection::begin(TxMode mode) {
+  refuse_nested_begin();
   if (mode != TxMode::write) return execute_script(dialect().begin_statement(mode));
   release_write_gate_if_done();
   take_write_gate();
