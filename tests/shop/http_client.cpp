@@ -122,7 +122,7 @@ std::size_t HttpConnection::read_more() {
   }
 }
 
-HttpResponse HttpConnection::read_response() {
+HttpResponse HttpConnection::read_response(bool to_head) {
   std::size_t head_end;
   while ((head_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
     if (read_more() == 0) {
@@ -133,7 +133,7 @@ HttpResponse HttpConnection::read_response() {
   HttpResponse response = parse_head(std::string_view(buffer_).substr(0, head_end));
   buffer_.erase(0, head_end + 4);
   const int status = response.status;
-  if (status < 200 || status == 204 || status == 304) return response;  // never a body
+  if (to_head || status < 200 || status == 204 || status == 304) return response;  // no body
   std::string length = response.header("content-length");
   if (length.empty()) {  // no length: the body runs to the end of the connection
     while (read_more() > 0) {
@@ -154,7 +154,7 @@ HttpResponse HttpConnection::read_response() {
 HttpResponse HttpConnection::request(const std::string& method, const std::string& path,
                                      const std::string& body, const Headers& headers) {
   send_raw(format_request(method, path, body, headers, true));
-  return read_response();
+  return read_response(method == "HEAD");
 }
 
 bool HttpConnection::wait_closed() {
@@ -188,7 +188,9 @@ HttpResponse http_raw(int port, std::string_view bytes) {
 
 HttpResponse http_request(int port, const std::string& method, const std::string& path,
                           const std::string& body, const Headers& headers) {
-  return http_raw(port, format_request(method, path, body, headers, false));
+  HttpConnection connection(port);
+  send_ignoring_errors(connection, format_request(method, path, body, headers, false));
+  return connection.read_response(method == "HEAD");
 }
 
 }  // namespace shop::test

@@ -47,8 +47,9 @@ class HttpConnection {
                        const std::string& body = "", const Headers& headers = {});
   // Writes bytes as they are (e.g. half a request, or two pipelined requests).
   void send_raw(std::string_view bytes);
-  // Reads the next response; status 0 if the server closed the connection first.
-  HttpResponse read_response();
+  // Reads the next response; status 0 if the server closed the connection first. The answer
+  // to a HEAD (`to_head`) has no body, whatever its Content-Length says.
+  HttpResponse read_response(bool to_head = false);
   // True once the server has closed the connection (reads EOF or a reset); waits at most
   // the read timeout. Any bytes that arrive first are discarded.
   bool wait_closed();

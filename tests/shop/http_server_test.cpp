@@ -162,6 +162,27 @@ TEST_F(HttpServerTest, IntegerPathParameters) {
   }
 }
 
+// HEAD answers what GET would, head only: the same status and Content-Length, no body (the
+// next response on the connection starts right after the head), and 404/405 as for GET.
+TEST_F(HttpServerTest, HeadIsGetWithoutTheBody) {
+  start();
+  HttpConnection connection(port_);
+  const auto get = connection.request("GET", "/products/42");
+  const auto head = connection.request("HEAD", "/products/42");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.header("Content-Length"), get.header("Content-Length"));
+  EXPECT_EQ(head.header("Content-Type"), "application/json");
+  EXPECT_EQ(head.body, "");
+  const auto after = connection.request("GET", "/health");
+  EXPECT_EQ(after.status, 200);
+  EXPECT_EQ(after.body, "{\"ok\":true}");
+  EXPECT_EQ(http_request(port_, "HEAD", "/nope").status, 404);
+  const auto post_only = http_request(port_, "HEAD", "/echo");
+  EXPECT_EQ(post_only.status, 405);
+  EXPECT_EQ(post_only.header("Allow"), "POST");
+  EXPECT_EQ(post_only.body, "");
+}
+
 TEST_F(HttpServerTest, UnknownPathIs404AndWrongMethodIs405) {
   start();
   auto missing = http_request(port_, "GET", "/nope");
@@ -171,7 +192,7 @@ TEST_F(HttpServerTest, UnknownPathIs404AndWrongMethodIs405) {
   auto wrong = http_request(port_, "PUT", "/products/3", "{}");
   EXPECT_EQ(wrong.status, 405);
   EXPECT_EQ(wrong.body, "{\"error\":\"method not allowed\"}");
-  EXPECT_EQ(wrong.header("Allow"), "DELETE, GET");
+  EXPECT_EQ(wrong.header("Allow"), "DELETE, GET, HEAD");
 
   auto deleted = http_request(port_, "DELETE", "/products/3");
   EXPECT_EQ(deleted.status, 204);

@@ -75,13 +75,17 @@ Response Router::dispatch(Request& request) const {
   const auto parts = split_path(request.path);
   std::vector<std::string> params;
   std::vector<std::string> allowed;
+  // HEAD is GET without the body (RFC 9110 9.3.2): the server drops the body, and the
+  // handler runs as for GET, as Flask does.
+  const bool head = request.method == "HEAD";
   for (const Route& route : routes_) {
     if (!match(route, parts, params)) continue;
-    if (route.method == request.method) {
+    if (route.method == request.method || (head && route.method == "GET")) {
       request.path_params = std::move(params);
       return route.handler(request);
     }
     allowed.push_back(route.method);
+    if (route.method == "GET") allowed.push_back("HEAD");
   }
   if (allowed.empty()) return Response::error(404, "not found");
   Response response = Response::error(405, "method not allowed");

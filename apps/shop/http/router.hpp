@@ -20,9 +20,9 @@ class Router {
   // Throws std::invalid_argument for a pattern that does not start with '/'.
   void add(std::string method, std::string pattern, Handler handler);
 
-  // Finds the route, fills request.path_params and calls its handler. Unknown path: 404;
-  // known path with another method: 405 with an Allow header. Handler exceptions propagate
-  // (the server turns them into 500s).
+  // Finds the route, fills request.path_params and calls its handler (a GET route's for HEAD).
+  // Unknown path: 404; known path with another method: 405 with an Allow header. Handler exceptions
+  // propagate (the server turns them into 500s).
   Response dispatch(Request& request) const;
 
  private:

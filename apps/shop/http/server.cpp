@@ -140,7 +140,8 @@ class Session : public std::enable_shared_from_this<Session> {
     core_.in_flight++;
     Response response = run_handler(request);
     core_.in_flight--;
-    send(std::move(response), message.keep_alive(), message.version());
+    send(std::move(response), message.keep_alive(), message.version(),
+         message.method() == bhttp::verb::head);
   }
 
   Request to_request(bhttp::request<bhttp::string_body>& message) {
@@ -173,16 +174,18 @@ class Session : public std::enable_shared_from_this<Session> {
     send(Response::error(status, message), false, 11);
   }
 
-  void send(Response response, bool keep_alive, unsigned version) {
+  // `head_only`: the answer to a HEAD, whose head says what GET's body would be, without it.
+  void send(Response response, bool keep_alive, unsigned version, bool head_only = false) {
     phase_ = Phase::writing;
     // A status line carries three digits; a handler returning another code is a bug, hence 500.
     if (response.status < 100 || response.status > 999) {
       response = Response::error(500, "internal error");
     }
     keep_alive_ = keep_alive && !core_.stopping;
-    body_ = bodiless(response.status) ? std::string() : std::move(response.body);
+    const std::size_t length = bodiless(response.status) ? 0 : response.body.size();
+    body_ = bodiless(response.status) || head_only ? std::string() : std::move(response.body);
     head_.clear();
-    write_head(head_, response, version, keep_alive_, body_.size());
+    write_head(head_, response, version, keep_alive_, length);
     // Counted before the write so that a client holding the response sees it counted.
     core_.served++;
     stream_.expires_after(core_.options.request_timeout);
