@@ -27,6 +27,25 @@ class PoolTest : public EngineTest {
     kill_session(id);
     return id;
   }
+  // A lease on the engine's one connection, its transaction begun, after that connection's
+  // server session was killed while idle; `killed` gets the killed session's id.
+  Lease begun_on_a_killed_connection(Engine& engine, std::string& killed) {
+    killed = kill_the_idle_connection(engine);
+    Lease lease = engine.connect();
+    lease.begin();
+    return lease;
+  }
+  // A table of one integer column `n`; returns its quoted name.
+  std::string create_int_table(const std::string& name) {
+    const auto t = admin_->dialect().quote_identifier(table(name));
+    admin_->execute_script("CREATE TABLE " + t + " (n " +
+                           admin_->dialect().type_name(ValueType::int64) + ")");
+    return t;
+  }
+  std::int64_t count_rows(Connection& c, const std::string& t) {
+    auto& rows = c.query("SELECT count(*) FROM " + t);
+    return rows.next() ? rows.get_int64(0) : -1;
+  }
 };
 
 TEST_P(PoolTest, LeasesHeldAtOnceAreDistinctServerSessions) {
@@ -56,9 +75,7 @@ TEST_P(PoolTest, LeasesHeldAtOnceAreDistinctServerSessions) {
 }
 
 TEST_P(PoolTest, ManyThreadsOnASmallPool) {
-  const auto t = admin_->dialect().quote_identifier(table("hammer"));
-  admin_->execute_script("CREATE TABLE " + t + " (n " +
-                         admin_->dialect().type_name(ValueType::int64) + ")");
+  const std::string t = create_int_table("hammer");
   constexpr int kThreads = 8, kRounds = 50;
   auto engine = make_engine({.size = 2, .max_overflow = 1});
   std::vector<std::thread> threads;
@@ -106,9 +123,7 @@ TEST_P(PoolTest, ExhaustedPoolTimesOut) {
 }
 
 TEST_P(PoolTest, ReturnedConnectionsComeBackClean) {
-  const auto t = admin_->dialect().quote_identifier(table("clean"));
-  admin_->execute_script("CREATE TABLE " + t + " (n " +
-                         admin_->dialect().type_name(ValueType::int64) + ")");
+  const std::string t = create_int_table("clean");
   auto engine = make_engine({.size = 1, .max_overflow = 0});
   {
     Lease lease = engine.connect();
@@ -118,9 +133,7 @@ TEST_P(PoolTest, ReturnedConnectionsComeBackClean) {
   Lease lease = engine.connect();
   EXPECT_FALSE(lease->in_transaction());
   EXPECT_EQ(engine.pool().stats().connects, 1u);
-  auto& rows = lease.query("SELECT count(*) FROM " + t);
-  ASSERT_TRUE(rows.next());
-  EXPECT_EQ(rows.get_int64(0), 0);
+  EXPECT_EQ(count_rows(*lease, t), 0);
 }
 
 TEST_P(PoolTest, KilledIdleConnectionIsReplacedTransparently) {
@@ -138,20 +151,15 @@ TEST_P(PoolTest, KilledIdleConnectionIsReplacedTransparently) {
 // of the transaction; with nothing of the transaction lost, that statement is retried too.
 TEST_P(PoolTest, KilledIdleConnectionIsReplacedAtTheFirstStatementOfATransaction) {
   if (backend() == Backend::sqlite) GTEST_SKIP() << "SQLite runs in-process: no session to kill";
-  const auto t = admin_->dialect().quote_identifier(table("retried"));
-  admin_->execute_script("CREATE TABLE " + t + " (n " +
-                         admin_->dialect().type_name(ValueType::int64) + ")");
+  const std::string t = create_int_table("retried");
   auto engine = make_never_pinging_engine();
-  const std::string before = kill_the_idle_connection(engine);
-  Lease lease = engine.connect();
-  lease.begin();
+  std::string before;
+  Lease lease = begun_on_a_killed_connection(engine, before);
   EXPECT_NO_THROW(lease.execute("INSERT INTO " + t + " (n) VALUES (1)"));
   EXPECT_TRUE(lease->in_transaction());  // the new connection began the transaction as well
   EXPECT_NE(session_id(*lease), before);
   lease->rollback();
-  auto& rows = lease.query("SELECT count(*) FROM " + t);
-  ASSERT_TRUE(rows.next());
-  EXPECT_EQ(rows.get_int64(0), 0);
+  EXPECT_EQ(count_rows(*lease, t), 0);
   EXPECT_EQ(engine.pool().stats().errors, 1u);
 }
 
@@ -159,20 +167,15 @@ TEST_P(PoolTest, KilledIdleConnectionIsReplacedAtTheFirstStatementOfATransaction
 // connection: the first statement of a lease's transaction goes alone, and is retried.
 TEST_P(PoolTest, KilledIdleConnectionIsReplacedWhenTheFirstStatementAlsoCommits) {
   if (backend() == Backend::sqlite) GTEST_SKIP() << "SQLite runs in-process: no session to kill";
-  const auto t = admin_->dialect().quote_identifier(table("retried"));
-  admin_->execute_script("CREATE TABLE " + t + " (n " +
-                         admin_->dialect().type_name(ValueType::int64) + ")");
+  const std::string t = create_int_table("retried");
   auto engine = make_never_pinging_engine();
-  const std::string before = kill_the_idle_connection(engine);
-  Lease lease = engine.connect();
-  lease.begin();
+  std::string before;
+  Lease lease = begun_on_a_killed_connection(engine, before);
   EXPECT_NO_THROW(
       lease.query_and_commit("INSERT INTO " + t + " (n) VALUES (1)", {}, [](Cursor&) {}));
   EXPECT_FALSE(lease->in_transaction());
   EXPECT_NE(session_id(*lease), before);
-  auto& rows = admin_->query("SELECT count(*) FROM " + t);
-  ASSERT_TRUE(rows.next());
-  EXPECT_EQ(rows.get_int64(0), 1);
+  EXPECT_EQ(count_rows(*admin_, t), 1);  // committed, seen from another connection
   EXPECT_EQ(engine.pool().stats().errors, 1u);
 }
 
