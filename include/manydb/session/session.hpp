@@ -77,6 +77,8 @@ class Session {
   auto load_related(const Range& children);
 
   void flush();
+  // Flushes, then commits the binds in the order of first use. If it throws, every bind has
+  // been rolled back and nothing is tracked any more, as after rollback().
   void commit();
   void rollback();
 
