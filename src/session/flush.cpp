@@ -62,15 +62,19 @@ void Session::flush() { flush_statements(false); }
 void Session::flush_statements(bool commit_last) {
   auto inserts = in_state(tracked_, Tracked::State::pending_insert);
   sort_by_dependency(inserts, false);
-  std::vector<Tracked*> updates;
-  for (Tracked* t : in_state(tracked_, Tracked::State::persistent)) {
-    t->ops->changed(t->object, t->snapshot, changed_);
-    if (!changed_.empty()) updates.push_back(t);
-  }
+  const auto persistent = in_state(tracked_, Tracked::State::persistent);
   auto deletes = in_state(tracked_, Tracked::State::pending_delete);
   sort_by_dependency(deletes, true);
-  insert_all(inserts, commit_last && updates.empty() && deletes.empty());
-  for (Tracked* t : updates) update(*t);
+  // An INSERT is the last statement only if no UPDATE or DELETE follows; whether an UPDATE will
+  // is asked only then, so a plain flush() compares each object with its snapshot once.
+  const bool insert_is_last =
+      commit_last && !inserts.empty() && deletes.empty() &&
+      std::none_of(persistent.begin(), persistent.end(), [&](const Tracked* t) {
+        t->ops->changed(t->object, t->snapshot, changed_);
+        return !changed_.empty();
+      });
+  insert_all(inserts, insert_is_last);
+  for (Tracked* t : persistent) update(*t);
   for (std::size_t k = 0; k < deletes.size(); ++k)
     erase(*deletes[k], commit_last && k + 1 == deletes.size());
   dirty_ = false;
