@@ -77,6 +77,17 @@ std::string info_json(const Request& request) {
          json_escape(request.remote_address) + "\"}";
 }
 
+// Larger than a loopback socket's send and receive buffers together (at most 4 and 6 MiB):
+// the server cannot write it in one go, whoever reads first.
+const std::string& large_body() {
+  static const std::string body = [] {
+    std::string text = "\"";
+    for (int i = 0; text.size() < (16u << 20); ++i) text += std::to_string(i) + ' ';
+    return text + '"';
+  }();
+  return body;
+}
+
 void add_routes(Router& router, Gate& gate) {
   router.add("GET", "/health", [](const Request&) { return Response::json(200, "{\"ok\":true}"); });
   router.add("POST", "/echo", [](const Request& r) { return Response::json(200, r.body); });
@@ -91,6 +102,7 @@ void add_routes(Router& router, Gate& gate) {
     return Response::json(200,
                           "{\"user\":" + r.path_params[0] + ",\"order\":" + r.path_params[1] + "}");
   });
+  router.add("GET", "/large", [](const Request&) { return Response::json(200, large_body()); });
   router.add("GET", "/together", [&gate](const Request&) {
     return gate.wait_for_company() ? Response::json(200, "{}") : Response::error(503, "alone");
   });
@@ -259,6 +271,20 @@ TEST_F(HttpServerTest, KeepAliveAndPipelining) {
   EXPECT_EQ(connection.read_response().body, "[1]");
   EXPECT_EQ(connection.read_response().body, "{\"id\":9}");
   EXPECT_GE(server_->stats().requests_served, 7u);
+}
+
+// A response the socket does not take at once is finished asynchronously, whole and in order
+// before the next pipelined one.
+TEST_F(HttpServerTest, AResponseLargerThanTheSocketBuffersArrivesWholeAndInOrder) {
+  start();
+  HttpConnection connection(port_);
+  connection.send_raw(shop::test::format_request("GET", "/large", "", {}, true) +
+                      shop::test::format_request("GET", "/products/3", "", {}, true));
+  const auto large = connection.read_response();
+  EXPECT_EQ(large.status, 200);
+  EXPECT_EQ(large.body.size(), large_body().size());
+  EXPECT_TRUE(large.body == large_body());  // not EXPECT_EQ: no 16 MiB failure message
+  EXPECT_EQ(connection.read_response().body, "{\"id\":3}");
 }
 
 // The server writes its own response head: the framing and Connection header must follow the

@@ -188,11 +188,34 @@ class Session : public std::enable_shared_from_this<Session> {
     write_head(head_, response, version, keep_alive_, length);
     // Counted before the write so that a client holding the response sees it counted.
     core_.served++;
+    std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
+    beast::error_code ec;
+    if (write_now(buffers, ec) || ec) return on_write(ec);
     stream_.expires_after(core_.options.request_timeout);
-    const std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
     net::async_write(
         stream_, buffers,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+  }
+
+  // Writes what the socket takes without waiting and consumes it from `buffers`; true when
+  // all of it went. Most responses fit in the send buffer at once: writing them here, on the
+  // handler's thread, spares async_write's trip through the shared handler queue, behind every
+  // other connection's ready handler, for its completion and, past 64 KiB (its largest single
+  // write), for the rest of the response too: a trip that is tens of milliseconds at 128
+  // connections and set the tail of GET /products.
+  bool write_now(std::array<net::const_buffer, 2>& buffers, beast::error_code& ec) {
+    auto& socket = stream_.socket();
+    if (!socket.non_blocking()) socket.non_blocking(true, ec);
+    while (!ec && net::buffer_size(buffers) > 0) {
+      std::size_t written = socket.write_some(buffers, ec);
+      for (auto& buffer : buffers) {
+        const std::size_t taken = std::min(written, buffer.size());
+        buffer += taken;
+        written -= taken;
+      }
+    }
+    if (ec == net::error::would_block || ec == net::error::try_again) ec = {};
+    return net::buffer_size(buffers) == 0;
   }
 
   void on_write(beast::error_code ec) {
