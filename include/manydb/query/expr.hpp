@@ -111,17 +111,15 @@ using Condition = Expr<T, bool>;
 // col(&Order::user_id): the column that member is mapped to.
 template <class T, class M>
 Expr<T, typename query_detail::unwrap_optional<M>::type> col(M T::*member) {
-  const auto name = schema::find_column_name(member);
-  const auto& info = schema::table_info<T>();
+  const std::size_t index = schema::find_column_index(member);
+  // An unmapped member would otherwise silently mean column 0, the primary key.
+  if (index == schema::not_mapped) {
+    throw ProgrammingError("manydb::col: the member is not mapped in " +
+                           schema::table_info<T>().model);
+  }
   auto n = std::make_shared<ExprNode>();
   n->kind = ExprNode::Kind::column;
-  // An unmapped member would otherwise silently mean column 0, the primary key.
-  if (name.empty()) {
-    throw ProgrammingError("manydb::col: the member is not mapped in " + info.model);
-  }
-  for (std::size_t i = 0; i < info.columns.size(); ++i) {
-    if (info.columns[i].name == name) n->column = i;
-  }
+  n->column = index;
   return Expr<T, typename query_detail::unwrap_optional<M>::type>(std::move(n));
 }
 

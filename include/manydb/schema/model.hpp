@@ -83,21 +83,41 @@ const TableInfo& table_info() {
   return info;
 }
 
-// The column name that `member` has in its model's mapping; empty when it is not mapped.
+// The mapping as a compile-time constant: reading it walks no runtime structure, and asking for
+// it does not build it again.
+template <class T>
+inline constexpr auto mapping_of = T::mapping();
+
+inline constexpr std::size_t not_mapped = static_cast<std::size_t>(-1);
+
+// Where `member`'s column sits in its model's mapping, which is also its index in
+// table_info<Parent>().columns; not_mapped when the member is not mapped.
 template <class Parent, class M>
-std::string_view find_column_name(M Parent::*member) {
-  std::string_view found;
+std::size_t find_column_index(M Parent::*member) {
+  std::size_t found = not_mapped, i = 0;
   std::apply(
       [&](const auto&... c) {
         (([&] {
            if constexpr (std::is_same_v<decltype(c.member), M Parent::*>) {
-             if (c.member == member) found = c.name;
+             if (c.member == member) found = i;
            }
+           ++i;
          }()),
          ...);
       },
-      Parent::mapping().columns);
+      mapping_of<Parent>.columns);
   return found;
+}
+
+// The column name that `member` has in its model's mapping; empty when it is not mapped.
+template <class Parent, class M>
+std::string_view find_column_name(M Parent::*member) {
+  const std::size_t index = find_column_index(member);
+  std::string_view name;
+  std::size_t i = 0;
+  std::apply([&](const auto&... c) { ((name = i++ == index ? c.name : name), ...); },
+             mapping_of<Parent>.columns);
+  return name;
 }
 
 template <class C>

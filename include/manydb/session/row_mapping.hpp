@@ -15,9 +15,7 @@
 
 namespace manydb::session_detail {
 
-// The mapping as a compile-time constant, so a row read walks no runtime structure.
-template <schema::Model T>
-inline constexpr auto mapping_of = T::mapping();
+using schema::mapping_of;
 
 template <schema::Model T>
 inline constexpr std::size_t column_count_of =
