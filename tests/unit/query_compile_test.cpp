@@ -328,6 +328,17 @@ TEST(QueryCompile, ForUpdatePerDialect) {
   EXPECT_EQ(compile_select(q, lite()).params, (Params{4, 1}));
 }
 
+// A member's column is its place in the mapping, told apart from members of the same type.
+TEST(QueryCompile, ColumnsAreFoundByMember) {
+  const auto& columns = table_info<Product>().columns;
+  EXPECT_EQ(columns[column_of(&Product::id)].name, "id");
+  EXPECT_EQ(columns[column_of(&Product::name)].name, "name");
+  EXPECT_EQ(columns[column_of(&Product::price)].name, "price");
+  EXPECT_EQ(columns[column_of(&Product::stock)].name, "stock");
+  EXPECT_EQ(columns[column_of(&Product::category)].name, "category");
+  EXPECT_EQ(manydb::schema::find_column_name(&Order::user_id), "user_id");
+}
+
 TEST(QueryCompile, RejectsMalformedQueries) {
   namespace qd = manydb::query_detail;
   EXPECT_THROW(compile_select(SelectQuery{}, pg()), manydb::ProgrammingError);
