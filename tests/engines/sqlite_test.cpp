@@ -4,8 +4,12 @@
 
 #include <atomic>
 #include <filesystem>
+#include <latch>
+#include <mutex>
+#include <string>
 #include <thread>
 
+#include "engines/sqlite/write_gate.hpp"
 #include "manydb/manydb.hpp"
 
 namespace manydb {
@@ -141,6 +145,62 @@ TEST_F(SqliteFile, RawCommitReleasesTheWriteGate) {
   second->rollback();
   EXPECT_NO_THROW(first->begin());
   first->rollback();
+}
+
+// Not a wait on time: each step waits for the gate's own queue to reach the state it needs.
+void wait_until_queued(engines::sqlite::WriteGate& gate, std::size_t writers) {
+  while (gate.waiting() < writers) std::this_thread::yield();
+}
+
+// The gate passes from writer to writer in arrival order, and a release hands it to the next
+// in line before that one even wakes: a newcomer cannot take it in between.
+TEST(SqliteWriteGate, ServesWritersInArrivalOrderAndHandsTheGateOn) {
+  engines::sqlite::WriteGate gate;
+  ASSERT_TRUE(gate.acquire(std::chrono::milliseconds(0)));
+  std::mutex order_mutex;
+  std::string order;
+  std::latch checked(1);  // the writers hold on to the gate until the newcomer has tried
+  auto writer = [&](char name) {
+    return std::thread([&, name] {
+      ASSERT_TRUE(gate.acquire(std::chrono::seconds(10)));
+      {
+        std::lock_guard lock(order_mutex);
+        order += name;
+      }
+      checked.wait();
+      gate.release();
+    });
+  };
+  std::thread first = writer('1');
+  wait_until_queued(gate, 1);
+  std::thread second = writer('2');
+  wait_until_queued(gate, 2);
+  gate.release();
+  EXPECT_FALSE(gate.acquire(std::chrono::milliseconds(0)));  // already the first writer's
+  checked.count_down();
+  first.join();
+  second.join();
+  EXPECT_EQ(order, "12");
+  EXPECT_EQ(gate.waiting(), 0u);
+  EXPECT_TRUE(gate.acquire(std::chrono::milliseconds(0)));  // free again once both are done
+  gate.release();
+}
+
+// A writer that gives up leaves the queue: the gate goes to the one behind it.
+TEST(SqliteWriteGate, AWriterThatTimesOutLeavesTheQueue) {
+  engines::sqlite::WriteGate gate;
+  ASSERT_TRUE(gate.acquire(std::chrono::milliseconds(0)));
+  EXPECT_FALSE(gate.acquire(std::chrono::milliseconds(1)));
+  EXPECT_EQ(gate.waiting(), 0u);
+  bool served = false;
+  std::thread next([&] {
+    served = gate.acquire(std::chrono::seconds(10));
+    if (served) gate.release();
+  });
+  wait_until_queued(gate, 1);
+  gate.release();
+  next.join();
+  EXPECT_TRUE(served);
 }
 
 }  // namespace

@@ -20,29 +20,33 @@ std::shared_ptr<WriteGate> WriteGate::for_file(const std::string& path) {
 
 bool WriteGate::acquire(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
-  if (!held_ && queue_.empty()) {
+  if (!held_) {  // never free while writers wait: release() hands it on without freeing it
     held_ = true;
     return true;
   }
-  const std::uint64_t ticket = next_ticket_++;
-  queue_.push_back(ticket);
-  const bool mine =
-      turn_.wait_for(lock, timeout, [&] { return !held_ && queue_.front() == ticket; });
-  queue_.erase(std::find(queue_.begin(), queue_.end(), ticket));
-  if (mine) {
-    held_ = true;
-  } else if (!held_) {
-    turn_.notify_all();  // the next in line may have been waiting behind this ticket
-  }
-  return mine;
+  Waiter me;
+  queue_.push_back(&me);
+  if (me.turn.wait_for(lock, timeout, [&] { return me.granted; })) return true;
+  queue_.erase(std::find(queue_.begin(), queue_.end(), &me));
+  return false;
 }
 
 void WriteGate::release() {
-  {
-    std::lock_guard lock(mutex_);
+  std::lock_guard lock(mutex_);
+  if (queue_.empty()) {
     held_ = false;
+    return;
   }
-  turn_.notify_all();
+  Waiter* next = queue_.front();
+  queue_.pop_front();
+  next->granted = true;
+  // Under the lock: `next` lives until its owner, woken, takes the lock back.
+  next->turn.notify_one();
+}
+
+std::size_t WriteGate::waiting() {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
 }
 
 }  // namespace manydb::engines::sqlite

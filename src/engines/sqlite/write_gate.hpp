@@ -8,7 +8,7 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <cstdint>
+#include <cstddef>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -24,13 +24,20 @@ class WriteGate {
 
   // Waits in arrival order; false if the gate was not free within `timeout`.
   bool acquire(std::chrono::milliseconds timeout);
+  // Hands the gate straight to the oldest waiter, waking that one alone.
   void release();
+  std::size_t waiting();  // how many writers are queued (for tests)
 
  private:
+  // A queued writer, on its own thread's stack: a condition variable of its own means a
+  // release wakes only the writer whose turn it is, not every waiter to find out whose it is.
+  struct Waiter {
+    std::condition_variable turn;
+    bool granted = false;
+  };
+
   std::mutex mutex_;
-  std::condition_variable turn_;
-  std::deque<std::uint64_t> queue_;  // tickets of the waiting writers, oldest first
-  std::uint64_t next_ticket_ = 0;
+  std::deque<Waiter*> queue_;  // oldest first
   bool held_ = false;
 };
 
