@@ -182,18 +182,19 @@ void PgConnection::run_statement_and_commit(std::string_view sql, std::span<cons
 void PgConnection::pipeline(const Statement& st, std::span<const Value> params, bool then_commit,
                             std::span<ResultPtr> results) {
   bind_params(st, params);  // a wrong count throws before anything is sent; BEGIN stays pending
-  std::string begin;
-  if (pending_) begin = dialect().begin_statement(*pending_);
+  // BEGIN and COMMIT go out as statements prepared once per connection, as the statement does:
+  // the server then parses neither again for every transaction.
+  const char* begin = pending_ ? bare_statement(dialect().begin_statement(*pending_)) : nullptr;
+  const char* commit = then_commit ? bare_statement("COMMIT") : nullptr;
   pending_.reset();  // from here on the server's transaction status is the truth
-  const bool sent = PQenterPipelineMode(conn_) &&
-                    (begin.empty() || PQsendQueryParams(conn_, begin.c_str(), 0, nullptr, nullptr,
-                                                        nullptr, nullptr, 0)) &&
+  auto send_bare = [&](const char* name) {
+    return !name || PQsendQueryPrepared(conn_, name, 0, nullptr, nullptr, nullptr, 0);
+  };
+  const bool sent = PQenterPipelineMode(conn_) && send_bare(begin) &&
                     PQsendQueryPrepared(conn_, st.name.c_str(), static_cast<int>(params.size()),
                                         params_.values.data(), params_.lengths.data(),
                                         params_.formats.data(), st.result_format) &&
-                    (!then_commit || PQsendQueryParams(conn_, "COMMIT", 0, nullptr, nullptr,
-                                                       nullptr, nullptr, 0)) &&
-                    PQpipelineSync(conn_);
+                    send_bare(commit) && PQpipelineSync(conn_);
   if (!sent) {
     broken_ = true;  // libpq refuses only when the connection is gone or out of memory
     fail(nullptr);
@@ -257,6 +258,19 @@ PgConnection::Statement PgConnection::prepare(const std::string& sql) {
   st.params = PQnparams(desc.get());
   st.result_format = PgCursor::decodes_binary(desc.get()) ? 1 : 0;
   return st;
+}
+
+// The server-side name of BEGIN or COMMIT, prepared at its first use on this connection. Kept
+// apart from the statement cache: never evicted, and not counted as the application's.
+const char* PgConnection::bare_statement(const std::string& sql) {
+  auto it = bare_.find(sql);
+  if (it == bare_.end()) {
+    std::string name("t");
+    name += std::to_string(bare_.size() + 1);
+    check(ResultPtr(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr)));
+    it = bare_.emplace(sql, std::move(name)).first;
+  }
+  return it->second.c_str();
 }
 
 void PgConnection::forget(const std::string& sql) {

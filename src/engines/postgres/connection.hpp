@@ -53,6 +53,7 @@ class PgConnection final : public Connection {
   const Statement& prepared_for_pending(std::string_view sql);
   Statement prepare(const std::string& sql);
   void forget(const std::string& sql);
+  const char* bare_statement(const std::string& sql);
   void bind_params(const Statement& st, std::span<const Value> params);
   ResultPtr execute(const Statement& st, std::span<const Value> params);
   ResultPtr begin_and_execute(const Statement& st, std::span<const Value> params);
@@ -84,7 +85,8 @@ class PgConnection final : public Connection {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, Statement, Hash, std::equal_to<>> cache_;
-  std::deque<std::string> order_;  // cached SQL texts, oldest first
+  std::deque<std::string> order_;                      // cached SQL texts, oldest first
+  std::unordered_map<std::string, std::string> bare_;  // BEGIN and COMMIT texts -> names
   std::uint64_t next_name_ = 0;
   std::uint64_t prepares_ = 0;
   // begin() was called and its BEGIN not yet sent: it goes out with the next statement.
