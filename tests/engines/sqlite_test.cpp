@@ -148,8 +148,58 @@ TEST_F(SqliteFile, RawCommitReleasesTheWriteGate) {
 }
 
 // Not a wait on time: each step waits for the gate's own queue to reach the state it needs.
+// The deadline only turns a writer that never queues (the bug) into a failure, not a hang.
 void wait_until_queued(engines::sqlite::WriteGate& gate, std::size_t writers) {
-  while (gate.waiting() < writers) std::this_thread::yield();
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (gate.waiting() < writers) {
+    ASSERT_LT(std::chrono::steady_clock::now(), give_up) << "no writer queued at the gate";
+    std::this_thread::yield();
+  }
+}
+
+// A write outside a transaction is a transaction of its own: it waits at the gate behind a
+// writer's transaction instead of in SQLite's busy handler, and with RETURNING it keeps the
+// gate, as SQLite keeps its lock, until its rows have been read.
+TEST_F(SqliteFile, AWriteOutsideATransactionQueuesAtTheWriteGate) {
+  const auto file = url("auto.db", "?busy_timeout=5000");
+  auto first = connect(Url::parse(file));
+  auto second = connect(Url::parse(file));
+  first->execute_script("CREATE TABLE t (x INTEGER)");
+  auto gate = engines::sqlite::WriteGate::for_file((dir_ / "auto.db").string());
+  first->begin();
+  first->query("INSERT INTO t (x) VALUES (1)");
+  std::exception_ptr failed;
+  std::thread writer([&] {
+    try {
+      second->query("INSERT INTO t (x) VALUES (2)");
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  });
+  wait_until_queued(*gate, 1);
+  first->commit();
+  writer.join();
+  EXPECT_FALSE(failed);
+
+  auto& returned = first->query("INSERT INTO t (x) VALUES (3) RETURNING x");
+  std::thread transaction([&] {
+    try {
+      second->begin();
+      second->query("INSERT INTO t (x) VALUES (4)");
+      second->commit();
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  });
+  wait_until_queued(*gate, 1);  // still held: the INSERT's rows are not read yet
+  ASSERT_TRUE(returned.next());
+  EXPECT_EQ(returned.get_int64(0), 3);
+  EXPECT_FALSE(returned.next());  // its end commits it and hands the gate on
+  transaction.join();
+  EXPECT_FALSE(failed);
+  auto& rows = first->query("SELECT count(*) FROM t");
+  ASSERT_TRUE(rows.next());
+  EXPECT_EQ(rows.get_int64(0), 4);
 }
 
 // The gate passes from writer to writer in arrival order, and a release hands it to the next

@@ -64,6 +64,8 @@ std::string choice(const Url& url, const std::string& key, const std::string& fa
 
 SqliteConnection::SqliteConnection(const Url& url, const ConnectOptions& options)
     : Connection(options.bind) {
+  cursor_.on_end(
+      [](void* self) { static_cast<SqliteConnection*>(self)->release_write_gate_if_done(); }, this);
   open(url);
   try {
     configure(url);
@@ -184,10 +186,17 @@ inline void SqliteConnection::bind_params(const Prepared& statement,
 
 Cursor& SqliteConnection::run_statement(std::string_view sql, std::span<const Value> params) {
   cursor_.finish();
+  release_write_gate_if_done();
   const Prepared& statement = prepared(sql);
   bind_params(statement, params);
+  // A write outside a transaction is a transaction of its own: it queues at the gate as
+  // BEGIN IMMEDIATE does, not in SQLite's busy handler, which sleeps. It keeps the gate while
+  // RETURNING rows are still to be read, as SQLite keeps its lock: until the cursor's end.
+  if (!statement.readonly && gate_ && !holds_gate_ && sqlite3_get_autocommit(db_)) {
+    take_write_gate();
+  }
   cursor_.start(db_, statement.stmt, statement.readonly);
-  release_write_gate_if_done();
+  if (cursor_.done()) release_write_gate_if_done();
   return cursor_;
 }
 
@@ -215,6 +224,7 @@ void SqliteConnection::take_write_gate() {
 void SqliteConnection::begin(TxMode mode) {
   refuse_nested_begin();
   if (mode != TxMode::write) return execute_script(dialect().begin_statement(mode));
+  cursor_.finish();  // an unread RETURNING of a write outside a transaction ends it
   release_write_gate_if_done();
   take_write_gate();
   execute_script(begin_write_);  // on failure it gives the gate back: no transaction began

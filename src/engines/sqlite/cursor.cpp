@@ -29,9 +29,11 @@ void SqliteCursor::end_rows(int rc) {
   if (rc == SQLITE_DONE) {
     if (!readonly_) rows_ = sqlite3_changes64(db_);
     sqlite3_reset(stmt_);
+    if (on_end_) on_end_(on_end_context_);
     return;
   }
   sqlite3_reset(stmt_);
+  if (on_end_) on_end_(on_end_context_);  // touches no SQLite state: the error is still there
   throw_error(db_, rc, bind_);
 }
 

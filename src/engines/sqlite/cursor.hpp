@@ -17,6 +17,13 @@ class SqliteCursor final : public Cursor {
   // `readonly` is sqlite3_stmt_readonly(stmt), which the connection caches.
   void start(sqlite3* db, sqlite3_stmt* stmt, bool readonly);
   void finish();  // resets the statement so it holds no read snapshot
+  bool done() const { return done_; }
+  // Called once the statement has run to its end or failed, after its reset: a write outside a
+  // transaction has then committed or rolled back, and its connection can give the gate back.
+  void on_end(void (*hook)(void*), void* context) {
+    on_end_ = hook;
+    on_end_context_ = context;
+  }
 
   bool next() override;
   std::size_t column_count() const override { return columns_; }
@@ -50,6 +57,8 @@ class SqliteCursor final : public Cursor {
   bool done_ = true;
   bool readonly_ = true;
   std::int64_t rows_ = 0;
+  void (*on_end_)(void*) = nullptr;
+  void* on_end_context_ = nullptr;
   // The row the statement is on, decoded once per step (see Cursor::Cell): the typed getters
   // read it without a call, and every sqlite3_column_* call would pay for the statement lookup
   // and error bookkeeping again.
