@@ -51,7 +51,8 @@ Session::BindState& Session::use(const std::string& bind, bool write) {
   }
   // SQLite takes its file lock at BEGIN, so a session reads there without a transaction until
   // it first writes; the servers begin as SessionOptions::begin says.
-  if (!it->lease->in_transaction() && (write || begins_at_first_use(*it->engine))) {
+  if (options_.begin != Begin::never && !it->lease->in_transaction() &&
+      (write || begins_at_first_use(*it->engine))) {
     it->lease.begin(TxMode::write);
   }
   return *it;
@@ -59,6 +60,18 @@ Session::BindState& Session::use(const std::string& bind, bool write) {
 
 bool Session::begins_at_first_use(const Engine& engine) const {
   return options_.begin == Begin::at_first_use && engine.url().backend != Backend::sqlite;
+}
+
+void Session::begin_alone(const std::string& bind) {
+  if (dirty_) flush();
+  use(bind, true).lease.begin(TxMode::write);
+}
+
+void Session::commit_alone(const std::string& bind) { use(bind, false).lease->commit(); }
+
+void Session::rollback_alone(const std::string& bind) {
+  BindState& b = use(bind, false);
+  if (b.lease->in_transaction()) b.lease->rollback();
 }
 
 bool Session::in_transaction(std::string_view bind) const {

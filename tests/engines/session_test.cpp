@@ -311,6 +311,32 @@ TEST_P(SessionTest, UpdateReturningGivesTheChangedRowsAsTheyAreNow) {
             2);
 }
 
+// Begin::never: each statement commits on its own, so what it wrote is there for every other
+// connection at once and nothing is left for rollback(); update_returning() still changes
+// exactly the rows it returns (on MariaDB its three statements get a transaction of their own).
+TEST_P(SessionTest, ASessionThatNeverBeginsCommitsEachStatementOnItsOwn) {
+  auto s = db_->session({.begin = Begin::never});
+  auto& pen = s.add(Product{.name = "Pen", .price = 2, .stock = 5, .category = "office"});
+  s.add(Product{.name = "Ink", .price = 3, .stock = 1, .category = "office"});
+  s.flush();
+  EXPECT_FALSE(s.in_transaction("default"));
+  EXPECT_EQ(count_rows("default", "product"), 2);
+  const auto taken = s.query<Product>()
+                         .where(col(&Product::stock) >= 2)
+                         .update_returning(set(&Product::stock, col(&Product::stock) - 2));
+  EXPECT_FALSE(s.in_transaction("default"));
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_EQ(taken[0].id, pen.id);
+  EXPECT_EQ(taken[0].stock, 3);
+  EXPECT_THROW(s.query<Product>().for_update().all(), ProgrammingError);
+  s.rollback();  // nothing to undo
+  EXPECT_EQ(db_->execute("default", "SELECT sum(stock) FROM product").rows.at(0).at(0).as_double(),
+            4.0);
+  s.add(Product{.name = "Pad", .price = 1, .stock = 1, .category = "office"});
+  s.commit();  // the flush's INSERT commits on its own, with no COMMIT to send
+  EXPECT_EQ(count_rows("default", "product"), 3);
+}
+
 // Begin::at_first_use (the default) opens a server's transaction at the first read;
 // Begin::at_first_write leaves reads in autocommit until a write or FOR UPDATE. SQLite always
 // waits for the first write.

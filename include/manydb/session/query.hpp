@@ -80,7 +80,7 @@ class Query {
   // promised order): one statement (UPDATE ... RETURNING) on PostgreSQL and SQLite. MariaDB
   // has no UPDATE RETURNING: there the matching rows are locked (SELECT ... FOR UPDATE),
   // exactly those are updated by primary key and then read back, three statements in the
-  // session's transaction.
+  // session's transaction (with Begin::never, in a transaction of their own).
   template <class... Assignments>
   std::vector<T> update_returning(Assignments... assignments);
   std::int64_t remove();
@@ -92,6 +92,7 @@ class Query {
   Cursor& run(const Statement& statement, bool write);
   std::vector<T> read_rows(Cursor& cursor);
   std::vector<T> update_locked_rows(const std::vector<Assignment>& assignments);
+  void refuse_for_update_in_autocommit() const;
 
   Session* session_;
   SelectQuery spec_;

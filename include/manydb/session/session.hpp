@@ -35,6 +35,12 @@ enum class Begin {
   // in autocommit, each its own snapshot. A read-only request then costs no BEGIN and no
   // ROLLBACK round trip per bind.
   at_first_write,
+  // Never: every statement commits on its own (autocommit, Django's default), one round trip
+  // with no BEGIN or COMMIT. commit() flushes, and each INSERT, UPDATE or DELETE of the flush
+  // is its own transaction; rollback() only forgets what was not flushed. update_returning()
+  // on MariaDB, which takes three statements there, runs them in a transaction of their own.
+  // FOR UPDATE is refused: its locks would end with its statement.
+  never,
 };
 
 struct SessionOptions {
@@ -93,6 +99,12 @@ class Session {
   // For Query<T>: flushes pending changes, then runs `statement` on `bind` in this session.
   Cursor& run(const std::string& bind, const Statement& statement, bool write);
   const Dialect& dialect_of(const std::string& bind);
+  // For Query<T>: whether statements commit on their own (Begin::never), and a transaction for
+  // the statements of one call in such a session.
+  bool autocommits() const { return options_.begin == Begin::never; }
+  void begin_alone(const std::string& bind);
+  void commit_alone(const std::string& bind);
+  void rollback_alone(const std::string& bind);
   // For Query<T> and get: the tracked object for a row just read, new or already known.
   template <schema::Model T>
   T& track_row(const Cursor& cursor);

@@ -81,6 +81,16 @@ Cursor& Query<T>::run(const Statement& statement, bool write) {
 }
 
 template <schema::Model T>
+void Query<T>::refuse_for_update_in_autocommit() const {
+  if (spec_.for_update && session_->autocommits()) {
+    throw ProgrammingError(
+        "FOR UPDATE in a session with Begin::never: its locks would end with "
+        "the statement; lock inside a transaction (Begin::at_first_use)",
+        bind());
+  }
+}
+
+template <schema::Model T>
 std::vector<T> Query<T>::read_rows(Cursor& cursor) {
   std::vector<T> out;
   while (cursor.next()) session_detail::read_row(cursor, out.emplace_back());
@@ -90,11 +100,13 @@ std::vector<T> Query<T>::read_rows(Cursor& cursor) {
 template <schema::Model T>
 std::vector<T> Query<T>::all() {
   // FOR UPDATE locks only inside a transaction: it counts as a write for when to begin.
+  refuse_for_update_in_autocommit();
   return read_rows(run(compile_select(spec_, session_->dialect_of(bind())), spec_.for_update));
 }
 
 template <schema::Model T>
 std::vector<T*> Query<T>::load() {
+  refuse_for_update_in_autocommit();
   auto& cursor = run(compile_select(spec_, session_->dialect_of(bind())), spec_.for_update);
   std::vector<T*> out;
   while (cursor.next()) out.push_back(&session_->track_row<T>(cursor));
@@ -174,7 +186,18 @@ template <class... Assignments>
 std::vector<T> Query<T>::update_returning(Assignments... assignments) {
   const std::vector<Assignment> list{assignments...};
   const Dialect& dialect = session_->dialect_of(bind());
-  if (!dialect.supports_update_returning()) return update_locked_rows(list);
+  if (!dialect.supports_update_returning()) {
+    if (!session_->autocommits()) return update_locked_rows(list);
+    session_->begin_alone(bind());  // the rows read must be the rows updated
+    try {
+      auto rows = update_locked_rows(list);
+      session_->commit_alone(bind());
+      return rows;
+    } catch (...) {
+      session_->rollback_alone(bind());
+      throw;
+    }
+  }
   return read_rows(run(compile_update(*spec_.table, spec_.where, list, dialect, true), true));
 }
 
