@@ -46,10 +46,13 @@ std::int64_t cents(double price) { return std::llround(price * 100); }
 // Takes every product's quantity or none, and learns each price from the row it decremented:
 // the decrements run in one transaction on the products bind, each guarded by
 // stock >= quantity, in id order so two orders never deadlock. Empty when one could not be
-// taken (the session's destructor rolls the others back).
+// taken (the session's destructor rolls the others back). One product's decrement is a
+// transaction on its own: it runs in autocommit, one round trip without BEGIN and COMMIT.
 static std::map<std::int64_t, double> take_stock(
     manydb::Database& db, const std::map<std::int64_t, std::int64_t>& wanted) {
-  auto s = db.session_for("default");
+  auto s = db.session(
+      {.only_bind = "default",
+       .begin = wanted.size() == 1 ? manydb::Begin::never : manydb::Begin::at_first_use});
   std::map<std::int64_t, double> prices;
   for (const auto& [id, quantity] : wanted) {
     const auto taken =
