@@ -60,13 +60,16 @@ void Lease::begin(TxMode mode) {
   began_first_ = true;
 }
 
-Cursor& Lease::query(std::string_view sql, std::span<const Value> params) {
+Cursor& Lease::query(std::string_view sql, std::span<const Value> params, bool repeatable) {
   // The first statement of a transaction whose BEGIN is still pending is as safe to run again as
-  // one outside a transaction: nothing of the transaction has reached the server yet.
+  // a read outside a transaction: nothing of the transaction has reached the server yet.
   const std::optional<TxMode> pending =
       std::exchange(began_first_, false) ? connection_->pending_begin() : std::nullopt;
-  const bool may_retry =
-      pool_ && (pending || (!used_ && reused_ && !connection_->in_transaction()));
+  const bool first_outside = pool_ && !used_ && reused_ && !connection_->in_transaction();
+  const bool may_retry = pool_ && (pending || (repeatable && first_outside));
+  if (!pending && !repeatable && first_outside && connection_->closed_by_server()) {
+    connection_ = pool_->replace(std::move(connection_));
+  }
   used_ = true;
   if (!may_retry) return connection_->query(sql, params);
   try {

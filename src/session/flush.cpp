@@ -146,7 +146,7 @@ void run_flush_statement(Lease& lease, const Statement& statement, bool commit, 
   if (commit) {
     lease.query_and_commit(statement.sql, statement.params, read);
   } else {
-    read(lease.query(statement.sql, statement.params));
+    read(lease.query(statement.sql, statement.params, false));
   }
 }
 
@@ -227,7 +227,7 @@ void Session::update(Tracked& t) {
   BindState& b = use(table.bind_or_default(), true);
   const auto statement =
       compile_update(table, key_equals(table, t.key()), changed, b.engine->dialect());
-  if (b.lease.query(statement.sql, statement.params).rows_affected() != 1) {
+  if (b.lease.query(statement.sql, statement.params, false).rows_affected() != 1) {
     throw NotFound(table.model + " " + t.key().to_display() +
                        " was deleted by someone else; its changes could not be written",
                    table.bind_or_default());

@@ -87,7 +87,7 @@ const Dialect& Session::dialect_of(const std::string& bind) {
 
 Cursor& Session::run(const std::string& bind, const Statement& statement, bool write) {
   if (dirty_) flush();
-  return use(bind, write).lease.query(statement.sql, statement.params);
+  return use(bind, write).lease.query(statement.sql, statement.params, !write);
 }
 
 Connection& Session::connection(std::string_view bind) {
@@ -98,7 +98,7 @@ Connection& Session::connection(std::string_view bind) {
 Result Session::execute(std::string_view bind, std::string_view sql,
                         std::span<const Value> params) {
   if (dirty_) flush();
-  return read_all(use(std::string(bind), true).lease.query(sql, params));
+  return read_all(use(std::string(bind), true).lease.query(sql, params, false));
 }
 
 void* Session::adopt(std::unique_ptr<Tracked> tracked) {

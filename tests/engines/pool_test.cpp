@@ -179,6 +179,22 @@ TEST_P(PoolTest, KilledIdleConnectionIsReplacedWhenTheFirstStatementAlsoCommits)
   EXPECT_EQ(engine.pool().stats().errors, 1u);
 }
 
+// A write outside a transaction may have been committed by the server before its connection
+// died, so it never runs a second time; a reused connection the server has closed is found
+// before the statement instead (its socket reads end of file), and replaced.
+TEST_P(PoolTest, AWriteOutsideATransactionMeetsNoConnectionTheServerClosed) {
+  if (backend() == Backend::sqlite) GTEST_SKIP() << "SQLite runs in-process: no session to kill";
+  const std::string t = create_int_table("once");
+  auto engine = make_never_pinging_engine();
+  const std::string before = kill_the_idle_connection(engine);
+  Lease lease = engine.connect();
+  EXPECT_NO_THROW(lease.query("INSERT INTO " + t + " (n) VALUES (1)", {}, false));
+  EXPECT_NE(session_id(*lease), before);
+  EXPECT_EQ(count_rows(*admin_, t), 1);
+  EXPECT_EQ(engine.pool().stats().errors, 1u);
+  EXPECT_FALSE(lease->closed_by_server());  // a live idle connection is not taken for closed
+}
+
 TEST_P(PoolTest, KillInsideATransactionCostsOneError) {
   if (backend() == Backend::sqlite) GTEST_SKIP() << "SQLite runs in-process: no session to kill";
   auto engine = make_engine({.size = 1, .max_overflow = 0});

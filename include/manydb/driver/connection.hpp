@@ -85,6 +85,10 @@ class Connection {
   virtual bool ping() = 0;
   // True once the connection was lost: a pool must discard it rather than reuse it.
   virtual bool broken() const = 0;
+  // True when the server has closed this idle connection: its socket has something to read
+  // (end of file, a parting error) when nothing was asked. No round trip; asked before a
+  // statement that must not run twice, which cannot be retried on a new connection.
+  virtual bool closed_by_server() { return broken(); }
 
   // Ends the current cursor early (a pool calls it when a lease comes back), so no statement
   // keeps server or file resources after its caller stopped reading.

@@ -1,5 +1,7 @@
 #include "engines/mariadb/connection.hpp"
 
+#include <poll.h>
+
 #include <mysqld_error.h>
 
 #include <cctype>
@@ -221,6 +223,15 @@ bool MariadbConnection::in_transaction() const {
   unsigned int status = 0;
   if (mariadb_get_infov(db_, MARIADB_CONNECTION_SERVER_STATUS, &status) != 0) return false;
   return (status & SERVER_STATUS_IN_TRANS) != 0;
+}
+
+// The protocol has nothing the server sends unasked: an idle socket with something to read has
+// been closed by the server (its last packet an error such as a KILL's, then end of file).
+bool MariadbConnection::closed_by_server() {
+  if (broken_) return true;
+  pollfd fd{static_cast<int>(mysql_get_socket(db_)), POLLIN, 0};
+  if (fd.fd < 0 || poll(&fd, 1, 0) > 0) broken_ = true;
+  return broken_;
 }
 
 bool MariadbConnection::ping() {

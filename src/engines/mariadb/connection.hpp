@@ -41,6 +41,7 @@ class MariadbConnection final : public Connection {
 
   bool ping() override;
   bool broken() const override { return broken_; }
+  bool closed_by_server() override;
 
   std::size_t cached_statements() const override { return cache_.size(); }
   std::uint64_t prepare_count() const override { return prepare_count_; }

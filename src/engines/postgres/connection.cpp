@@ -1,6 +1,7 @@
 #include "engines/postgres/connection.hpp"
 
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <array>
 #include <cctype>
@@ -345,6 +346,21 @@ bool PgConnection::in_transaction() const {
   if (pending_) return true;
   const PGTransactionStatusType st = PQtransactionStatus(conn_);
   return st == PQTRANS_INTRANS || st == PQTRANS_INERROR || st == PQTRANS_ACTIVE;
+}
+
+bool PgConnection::closed_by_server() {
+  if (broken_) return true;
+  pollfd fd{PQsocket(conn_), POLLIN, 0};
+  if (fd.fd < 0) return broken_ = true;
+  if (poll(&fd, 1, 0) <= 0) return false;
+  // Readable while idle: a NOTIFY leaves the connection usable; an end of file, or the error a
+  // terminated backend sends before it closes the socket, do not.
+  char first = 0;
+  const ssize_t n = recv(fd.fd, &first, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) || first == 'E') {
+    broken_ = true;
+  }
+  return broken_;
 }
 
 bool PgConnection::ping() {
