@@ -94,4 +94,20 @@ void Lease::query_and_commit(std::string_view sql, std::span<const Value> params
   connection_->query_and_commit(sql, params, read);
 }
 
+void Lease::query_two(std::string_view first, std::span<const Value> first_params,
+                      std::string_view second, std::span<const Value> second_params,
+                      bool then_commit, const std::function<void(Cursor&)>& read_first,
+                      const std::function<void(Cursor&)>& read_second) {
+  const std::optional<TxMode> pending =
+      std::exchange(began_first_, false) ? connection_->pending_begin() : std::nullopt;
+  const bool first_use = !used_ && reused_ && !connection_->in_transaction();
+  if (pool_ && (pending || first_use) && connection_->closed_by_server()) {
+    connection_ = pool_->replace(std::move(connection_));
+    if (pending) connection_->begin(*pending);
+  }
+  used_ = true;
+  connection_->query_two(first, first_params, second, second_params, then_commit, read_first,
+                         read_second);
+}
+
 }  // namespace manydb

@@ -195,6 +195,24 @@ TEST_P(PoolTest, AWriteOutsideATransactionMeetsNoConnectionTheServerClosed) {
   EXPECT_FALSE(lease->closed_by_server());  // a live idle connection is not taken for closed
 }
 
+// Two statements with COMMIT as the first use of a reused connection cannot be run again; a
+// connection the server closed while idle is replaced before them.
+TEST_P(PoolTest, TwoStatementsAndCommitMeetNoConnectionTheServerClosed) {
+  if (backend() == Backend::sqlite) GTEST_SKIP() << "SQLite runs in-process: no session to kill";
+  const std::string t = create_int_table("two");
+  auto engine = make_never_pinging_engine();
+  std::string before;
+  Lease lease = begun_on_a_killed_connection(engine, before);
+  const std::string insert = "INSERT INTO " + t + " (n) VALUES (?)";
+  const std::vector<Value> one{Value(std::int64_t{1})}, two{Value(std::int64_t{2})};
+  EXPECT_NO_THROW(lease.query_two(
+      insert, one, insert, two, true, [](Cursor&) {}, [](Cursor&) {}));
+  EXPECT_FALSE(lease->in_transaction());
+  EXPECT_NE(session_id(*lease), before);
+  EXPECT_EQ(count_rows(*admin_, t), 2);
+  EXPECT_EQ(engine.pool().stats().errors, 1u);
+}
+
 TEST_P(PoolTest, KillInsideATransactionCostsOneError) {
   if (backend() == Backend::sqlite) GTEST_SKIP() << "SQLite runs in-process: no session to kill";
   auto engine = make_engine({.size = 1, .max_overflow = 0});

@@ -242,6 +242,57 @@ TEST_P(Transactions, QueryAndCommitOfAFailingStatementCommitsNothing) {
   EXPECT_EQ(count(*admin_), 2);
 }
 
+// Two statements and COMMIT: one pipeline on PostgreSQL (with BEGIN too), one after the
+// other elsewhere; each reader sees its own statement's rows, in order.
+TEST_P(Transactions, QueryTwoReadsEachStatementsRowsAndCommits) {
+  auto c = connect();
+  const std::string insert_returning = "INSERT INTO " + t_ + " (n) VALUES (?) RETURNING n";
+  const std::vector<Value> one{Value(std::int64_t{1})}, two{Value(std::int64_t{2})};
+  std::vector<std::int64_t> first, second;
+  const std::string pid = session_id(*c);
+  c->begin();
+  c->query_two(
+      insert_returning, one, insert_returning, two, true,
+      [&](Cursor& rows) {
+        while (rows.next()) first.push_back(rows.get_int64(0));
+      },
+      [&](Cursor& rows) {
+        while (rows.next()) second.push_back(rows.get_int64(0));
+      });
+  EXPECT_EQ(first, std::vector<std::int64_t>{1});
+  EXPECT_EQ(second, std::vector<std::int64_t>{2});
+  EXPECT_FALSE(c->in_transaction());
+  if (backend() == Backend::postgresql) {
+    EXPECT_EQ(pg_state(pid), "idle");
+  }
+  EXPECT_EQ(count(*admin_), 2);
+  // Without COMMIT the transaction stays open.
+  const std::vector<Value> three{Value(std::int64_t{3})}, four{Value(std::int64_t{4})};
+  c->begin();
+  c->query_two(
+      insert_returning, three, insert_returning, four, false, [](Cursor&) {}, [](Cursor&) {});
+  EXPECT_TRUE(c->in_transaction());
+  c->rollback();
+  EXPECT_EQ(count(*admin_), 2);
+}
+
+TEST_P(Transactions, QueryTwoWhoseSecondStatementFailsCommitsNothing) {
+  auto c = connect();
+  const std::string insert = "INSERT INTO " + t_ + " (n) VALUES (?)";
+  const std::vector<Value> five{Value(std::int64_t{5})};
+  bool read_second = false;
+  c->begin();
+  EXPECT_THROW(
+      c->query_two(
+          insert, five, insert, five, true, [](Cursor&) {}, [&](Cursor&) { read_second = true; }),
+      UniqueViolation);
+  EXPECT_FALSE(read_second);
+  if (c->in_transaction()) c->rollback();
+  EXPECT_EQ(count(*admin_), 0);
+  this->insert(*c, 6);  // and the connection goes on
+  EXPECT_EQ(count(*admin_), 1);
+}
+
 // A deferred foreign key fails at COMMIT itself, after the statement succeeded.
 TEST_P(Transactions, QueryAndCommitReportsACommitThatFails) {
   if (backend() == Backend::mariadb) {

@@ -40,6 +40,14 @@ class Lease {
   void query_and_commit(std::string_view sql, std::span<const Value> params,
                         const std::function<void(Cursor&)>& read);
 
+  // Connection::query_two. Never run twice (COMMIT may go with it): as the first use of a reused
+  // connection, the connection is checked first for having been closed by the server, and
+  // replaced if it was.
+  void query_two(std::string_view first, std::span<const Value> first_params,
+                 std::string_view second, std::span<const Value> second_params, bool then_commit,
+                 const std::function<void(Cursor&)>& read_first,
+                 const std::function<void(Cursor&)>& read_second);
+
   // Begins a transaction, with the same one-time replacement of a connection found dead.
   void begin(TxMode mode = TxMode::write);
 

@@ -206,6 +206,57 @@ void PgConnection::pipeline(const Statement& st, std::span<const Value> params, 
   if (PQstatus(conn_) == CONNECTION_OK && !PQexitPipelineMode(conn_)) broken_ = true;
 }
 
+bool PgConnection::send_prepared(const Statement& st, std::span<const Value> params) {
+  bind_params(st, params);
+  return PQsendQueryPrepared(conn_, st.name.c_str(), static_cast<int>(params.size()),
+                             params_.values.data(), params_.lengths.data(), params_.formats.data(),
+                             st.result_format);
+}
+
+// Both statements, with the pending BEGIN before them and COMMIT after, in one pipeline. The
+// server skips whatever follows a failure up to the pipeline's end: a failed statement leaves
+// the transaction open and aborted, for rollback(), as query_and_commit() does.
+void PgConnection::run_two(std::string_view first, std::span<const Value> first_params,
+                           std::string_view second, std::span<const Value> second_params,
+                           bool then_commit, const std::function<void(Cursor&)>& read_first,
+                           const std::function<void(Cursor&)>& read_second) {
+  require_usable();
+  cursor_.reset(nullptr);
+  // Copies: preparing the second may evict the first from the cache.
+  const Statement one = prepared_for_pending(first);
+  const Statement two = prepared_for_pending(second);
+  bind_params(one, first_params);  // a wrong count throws before anything is sent
+  bind_params(two, second_params);
+  const char* begin = pending_ ? bare_statement(dialect().begin_statement(*pending_)) : nullptr;
+  const char* commit = then_commit ? bare_statement("COMMIT") : nullptr;
+  pending_.reset();
+  auto send_bare = [&](const char* name) {
+    return !name || PQsendQueryPrepared(conn_, name, 0, nullptr, nullptr, nullptr, 0);
+  };
+  const bool sent = PQenterPipelineMode(conn_) && send_bare(begin) &&
+                    send_prepared(one, first_params) && send_prepared(two, second_params) &&
+                    send_bare(commit) && PQpipelineSync(conn_);
+  if (!sent) {
+    broken_ = true;
+    fail(nullptr);
+  }
+  std::array<ResultPtr, 4> results;  // BEGIN's, the two statements', COMMIT's
+  const std::size_t from = begin ? 0 : 1, count = 4 - from - (commit ? 0 : 1);
+  read_pipeline(std::span(results).subspan(from, count));
+  if (PQstatus(conn_) == CONNECTION_OK && !PQexitPipelineMode(conn_)) broken_ = true;
+  if (begin) check(results[0]);
+  check(results[1]);
+  check(results[2]);
+  if (commit) {
+    check(results[3]);
+    refuse_rolled_back_commit(results[3].get());
+  }
+  cursor_.reset(std::move(results[1]));
+  read_first(cursor_);
+  cursor_.reset(std::move(results[2]));
+  read_second(cursor_);
+}
+
 // Collects the pipeline's answers: each query's results end with a null, and the sync's result
 // ends the pipeline. A lost connection ends it early; then libpq answers null from then on.
 void PgConnection::read_pipeline(std::span<ResultPtr> results) {

@@ -24,6 +24,10 @@ class PgConnection final : public Connection {
   Cursor& run_statement(std::string_view sql, std::span<const Value> params) override;
   void run_statement_and_commit(std::string_view sql, std::span<const Value> params,
                                 const std::function<void(Cursor&)>& read) override;
+  void run_two(std::string_view first, std::span<const Value> first_params, std::string_view second,
+               std::span<const Value> second_params, bool then_commit,
+               const std::function<void(Cursor&)>& read_first,
+               const std::function<void(Cursor&)>& read_second) override;
   void execute_script(std::string_view sql) override;
   std::int64_t last_insert_id() override;
 
@@ -61,6 +65,7 @@ class PgConnection final : public Connection {
   void pipeline(const Statement& st, std::span<const Value> params, bool then_commit,
                 std::span<ResultPtr> results);
   void read_pipeline(std::span<ResultPtr> results);
+  bool send_prepared(const Statement& st, std::span<const Value> params);
   void refuse_rolled_back_commit(PGresult* res) const;
   void send_pending_begin();
   bool plan_changed(const PGresult* res) const;
