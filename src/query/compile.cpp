@@ -2,6 +2,7 @@
 // the SQL text comes from the shape cache, rendered (Renderer) only the first time.
 #include "manydb/query/compile.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "manydb/core/errors.hpp"
@@ -98,14 +99,21 @@ std::size_t insert_rows(const std::vector<std::size_t>& columns, const std::vect
 
 std::string render_insert(const schema::TableInfo& table, const std::vector<std::size_t>& columns,
                           std::size_t rows, const std::vector<std::size_t>& returning,
-                          const Dialect& d) {
+                          const Dialect& d, std::size_t sequence_key) {
   const Renderer r(table, d);
   std::string sql = "INSERT INTO " + r.table();
   if (columns.empty()) {
     sql += d.backend() == Backend::mariadb ? " () VALUES ()" : " DEFAULT VALUES";
   } else {
-    std::string row = "(?";
-    for (std::size_t i = 1; i < columns.size(); ++i) row += ", ?";
+    std::string row = "(";
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      if (i > 0) row += ", ";
+      if (columns[i] == sequence_key) {
+        row += d.sequence_key_sql();
+      } else {
+        row += '?';
+      }
+    }
     row += ')';
     sql += " (" + r.columns(columns) + ") VALUES " + row;
     for (std::size_t i = 1; i < rows; ++i) sql += ", " + row;
@@ -189,19 +197,31 @@ Statement compile_delete(const schema::TableInfo& table, const ExprPtr& where,
 
 Statement compile_insert(const schema::TableInfo& table, const std::vector<std::size_t>& columns,
                          std::vector<Value> values, const std::vector<std::size_t>& returning,
-                         const Dialect& dialect) {
+                         const Dialect& dialect, std::size_t sequence_key) {
   if (!returning.empty() && !dialect.supports_returning()) {
     throw ProgrammingError("query: " + std::string(dialect.name()) + " has no RETURNING");
   }
-  const std::size_t rows = insert_rows(columns, values);
+  const bool keyed = sequence_key != no_sequence_key;
+  if (keyed && (dialect.sequence_key_sql().empty() ||
+                std::find(columns.begin(), columns.end(), sequence_key) == columns.end())) {
+    throw ProgrammingError("query: no sequence key for column " + std::to_string(sequence_key) +
+                           " of '" + table.name + "' on " + std::string(dialect.name()));
+  }
+  // The expression's three values stand where the column's one would.
+  std::vector<std::size_t> per_value(columns);
+  if (keyed) per_value.insert(per_value.end(), {sequence_key, sequence_key});
+  const std::size_t rows = insert_rows(per_value, values);
   Shape shape('I', table, dialect);
   shape.number(columns.size());
   for (std::size_t c : columns) shape.column(c);
   shape.number(rows);
   shape.number(returning.size());
   for (std::size_t c : returning) shape.column(c);
-  std::string sql = cached_sql(
-      shape.key(), [&] { return render_insert(table, columns, rows, returning, dialect); });
+  shape.flag(keyed);
+  if (keyed) shape.column(sequence_key);
+  std::string sql = cached_sql(shape.key(), [&] {
+    return render_insert(table, columns, rows, returning, dialect, sequence_key);
+  });
   return {std::move(sql), std::move(values)};
 }
 

@@ -1,10 +1,12 @@
 // Session::flush: pending INSERTs (parents first), UPDATEs of changed columns, DELETEs
 // (children first), each on its model's bind inside the session's transaction there.
 #include <algorithm>
+#include <array>
 #include <map>
 #include <span>
 #include <string>
 
+#include "manydb/database/database.hpp"
 #include "manydb/schema/ddl.hpp"
 #include "manydb/session/session.hpp"
 
@@ -139,6 +141,40 @@ std::size_t batch_size(std::size_t remaining, std::size_t columns) {
 
 namespace {
 
+// An add_child() object whose parent is not inserted yet: it cannot go in the parent's batch.
+bool waits(const Tracked& t) { return t.parent && t.parent->state != Tracked::State::persistent; }
+
+// Gives an add_child() object its parent's key, once the parent's row is in.
+void resolve_link(Tracked& t) {
+  if (!t.parent) return;
+  if (t.parent->state != Tracked::State::persistent) {
+    throw ProgrammingError("add_child(): a " + t.table->model + " comes before its parent " +
+                           t.parent->table->model +
+                           ", which was removed or is not ordered first (declare the column "
+                           "with references<> to the parent's table)");
+  }
+  t.set_link(t.object, t.parent->key().as_int64());
+  t.parent = nullptr;
+}
+
+// Reads what the server filled in for each object of `batch`, one returned row each, in order.
+void read_returned(Cursor& cursor, std::span<Tracked* const> batch, const InsertShape& shape) {
+  if (!shape.returning.empty()) {
+    for (Tracked* t : batch) {
+      if (!cursor.next()) {
+        throw ProgrammingError("INSERT into " + shape.table->name +
+                               " returned fewer rows than it sent (" +
+                               std::to_string(batch.size()) + ")");
+      }
+      for (std::size_t k = 0; k < shape.returning.size(); ++k) {
+        t->ops->read_column(t->object, shape.returning[k], cursor, k);
+      }
+    }
+  }
+  while (cursor.next()) {
+  }
+}
+
 // Runs one statement of a flush and hands its rows to `read`; with `commit`, together with the
 // bind's COMMIT.
 template <class Read>
@@ -161,14 +197,25 @@ void Session::insert_all(const std::vector<Tracked*>& inserts, bool commit_last)
   std::vector<std::size_t> filled;
   std::size_t at = 0;
   while (at < inserts.size()) {
+    resolve_link(*inserts[at]);
     server_filled(*inserts[at], filled);
     const InsertShape shape = shape_of(*inserts[at]->table, filled);
     std::size_t end = at + 1;
     if (!shape.columns.empty()) {  // a row of DEFAULT VALUES only goes alone
-      for (; end < inserts.size() && inserts[end]->table == shape.table; ++end) {
+      for (; end < inserts.size() && inserts[end]->table == shape.table && !waits(*inserts[end]);
+           ++end) {
+        resolve_link(*inserts[end]);
         server_filled(*inserts[end], filled);
         if (filled != shape.returning) break;
       }
+    }
+    const auto rest = std::span<Tracked* const>(inserts).subspan(end);
+    if (const std::size_t n =
+            end == at + 1 ? children_to_send_with(*inserts[at], rest, shape) : 0) {
+      insert_with_children(*inserts[at], shape, rest.first(n),
+                           commit_last && end + n == inserts.size());
+      at = end + n;
+      continue;
     }
     while (at < end) {
       const std::size_t n = batch_size(end - at, shape.columns.size());
@@ -189,27 +236,80 @@ void Session::insert_batch(std::span<Tracked* const> batch, const InsertShape& s
   const auto statement =
       compile_insert(table, shape.columns, std::move(sent), shape.returning, b.engine->dialect());
   const bool commit = commit_last && sole_open_transaction(b);
-  run_flush_statement(b.lease, statement, commit, [&](Cursor& cursor) {
-    if (!shape.returning.empty()) {
-      for (Tracked* t : batch) {
-        if (!cursor.next()) {
-          throw ProgrammingError("INSERT into " + table.name +
-                                 " returned fewer rows than it sent (" +
-                                 std::to_string(batch.size()) + ")");
-        }
-        for (std::size_t k = 0; k < shape.returning.size(); ++k) {
-          t->ops->read_column(t->object, shape.returning[k], cursor, k);
-        }
-      }
-    }
-    while (cursor.next()) {
-    }
-  });
-  for (Tracked* t : batch) {
-    t->take_snapshot();  // what was sent, and the values just read back
-    t->state = Tracked::State::persistent;
-    identity_[{&table, t->key()}] = t;
+  run_flush_statement(b.lease, statement, commit,
+                      [&](Cursor& cursor) { read_returned(cursor, batch, shape); });
+  for (Tracked* t : batch) mark_inserted(*t);
+}
+
+// How many of the objects after a parent that goes alone are its add_child() children that can
+// go out with it, in one statement: where the engine reads a generated key from its sequence
+// (PostgreSQL), and only when the parent's key is generated, not given.
+std::size_t Session::children_to_send_with(const Tracked& parent, std::span<Tracked* const> rest,
+                                           const InsertShape& parent_shape) {
+  if (rest.empty() || rest.front()->parent != &parent) return 0;
+  const auto& table = *parent.table;
+  if (std::find(parent_shape.returning.begin(), parent_shape.returning.end(), table.primary_key) ==
+          parent_shape.returning.end() ||
+      database_.engine(table.bind_or_default()).dialect().sequence_key_sql().empty()) {
+    return 0;
   }
+  std::vector<std::size_t> first, filled;
+  server_filled(*rest.front(), first);
+  std::size_t n = 0;
+  for (; n < rest.size() && rest[n]->parent == &parent && rest[n]->table == rest.front()->table;
+       ++n) {
+    server_filled(*rest[n], filled);
+    if (filled != first) break;
+  }
+  return batch_size(n, rest.front()->table->columns.size() + 2);
+}
+
+// The parent's INSERT and its children's in one round trip (Lease::query_two): each child's
+// link column takes the key the parent's sequence has just given, and after the rows come back
+// its member is set to the parent's key, as resolve_link() would have.
+void Session::insert_with_children(Tracked& parent, const InsertShape& parent_shape,
+                                   std::span<Tracked* const> children, bool commit_last) {
+  const auto& table = *parent.table;
+  BindState& b = use(table.bind_or_default(), true);
+  const Dialect& dialect = b.engine->dialect();
+  std::vector<Value> sent;
+  parent.ops->append_values(parent.object, parent_shape.returning, sent);
+  const auto first =
+      compile_insert(table, parent_shape.columns, std::move(sent), parent_shape.returning, dialect);
+  std::vector<std::size_t> filled;
+  server_filled(*children.front(), filled);
+  const InsertShape shape = shape_of(*children.front()->table, filled);
+  const std::size_t link = children.front()->link_column;
+  const auto at = static_cast<std::size_t>(
+      std::find(shape.columns.begin(), shape.columns.end(), link) - shape.columns.begin());
+  const std::string& key = table.columns[table.primary_key].name;
+  const std::array<Value, 3> sequence_of{
+      Value(dialect.quote_identifier(table.name)), Value(key),
+      Value("\"manydb: " + table.name + "." + key + " has no sequence\"")};
+  std::vector<Value> values;
+  for (const Tracked* t : children) {
+    const std::size_t row = values.size();
+    t->ops->append_values(t->object, shape.returning, values);
+    values[row + at] = sequence_of[0];
+    values.insert(values.begin() + static_cast<std::ptrdiff_t>(row + at + 1),
+                  sequence_of.begin() + 1, sequence_of.end());
+  }
+  const auto second = compile_insert(*shape.table, shape.columns, std::move(values),
+                                     shape.returning, dialect, link);
+  Tracked* const parents[] = {&parent};
+  b.lease.query_two(
+      first.sql, first.params, second.sql, second.params, commit_last && sole_open_transaction(b),
+      [&](Cursor& cursor) { read_returned(cursor, parents, parent_shape); },
+      [&](Cursor& cursor) { read_returned(cursor, children, shape); });
+  mark_inserted(parent);
+  for (Tracked* t : children) resolve_link(*t);
+  for (Tracked* t : children) mark_inserted(*t);
+}
+
+void Session::mark_inserted(Tracked& t) {
+  t.take_snapshot();  // what was sent, and the values just read back
+  t.state = Tracked::State::persistent;
+  identity_[{t.table, t.key()}] = &t;
 }
 
 void Session::update(Tracked& t) {

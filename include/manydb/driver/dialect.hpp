@@ -35,6 +35,12 @@ class Dialect {
   virtual bool supports_returning() const { return true; }  // on INSERT
   virtual bool supports_update_returning() const { return true; }
   virtual bool supports_for_update() const = 0;
+  // An expression for the key that an auto-increment column's sequence gave last on this
+  // connection, with three '?': the column's table (quoted), the column, and a quoted name
+  // that the error names when there is no such sequence. With it a child's INSERT can go out
+  // before its parent's key is read back. Empty where the engine has none that a later row of
+  // the same statement cannot change (SQLite's and MariaDB's last insert id).
+  virtual std::string_view sequence_key_sql() const { return {}; }
   virtual std::string begin_statement(TxMode mode) const = 0;
 
  protected:

@@ -41,11 +41,16 @@ Statement compile_update(const schema::TableInfo& table, const ExprPtr& where,
 // DELETE FROM t WHERE ...
 Statement compile_delete(const schema::TableInfo& table, const ExprPtr& where,
                          const Dialect& dialect);
+inline constexpr std::size_t no_sequence_key = static_cast<std::size_t>(-1);
+
 // INSERT INTO t (columns...) VALUES (?, ...), one row per values.size() / columns.size(), with
 // RETURNING the `returning` columns (the ones the database fills in) when there are any.
+// With `sequence_key`, the column of that table index (one of `columns`) takes
+// Dialect::sequence_key_sql() in every row instead of one '?', and each row's values carry
+// that expression's three in its place.
 Statement compile_insert(const schema::TableInfo& table, const std::vector<std::size_t>& columns,
                          std::vector<Value> values, const std::vector<std::size_t>& returning,
-                         const Dialect& dialect);
+                         const Dialect& dialect, std::size_t sequence_key = no_sequence_key);
 
 // Compiled shapes currently cached (for tests and metrics).
 std::size_t cached_query_shapes();

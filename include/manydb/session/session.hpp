@@ -59,6 +59,12 @@ class Session {
   // Routes `object` to its model's bind; the returned reference lives as long as the session.
   template <schema::Model T>
   T& add(T object);
+  // Adds `child`, whose integer column `Member` takes the primary key of `parent` (added to
+  // this session, on the same bind) when the parent's row is inserted: no flush() in between
+  // to learn the key. On PostgreSQL the INSERTs of a parent and of the children that follow it
+  // go out in one round trip, the children reading the key from the parent's sequence.
+  template <auto Member, schema::Model Parent, schema::Model Child>
+  Child& add_child(Parent& parent, Child child);
   // Whether this session has a transaction open on `bind` (when one begins:
   // SessionOptions::begin).
   bool in_transaction(std::string_view bind) const;
@@ -125,6 +131,13 @@ class Session {
   void flush_statements(bool commit_last);
   bool sole_open_transaction(const BindState& b) const;
   void insert_all(const std::vector<session_detail::Tracked*>& inserts, bool commit_last);
+  std::size_t children_to_send_with(const session_detail::Tracked& parent,
+                                    std::span<session_detail::Tracked* const> rest,
+                                    const session_detail::InsertShape& parent_shape);
+  void insert_with_children(session_detail::Tracked& parent,
+                            const session_detail::InsertShape& parent_shape,
+                            std::span<session_detail::Tracked* const> children, bool commit_last);
+  void mark_inserted(session_detail::Tracked& t);
   void insert_batch(std::span<session_detail::Tracked* const> batch,
                     const session_detail::InsertShape& shape, bool commit_last);
   void update(session_detail::Tracked& t);

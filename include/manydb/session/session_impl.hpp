@@ -16,6 +16,41 @@ T& Session::add(T object) {
       adopt(std::make_unique<session_detail::TrackedObject<T>>(std::move(object))));
 }
 
+template <auto Member, schema::Model Parent, schema::Model Child>
+Child& Session::add_child(Parent& parent, Child child) {
+  static_assert(std::is_same_v<typename schema::member_class<decltype(Member)>::type, Child>,
+                "manydb::add_child: Member must be a member of the child's model");
+  static_assert(std::is_same_v<std::remove_cvref_t<decltype(child.*Member)>, std::int64_t>,
+                "manydb::add_child: Member must be a std::int64_t column (the parent's key)");
+  const std::size_t column = schema::find_column_index(Member);
+  if (column == schema::not_mapped) {
+    throw ProgrammingError("add_child(): the member is not a mapped column of " +
+                           schema::model_name<Child>());
+  }
+  session_detail::Tracked* p = nullptr;
+  for (auto it = tracked_.rbegin(); it != tracked_.rend() && !p; ++it) {
+    if ((*it)->object == &parent) p = it->get();  // parents are usually the latest added
+  }
+  if (!p || p->state == session_detail::Tracked::State::pending_delete) {
+    throw ProgrammingError("add_child(): the parent " + schema::model_name<Parent>() +
+                           " is not tracked by this session, or is being removed");
+  }
+  if (p->table->bind_or_default() != schema::table_info<Child>().bind_or_default()) {
+    throw ProgrammingError("add_child(): a " + schema::model_name<Parent>() + " and a " +
+                           schema::model_name<Child>() + " live on different binds");
+  }
+  if (p->state == session_detail::Tracked::State::persistent) {
+    child.*Member = p->key().as_int64();  // its key is known already
+    return add(std::move(child));
+  }
+  Child& added = add(std::move(child));
+  session_detail::Tracked& t = *tracked_.back();
+  t.parent = p;
+  t.link_column = column;
+  t.set_link = [](void* object, std::int64_t key) { static_cast<Child*>(object)->*Member = key; };
+  return added;
+}
+
 template <schema::Model T>
 void Session::remove(T& object) {
   session_detail::Tracked* t = find_address(&object);

@@ -48,6 +48,11 @@ struct Tracked {
   void* snapshot = nullptr;  // the object as last read or written; meaningless before insert
   State state = State::pending_insert;
   std::uint64_t sequence = 0;  // order of add(), which is the order of INSERTs
+  // add_child(): the parent whose generated key the column `link_column` takes once the
+  // parent's row is inserted, and how to write it into the object.
+  Tracked* parent = nullptr;
+  std::size_t link_column = 0;
+  void (*set_link)(void* object, std::int64_t key) = nullptr;
 
   Tracked() = default;
   Tracked(const Tracked&) = delete;
