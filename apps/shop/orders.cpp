@@ -110,10 +110,11 @@ Response Service::create_order(const Request& request) {
     auto s = db_.session_for("orders");
     auto& order =
         s.add(Order{.user_id = user_id, .total_amount = static_cast<double>(total) / 100});
-    s.flush();
+    // The items take the order's key as it is inserted: on PostgreSQL the order, its items and
+    // COMMIT go out in one round trip.
     for (const auto& [id, quantity] : wanted) {
-      s.add(OrderItem{
-          .order_id = order.id, .product_id = id, .quantity = quantity, .price = prices[id]});
+      s.add_child<&OrderItem::order_id>(
+          order, OrderItem{.product_id = id, .quantity = quantity, .price = prices[id]});
     }
     s.commit();
     JsonWriter w;
