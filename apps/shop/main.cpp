@@ -26,6 +26,7 @@ int serve(manydb::Database& db, const ServeOptions& options) {
   shop::http::Router router;
   service.add_routes(router);
   shop::http::Server server(options.server, router);
+  server.catch_signals();  // before serving: a client may stop the server as soon as it answers
   try {
     server.start();
   } catch (const std::system_error& e) {

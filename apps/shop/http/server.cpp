@@ -302,6 +302,7 @@ struct Server::Impl {
   bool started = false;
   bool stopped = false;
   bool signalled = false;
+  bool catching = false;  // catch_signals() has run
 };
 
 void Server::Impl::start() {
@@ -424,21 +425,26 @@ void Server::stop() { impl_->stop(); }
 
 bool Server::stopping() const { return impl_->core.stopping; }
 
+void Server::catch_signals() {
+  std::lock_guard lock(impl_->mutex);
+  if (impl_->stopped || impl_->catching) return;
+  impl_->catching = true;
+  impl_->signals->add(SIGINT);
+  impl_->signals->add(SIGTERM);
+  impl_->signals->async_wait([impl = impl_.get()](beast::error_code ec, int) {
+    if (ec) return;
+    std::lock_guard guard(impl->mutex);
+    impl->signalled = true;
+    impl->state_changed.notify_all();
+  });
+}
+
 void Server::run_until_signal() {
+  catch_signals();
   start();
   {
     std::unique_lock lock(impl_->mutex);
-    if (!impl_->stopped) {
-      impl_->signals->add(SIGINT);
-      impl_->signals->add(SIGTERM);
-      impl_->signals->async_wait([impl = impl_.get()](beast::error_code ec, int) {
-        if (ec) return;
-        std::lock_guard guard(impl->mutex);
-        impl->signalled = true;
-        impl->state_changed.notify_all();
-      });
-      impl_->state_changed.wait(lock, [this] { return impl_->signalled || impl_->stopped; });
-    }
+    impl_->state_changed.wait(lock, [this] { return impl_->signalled || impl_->stopped; });
   }
   stop();
 }

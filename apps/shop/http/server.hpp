@@ -45,7 +45,12 @@ class Server {
   // Stops accepting, lets requests in flight finish and get their response, closes idle
   // connections, joins the threads. Idempotent; must not be called from a handler.
   void stop();
-  // start()s if needed, blocks until SIGINT or SIGTERM (or another thread's stop()), stop()s.
+  // From now on SIGINT and SIGTERM end run_until_signal() instead of the process, even one that
+  // arrives before it is called. Call it before start(): a client that sees the server serving
+  // may stop it at once. Idempotent.
+  void catch_signals();
+  // catch_signals(), start()s if needed, blocks until SIGINT or SIGTERM (or another thread's
+  // stop()), stop()s.
   void run_until_signal();
   bool stopping() const;
   ServerStats stats() const;
