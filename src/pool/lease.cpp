@@ -60,6 +60,14 @@ void Lease::begin(TxMode mode) {
   began_first_ = true;
 }
 
+// Before what must not run twice on a reused connection: one the server closed while it sat
+// idle is replaced first, with its pending BEGIN carried over, instead of being retried after.
+void Lease::replace_if_closed(const std::optional<TxMode>& pending) {
+  if (!connection_->closed_by_server()) return;
+  connection_ = pool_->replace(std::move(connection_));
+  if (pending) connection_->begin(*pending);
+}
+
 Cursor& Lease::query(std::string_view sql, std::span<const Value> params, bool repeatable) {
   // The first statement of a transaction whose BEGIN is still pending is as safe to run again as
   // a read outside a transaction: nothing of the transaction has reached the server yet.
@@ -67,9 +75,7 @@ Cursor& Lease::query(std::string_view sql, std::span<const Value> params, bool r
       std::exchange(began_first_, false) ? connection_->pending_begin() : std::nullopt;
   const bool first_outside = pool_ && !used_ && reused_ && !connection_->in_transaction();
   const bool may_retry = pool_ && (pending || (repeatable && first_outside));
-  if (!pending && !repeatable && first_outside && connection_->closed_by_server()) {
-    connection_ = pool_->replace(std::move(connection_));
-  }
+  if (!pending && !repeatable && first_outside) replace_if_closed(std::nullopt);
   used_ = true;
   if (!may_retry) return connection_->query(sql, params);
   try {
@@ -101,10 +107,7 @@ void Lease::query_two(std::string_view first, std::span<const Value> first_param
   const std::optional<TxMode> pending =
       std::exchange(began_first_, false) ? connection_->pending_begin() : std::nullopt;
   const bool first_use = !used_ && reused_ && !connection_->in_transaction();
-  if (pool_ && (pending || first_use) && connection_->closed_by_server()) {
-    connection_ = pool_->replace(std::move(connection_));
-    if (pending) connection_->begin(*pending);
-  }
+  if (pool_ && (pending || first_use)) replace_if_closed(pending);
   used_ = true;
   connection_->query_two(first, first_params, second, second_params, then_commit, read_first,
                          read_second);

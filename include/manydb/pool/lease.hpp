@@ -1,6 +1,7 @@
 #pragma once
 // A connection borrowed from a Pool; it goes back when the lease is destroyed.
 #include <memory>
+#include <optional>
 
 #include "manydb/driver/connection.hpp"
 
@@ -59,6 +60,7 @@ class Lease {
   Lease(Pool* pool, std::unique_ptr<Connection> connection, bool reused)
       : pool_(pool), connection_(std::move(connection)), reused_(reused) {}
   void release();
+  void replace_if_closed(const std::optional<TxMode>& pending);
 
   Pool* pool_ = nullptr;
   std::unique_ptr<Connection> connection_;

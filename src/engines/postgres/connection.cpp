@@ -131,12 +131,16 @@ bool PgConnection::plan_changed(const PGresult* res) const {
          std::string_view(msg).starts_with("cached plan must not change result type");
 }
 
-void PgConnection::bind_params(const Statement& st, std::span<const Value> params) {
+void PgConnection::check_param_count(const Statement& st, std::span<const Value> params) const {
   if (params.size() != static_cast<std::size_t>(st.params)) {
     throw_database_error(ErrorKind::programming, bind(), "",
                          "the statement expects " + std::to_string(st.params) + " parameters but " +
                              std::to_string(params.size()) + " were given");
   }
+}
+
+void PgConnection::bind_params(const Statement& st, std::span<const Value> params) {
+  check_param_count(st, params);
   params_.pack(params);
 }
 
@@ -153,7 +157,8 @@ ResultPtr PgConnection::execute(const Statement& st, std::span<const Value> para
 // none.
 ResultPtr PgConnection::begin_and_execute(const Statement& st, std::span<const Value> params) {
   std::array<ResultPtr, 2> results;  // BEGIN's, the statement's
-  pipeline(st, params, false, results);
+  const Queued queued[] = {{&st, params}};
+  pipeline(queued, false, results);
   if (results[0] && !succeeded(results[0].get())) return std::move(results[0]);
   return std::move(results[1]);
 }
@@ -167,7 +172,8 @@ void PgConnection::run_statement_and_commit(std::string_view sql, std::span<cons
   const Statement& st = prepared_for_pending(sql);
   std::array<ResultPtr, 3> results;  // BEGIN's (when pending), the statement's, COMMIT's
   const std::size_t first = pending_ ? 0 : 1;
-  pipeline(st, params, true, std::span(results).subspan(first));
+  const Queued queued[] = {{&st, params}};
+  pipeline(queued, true, std::span(results).subspan(first));
   if (first == 0) check(results[0]);
   // A failed statement makes the server skip COMMIT: the transaction stays open and aborted,
   // for rollback(), as after a failed statement on its own.
@@ -178,12 +184,13 @@ void PgConnection::run_statement_and_commit(std::string_view sql, std::span<cons
   read(cursor_);
 }
 
-// Sends a pending BEGIN, the statement and, when `then_commit`, COMMIT as one pipeline, and
+// Sends a pending BEGIN, the statements and, when `then_commit`, COMMIT as one pipeline, and
 // fills `results` with the first result of each query sent, in order.
-void PgConnection::pipeline(const Statement& st, std::span<const Value> params, bool then_commit,
+void PgConnection::pipeline(std::span<const Queued> statements, bool then_commit,
                             std::span<ResultPtr> results) {
-  bind_params(st, params);  // a wrong count throws before anything is sent; BEGIN stays pending
-  // BEGIN and COMMIT go out as statements prepared once per connection, as the statement does:
+  // A wrong count throws before anything is sent; BEGIN stays pending.
+  for (const Queued& q : statements) check_param_count(*q.statement, q.params);
+  // BEGIN and COMMIT go out as statements prepared once per connection, as the statements do:
   // the server then parses neither again for every transaction.
   const char* begin = pending_ ? bare_statement(dialect().begin_statement(*pending_)) : nullptr;
   const char* commit = then_commit ? bare_statement("COMMIT") : nullptr;
@@ -191,12 +198,15 @@ void PgConnection::pipeline(const Statement& st, std::span<const Value> params, 
   auto send_bare = [&](const char* name) {
     return !name || PQsendQueryPrepared(conn_, name, 0, nullptr, nullptr, nullptr, 0);
   };
-  const bool sent = PQenterPipelineMode(conn_) && send_bare(begin) &&
-                    PQsendQueryPrepared(conn_, st.name.c_str(), static_cast<int>(params.size()),
-                                        params_.values.data(), params_.lengths.data(),
-                                        params_.formats.data(), st.result_format) &&
-                    send_bare(commit) && PQpipelineSync(conn_);
-  if (!sent) {
+  bool sent = PQenterPipelineMode(conn_) && send_bare(begin);
+  for (const Queued& q : statements) {
+    if (!sent) break;
+    params_.pack(q.params);  // libpq copies the values into its buffer at once
+    sent = PQsendQueryPrepared(conn_, q.statement->name.c_str(), static_cast<int>(q.params.size()),
+                               params_.values.data(), params_.lengths.data(),
+                               params_.formats.data(), q.statement->result_format);
+  }
+  if (!sent || !send_bare(commit) || !PQpipelineSync(conn_)) {
     broken_ = true;  // libpq refuses only when the connection is gone or out of memory
     fail(nullptr);
   }
@@ -204,13 +214,6 @@ void PgConnection::pipeline(const Statement& st, std::span<const Value> params, 
   // One lost mid-pipeline stays in pipeline mode, and fail() marks it broken; one that is
   // fine yet cannot leave it would answer no plain statement: of no more use either.
   if (PQstatus(conn_) == CONNECTION_OK && !PQexitPipelineMode(conn_)) broken_ = true;
-}
-
-bool PgConnection::send_prepared(const Statement& st, std::span<const Value> params) {
-  bind_params(st, params);
-  return PQsendQueryPrepared(conn_, st.name.c_str(), static_cast<int>(params.size()),
-                             params_.values.data(), params_.lengths.data(), params_.formats.data(),
-                             st.result_format);
 }
 
 // Both statements, with the pending BEGIN before them and COMMIT after, in one pipeline. The
@@ -225,29 +228,14 @@ void PgConnection::run_two(std::string_view first, std::span<const Value> first_
   // Copies: preparing the second may evict the first from the cache.
   const Statement one = prepared_for_pending(first);
   const Statement two = prepared_for_pending(second);
-  bind_params(one, first_params);  // a wrong count throws before anything is sent
-  bind_params(two, second_params);
-  const char* begin = pending_ ? bare_statement(dialect().begin_statement(*pending_)) : nullptr;
-  const char* commit = then_commit ? bare_statement("COMMIT") : nullptr;
-  pending_.reset();
-  auto send_bare = [&](const char* name) {
-    return !name || PQsendQueryPrepared(conn_, name, 0, nullptr, nullptr, nullptr, 0);
-  };
-  const bool sent = PQenterPipelineMode(conn_) && send_bare(begin) &&
-                    send_prepared(one, first_params) && send_prepared(two, second_params) &&
-                    send_bare(commit) && PQpipelineSync(conn_);
-  if (!sent) {
-    broken_ = true;
-    fail(nullptr);
-  }
   std::array<ResultPtr, 4> results;  // BEGIN's, the two statements', COMMIT's
-  const std::size_t from = begin ? 0 : 1, count = 4 - from - (commit ? 0 : 1);
-  read_pipeline(std::span(results).subspan(from, count));
-  if (PQstatus(conn_) == CONNECTION_OK && !PQexitPipelineMode(conn_)) broken_ = true;
-  if (begin) check(results[0]);
+  const std::size_t from = pending_ ? 0 : 1, count = 4 - from - (then_commit ? 0 : 1);
+  const Queued queued[] = {{&one, first_params}, {&two, second_params}};
+  pipeline(queued, then_commit, std::span(results).subspan(from, count));
+  if (from == 0) check(results[0]);
   check(results[1]);
   check(results[2]);
-  if (commit) {
+  if (then_commit) {
     check(results[3]);
     refuse_rolled_back_commit(results[3].get());
   }
@@ -314,13 +302,13 @@ PgConnection::Statement PgConnection::prepare(const std::string& sql) {
 
 // The server-side name of BEGIN or COMMIT, prepared at its first use on this connection. Kept
 // apart from the statement cache: never evicted, and not counted as the application's.
-const char* PgConnection::bare_statement(const std::string& sql) {
+const char* PgConnection::bare_statement(std::string_view sql) {
   auto it = bare_.find(sql);
   if (it == bare_.end()) {
     std::string name("t");
     name += std::to_string(bare_.size() + 1);
-    check(ResultPtr(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr)));
-    it = bare_.emplace(sql, std::move(name)).first;
+    check(ResultPtr(PQprepare(conn_, name.c_str(), std::string(sql).c_str(), 0, nullptr)));
+    it = bare_.emplace(std::string(sql), std::move(name)).first;
   }
   return it->second.c_str();
 }

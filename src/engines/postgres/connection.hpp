@@ -58,14 +58,17 @@ class PgConnection final : public Connection {
   const Statement& prepared_for_pending(std::string_view sql);
   Statement prepare(const std::string& sql);
   void forget(const std::string& sql);
-  const char* bare_statement(const std::string& sql);
+  const char* bare_statement(std::string_view sql);
+  void check_param_count(const Statement& st, std::span<const Value> params) const;
   void bind_params(const Statement& st, std::span<const Value> params);
   ResultPtr execute(const Statement& st, std::span<const Value> params);
   ResultPtr begin_and_execute(const Statement& st, std::span<const Value> params);
-  void pipeline(const Statement& st, std::span<const Value> params, bool then_commit,
-                std::span<ResultPtr> results);
+  struct Queued {  // a statement of a pipeline, with its values
+    const Statement* statement;
+    std::span<const Value> params;
+  };
+  void pipeline(std::span<const Queued> statements, bool then_commit, std::span<ResultPtr> results);
   void read_pipeline(std::span<ResultPtr> results);
-  bool send_prepared(const Statement& st, std::span<const Value> params);
   void refuse_rolled_back_commit(PGresult* res) const;
   void send_pending_begin();
   bool plan_changed(const PGresult* res) const;
@@ -91,8 +94,8 @@ class PgConnection final : public Connection {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, Statement, Hash, std::equal_to<>> cache_;
-  std::deque<std::string> order_;                      // cached SQL texts, oldest first
-  std::unordered_map<std::string, std::string> bare_;  // BEGIN and COMMIT texts -> names
+  std::deque<std::string> order_;  // cached SQL texts, oldest first
+  std::unordered_map<std::string, std::string, Hash, std::equal_to<>> bare_;  // BEGIN, COMMIT
   std::uint64_t next_name_ = 0;
   std::uint64_t prepares_ = 0;
   // begin() was called and its BEGIN not yet sent: it goes out with the next statement.
