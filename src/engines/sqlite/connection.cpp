@@ -64,8 +64,7 @@ std::string choice(const Url& url, const std::string& key, const std::string& fa
 
 SqliteConnection::SqliteConnection(const Url& url, const ConnectOptions& options)
     : Connection(options.bind) {
-  cursor_.on_end(
-      [](void* self) { static_cast<SqliteConnection*>(self)->release_write_gate_if_done(); }, this);
+  cursor_.on_end([](void* self) { static_cast<SqliteConnection*>(self)->end_if_done(); }, this);
   open(url);
   try {
     configure(url);
@@ -104,13 +103,20 @@ void SqliteConnection::configure(const Url& url) {
   const bool memory = url.is_memory();
   const auto journal = choice(url, "journal_mode", memory ? "MEMORY" : "WAL",
                               {"WAL", "DELETE", "TRUNCATE", "PERSIST", "MEMORY", "OFF"});
-  const auto sync = choice(url, "synchronous", "FULL", {"OFF", "NORMAL", "FULL", "EXTRA"});
+  const auto sync = choice(url, "synchronous", "FULL", {"OFF", "NORMAL", "FULL", "EXTRA", "GROUP"});
   const auto fk = choice(url, "foreign_keys", "ON", {"ON", "OFF", "TRUE", "FALSE", "1", "0"});
   const auto begin = choice(url, "begin", "IMMEDIATE", {"IMMEDIATE", "DEFERRED", "EXCLUSIVE"});
-  if (url.param("mode") != "ro") execute_script("PRAGMA journal_mode=" + journal);
+  const bool group = sync == "GROUP";
+  if (group && (memory || journal != "WAL" || url.param("mode") == "ro")) {
+    throw ConfigError(
+        "invalid database URL: parameter synchronous=group needs a file opened for writing "
+        "with journal_mode=wal");
+  }
+  if (url.param("mode") != "ro") run_script("PRAGMA journal_mode=" + journal);
   // LIKE is case-sensitive on PostgreSQL and on our utf8mb4_bin MariaDB tables: match them.
-  execute_script("PRAGMA synchronous=" + sync + "; PRAGMA foreign_keys=" + fk +
-                 "; PRAGMA case_sensitive_like=ON");
+  run_script("PRAGMA synchronous=" + std::string(group ? "NORMAL" : sync) +
+             "; PRAGMA foreign_keys=" + fk + "; PRAGMA case_sensitive_like=ON");
+  if (group) wal_sync_ = WalSync::for_file(sqlite3_db_filename(db_, "main"));
   begin_write_ = "BEGIN " + begin;
   // A deferred transaction takes SQLite's lock only when it first writes: it is not gated.
   if (!memory && url.param("mode") != "ro" && begin != "DEFERRED") {
@@ -186,9 +192,10 @@ inline void SqliteConnection::bind_params(const Prepared& statement,
 
 Cursor& SqliteConnection::run_statement(std::string_view sql, std::span<const Value> params) {
   cursor_.finish();
-  release_write_gate_if_done();
+  end_if_done();
   const Prepared& statement = prepared(sql);
   bind_params(statement, params);
+  if (!statement.readonly && wal_sync_) unsynced_write_ = true;
   // A write outside a transaction is a transaction of its own: it queues at the gate as
   // BEGIN IMMEDIATE does, not in SQLite's busy handler, which sleeps. It keeps the gate while
   // RETURNING rows are still to be read, as SQLite keeps its lock: until the cursor's end.
@@ -196,18 +203,37 @@ Cursor& SqliteConnection::run_statement(std::string_view sql, std::span<const Va
     take_write_gate();
   }
   cursor_.start(db_, statement.stmt, statement.readonly);
-  if (cursor_.done()) release_write_gate_if_done();
+  if (cursor_.done()) end_if_done();
   return cursor_;
 }
 
+// Raw SQL may write anything: with synchronous=group, its end waits for a sync.
 void SqliteConnection::execute_script(std::string_view sql) {
+  cursor_.finish();
+  end_if_done();
+  if (wal_sync_) unsynced_write_ = true;
+  run_script(sql);
+}
+
+void SqliteConnection::run_script(std::string_view sql) {
   cursor_.finish();
   const std::string text(sql);
   char* message = nullptr;
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
   sqlite3_free(message);
-  release_write_gate_if_done();
+  end_if_done();  // touches no SQLite state: the error is still there
   if (rc != SQLITE_OK) throw_error(db_, rc, bind());
+}
+
+// Converts the sync's failure into the bind's error: the commit's outcome is unknown.
+void SqliteConnection::wait_durable() {
+  unsynced_write_ = false;
+  try {
+    wal_sync_->wait_durable();
+  } catch (const std::system_error& e) {
+    throw_database_error(ErrorKind::operational, bind(), std::to_string(e.code().value()),
+                         e.what());
+  }
 }
 
 void SqliteConnection::take_write_gate() {
@@ -223,16 +249,20 @@ void SqliteConnection::take_write_gate() {
 
 void SqliteConnection::begin(TxMode mode) {
   refuse_nested_begin();
-  if (mode != TxMode::write) return execute_script(dialect().begin_statement(mode));
+  if (mode != TxMode::write) return run_script(dialect().begin_statement(mode));
   cursor_.finish();  // an unread RETURNING of a write outside a transaction ends it
-  release_write_gate_if_done();
+  end_if_done();
   take_write_gate();
-  execute_script(begin_write_);  // on failure it gives the gate back: no transaction began
+  run_script(begin_write_);  // on failure it gives the gate back: no transaction began
 }
-void SqliteConnection::commit() { execute_script("COMMIT"); }
+void SqliteConnection::commit() { run_script("COMMIT"); }
 void SqliteConnection::rollback() {
-  if (in_transaction()) execute_script("ROLLBACK");
-  release_write_gate_if_done();
+  cursor_.finish();
+  if (in_transaction()) {
+    unsynced_write_ = false;  // nothing of the transaction stays to be synced
+    run_script("ROLLBACK");
+  }
+  end_if_done();
 }
 
 // Connection's, minus its virtual calls: a SQLite connection never breaks.

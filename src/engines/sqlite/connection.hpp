@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "engines/sqlite/cursor.hpp"
+#include "engines/sqlite/wal_sync.hpp"
 #include "engines/sqlite/write_gate.hpp"
 #include "manydb/driver/connection.hpp"
 
@@ -32,7 +33,7 @@ class SqliteConnection final : public Connection {
   bool broken() const override { return false; }
   void reset_cursor() override {
     cursor_.finish();
-    release_write_gate_if_done();  // a failed statement may have ended the transaction
+    end_if_done();  // a failed statement may have ended the transaction
   }
   bool reset_for_reuse() noexcept override;
   std::size_t cached_statements() const override { return statements_.size(); }
@@ -55,19 +56,26 @@ class SqliteConnection final : public Connection {
   [[noreturn, gnu::cold]] void throw_param_count(int expected, std::size_t given) const;
   void clear_statements();
   void take_write_gate();
-  // Gives the gate back once the transaction has ended, however it ended (commit, rollback,
-  // a COMMIT in raw SQL, or SQLite rolling back by itself after an error).
-  void release_write_gate_if_done() {
-    if (holds_gate_ && sqlite3_get_autocommit(db_) != 0) {
+  void run_script(std::string_view sql);
+  // Once the transaction has ended, however it ended (commit, rollback, a COMMIT in raw SQL,
+  // or SQLite rolling back by itself after an error): gives the gate back, then, with
+  // synchronous=group, waits until what it wrote is on disk.
+  void end_if_done() {
+    if (sqlite3_get_autocommit(db_) == 0) return;
+    if (holds_gate_) {
       holds_gate_ = false;
       gate_->release();
     }
+    if (unsynced_write_) wait_durable();
   }
+  void wait_durable();
 
   sqlite3* db_ = nullptr;
   std::string begin_write_ = "BEGIN IMMEDIATE";
   std::shared_ptr<WriteGate> gate_;  // null for :memory: and read-only files
   bool holds_gate_ = false;
+  std::shared_ptr<WalSync> wal_sync_;  // set with synchronous=group
+  bool unsynced_write_ = false;        // written since the last sync (synchronous=group only)
   std::chrono::milliseconds busy_timeout_{5000};
   struct Hash {  // finds a cached statement by std::string_view, without building a key
     using is_transparent = void;
