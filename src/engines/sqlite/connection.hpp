@@ -61,7 +61,7 @@ class SqliteConnection final : public Connection {
   // or SQLite rolling back by itself after an error): gives the gate back, then, with
   // synchronous=group, waits until what it wrote is on disk.
   void end_if_done() {
-    if (sqlite3_get_autocommit(db_) == 0) return;
+    if ((!holds_gate_ && !unsynced_write_) || sqlite3_get_autocommit(db_) == 0) return;
     if (holds_gate_) {
       holds_gate_ = false;
       gate_->release();
