@@ -2,6 +2,7 @@
 // Everything an application needs, in one include.
 #include "manydb/core/errors.hpp"
 #include "manydb/core/result.hpp"
+#include "manydb/core/statement_kind.hpp"
 #include "manydb/core/timestamp.hpp"
 #include "manydb/core/url.hpp"
 #include "manydb/core/value.hpp"

@@ -1,5 +1,6 @@
 #include "manydb/pool/engine.hpp"
 
+#include "manydb/core/statement_kind.hpp"
 #include "manydb/driver/cursor.hpp"
 
 namespace manydb {
@@ -28,7 +29,7 @@ PoolOptions Engine::adjusted(const Url& url, PoolOptions options) {
 
 Result Engine::execute(std::string_view sql, std::span<const Value> params) {
   Lease lease = connect();
-  return read_all(lease.query(sql, params));
+  return read_all(lease.query(sql, params, reads_only(sql)));
 }
 
 }  // namespace manydb

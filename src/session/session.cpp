@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "manydb/core/statement_kind.hpp"
 #include "manydb/database/database.hpp"
 #include "manydb/schema/ddl.hpp"
 
@@ -98,7 +99,7 @@ Connection& Session::connection(std::string_view bind) {
 Result Session::execute(std::string_view bind, std::string_view sql,
                         std::span<const Value> params) {
   if (dirty_) flush();
-  return read_all(use(std::string(bind), true).lease.query(sql, params, false));
+  return read_all(use(std::string(bind), true).lease.query(sql, params, reads_only(sql)));
 }
 
 void* Session::adopt(std::unique_ptr<Tracked> tracked) {

@@ -25,7 +25,8 @@ class Engine {
   // Statements run on this engine's connections since it was created (transaction control
   // and pings not included).
   std::uint64_t statements() const { return statements_.load(std::memory_order_relaxed); }
-  // Runs one statement on a pooled connection and reads all its rows.
+  // Runs one statement on a pooled connection and reads all its rows. Only a statement that
+  // reads_only() is run again on a fresh connection when an idle one turns out dead.
   Result execute(std::string_view sql, std::span<const Value> params);
   Result execute(std::string_view sql, std::initializer_list<Value> params = {}) {
     return execute(sql, std::span<const Value>(params.begin(), params.size()));

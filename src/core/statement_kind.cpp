@@ -1,0 +1,67 @@
+#include "manydb/core/statement_kind.hpp"
+
+#include <array>
+#include <cctype>
+
+namespace manydb {
+
+namespace {
+
+// Skips whitespace, "-- line" and "/* block */" comments (MariaDB's "#" comments too).
+std::string_view skip_blanks(std::string_view sql) {
+  for (;;) {
+    while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front()))) {
+      sql.remove_prefix(1);
+    }
+    if (sql.starts_with("--") || sql.starts_with("#")) {
+      const auto end = sql.find('\n');
+      sql = end == std::string_view::npos ? std::string_view() : sql.substr(end + 1);
+    } else if (sql.starts_with("/*")) {
+      const auto end = sql.find("*/", 2);
+      sql = end == std::string_view::npos ? std::string_view() : sql.substr(end + 2);
+    } else {
+      return sql;
+    }
+  }
+}
+
+// The leading word; `rest` is what follows it.
+std::string_view first_word(std::string_view sql, std::string_view& rest) {
+  std::size_t n = 0;
+  while (n < sql.size() && (std::isalpha(static_cast<unsigned char>(sql[n])) || sql[n] == '_')) {
+    ++n;
+  }
+  rest = sql.substr(n);
+  return sql.substr(0, n);
+}
+
+bool same_word(std::string_view word, std::string_view upper) {
+  if (word.size() != upper.size()) return false;
+  for (std::size_t i = 0; i < word.size(); ++i) {
+    if (std::toupper(static_cast<unsigned char>(word[i])) != upper[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool reads_only(std::string_view sql) {
+  std::string_view rest;
+  const auto word = first_word(skip_blanks(sql), rest);
+  static constexpr std::array<std::string_view, 6> kReads{"SELECT", "SHOW",     "VALUES",
+                                                          "TABLE",  "DESCRIBE", "DESC"};
+  for (auto read : kReads) {
+    if (same_word(word, read)) return true;
+  }
+  if (!same_word(word, "EXPLAIN")) return false;
+  // EXPLAIN ANALYZE runs the statement it explains. Told apart by the word anywhere in the
+  // text (PostgreSQL also spells it "EXPLAIN (ANALYZE, ...)" and "ANALYSE"): when in doubt, a
+  // write.
+  for (std::size_t i = 0; i + 6 < rest.size(); ++i) {
+    const auto candidate = rest.substr(i, 7);
+    if (same_word(candidate, "ANALYZE") || same_word(candidate, "ANALYSE")) return false;
+  }
+  return true;
+}
+
+}  // namespace manydb

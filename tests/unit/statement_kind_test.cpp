@@ -1,0 +1,40 @@
+#include "manydb/core/statement_kind.hpp"
+
+#include <gtest/gtest.h>
+
+namespace manydb {
+namespace {
+
+TEST(StatementKind, ReadsAreToldByTheirFirstKeyword) {
+  EXPECT_TRUE(reads_only("SELECT 1"));
+  EXPECT_TRUE(reads_only("  select * from t where id = ?"));
+  EXPECT_TRUE(reads_only("\n\t-- the newest first\nSELECT id FROM t ORDER BY id DESC"));
+  EXPECT_TRUE(reads_only("/* report */ /* twice */ Select count(*) FROM t"));
+  EXPECT_TRUE(reads_only("# MariaDB comment\nSHOW TABLES"));
+  EXPECT_TRUE(reads_only("VALUES (1), (2)"));
+  EXPECT_TRUE(reads_only("TABLE products"));
+  EXPECT_TRUE(reads_only("DESCRIBE products"));
+  EXPECT_TRUE(reads_only("EXPLAIN SELECT * FROM t"));
+  EXPECT_TRUE(reads_only("EXPLAIN INSERT INTO t VALUES (1)"));  // explained, not run
+}
+
+TEST(StatementKind, EverythingElseMayWrite) {
+  EXPECT_FALSE(reads_only("INSERT INTO t (x) VALUES (1)"));
+  EXPECT_FALSE(reads_only("update t set x = 2"));
+  EXPECT_FALSE(reads_only("DELETE FROM t"));
+  EXPECT_FALSE(reads_only("-- SELECT\nDELETE FROM t"));  // the comment is not the statement
+  EXPECT_FALSE(reads_only("/* SELECT */ DELETE FROM t"));
+  EXPECT_FALSE(reads_only("WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d"));
+  EXPECT_FALSE(reads_only("SELECTED_ROWS()"));  // a word that only starts like SELECT
+  EXPECT_FALSE(reads_only("EXPLAIN ANALYZE DELETE FROM t"));
+  EXPECT_FALSE(reads_only("explain (analyse, buffers) UPDATE t SET x = 1"));
+  EXPECT_FALSE(reads_only("CREATE TABLE t (x INTEGER)"));
+  EXPECT_FALSE(reads_only("CALL refresh()"));
+  EXPECT_FALSE(reads_only("(SELECT 1)"));  // cannot tell: taken as a write
+  EXPECT_FALSE(reads_only(""));
+  EXPECT_FALSE(reads_only("/* never closed SELECT"));
+  EXPECT_FALSE(reads_only("-- only a comment"));
+}
+
+}  // namespace
+}  // namespace manydb
