@@ -5,7 +5,8 @@
 
 #include <cerrno>
 #include <system_error>
-#include <unordered_map>
+
+#include "engines/sqlite/per_file.hpp"
 
 namespace manydb::engines::sqlite {
 
@@ -22,17 +23,9 @@ int sync_file(const std::string& path) {
 }  // namespace
 
 std::shared_ptr<WalSync> WalSync::for_file(const std::string& path) {
-  static std::mutex registry_mutex;
-  static std::unordered_map<std::string, std::weak_ptr<WalSync>> registry;
-  std::lock_guard lock(registry_mutex);
-  auto& slot = registry[path];
-  auto sync = slot.lock();
-  if (!sync) {
-    const std::string wal = path + "-wal";
-    sync = std::make_shared<WalSync>(wal, [wal] { return sync_file(wal); });
-    slot = sync;
-  }
-  return sync;
+  return shared_per_file<WalSync>(path, [wal = path + "-wal"] {
+    return std::make_shared<WalSync>(wal, [wal] { return sync_file(wal); });
+  });
 }
 
 WalSync::WalSync(std::string wal_path, SyncFunction sync)

@@ -1,21 +1,13 @@
 #include "engines/sqlite/write_gate.hpp"
 
 #include <algorithm>
-#include <unordered_map>
+
+#include "engines/sqlite/per_file.hpp"
 
 namespace manydb::engines::sqlite {
 
 std::shared_ptr<WriteGate> WriteGate::for_file(const std::string& path) {
-  static std::mutex registry_mutex;
-  static std::unordered_map<std::string, std::weak_ptr<WriteGate>> registry;
-  std::lock_guard lock(registry_mutex);
-  auto& slot = registry[path];
-  auto gate = slot.lock();
-  if (!gate) {
-    gate = std::make_shared<WriteGate>();
-    slot = gate;
-  }
-  return gate;
+  return shared_per_file<WriteGate>(path, [] { return std::make_shared<WriteGate>(); });
 }
 
 bool WriteGate::acquire(std::chrono::milliseconds timeout) {
