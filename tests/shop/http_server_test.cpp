@@ -223,6 +223,26 @@ TEST_F(HttpServerTest, BodyOverTheLimitIs413) {
   EXPECT_EQ(ok.body.size(), almost.size());
 }
 
+// curl sends "Expect: 100-continue" with a body over 1 KiB and waits for the go-ahead before
+// sending it; a body whose length is over the limit is refused without one.
+TEST_F(HttpServerTest, ExpectContinueGetsTheGoAheadBeforeTheBody) {
+  start();
+  HttpConnection connection(port_);
+  connection.send_raw(
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\nExpect: 100-continue\r\n\r\n");
+  EXPECT_EQ(connection.read_response().status, 100);
+  connection.send_raw("\"hello\"");
+  auto echoed = connection.read_response();
+  EXPECT_EQ(echoed.status, 200);
+  EXPECT_EQ(echoed.body, "\"hello\"");
+
+  HttpConnection too_big(port_);
+  too_big.send_raw(
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4194304\r\n"
+      "Expect: 100-continue\r\n\r\n");
+  EXPECT_EQ(too_big.read_response().status, 413);
+}
+
 TEST_F(HttpServerTest, MalformedRequestsGet400AndAClose) {
   start();
   for (const char* bytes : {"GARBAGE\r\n\r\n", "GET / HTTP/1.1\r\nContent-Length: abc\r\n\r\n",

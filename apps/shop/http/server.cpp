@@ -51,6 +51,7 @@ struct ServerCore {
 // Closing after an error response: how long to keep reading (and discarding) what the client
 // still sends, so that closing with unread data does not RST away the response itself.
 constexpr std::chrono::seconds kMaxLinger{3};
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 // One connection: read a request, run its handler, write the response, repeat. Every step
 // runs on the connection's strand, so a Session needs no locking of its own.
@@ -102,6 +103,40 @@ class Session : public std::enable_shared_from_this<Session> {
     timer_.expires_after(core_.options.request_timeout);
     timer_.async_wait([self = shared_from_this(), generation = ++generation_](
                           beast::error_code ec) { self->on_read_timeout(generation, ec); });
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  // A client that sent "Expect: 100-continue" waits for a go-ahead before the body (curl does,
+  // for bodies over 1 KiB, then gives up waiting after a second): it gets one, unless the
+  // request is already whole. Any other body is parsed from what was read with the header,
+  // here: another async_read would queue the request behind every ready connection's handler.
+  void on_header(beast::error_code ec) {
+    if (ec || parser_->is_done()) return on_read(ec);
+    const auto& header = parser_->get();
+    if (header.version() >= 11 && beast::iequals(header[bhttp::field::expect], "100-continue")) {
+      return net::async_write(stream_, net::buffer(kContinue),
+                              [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                if (ec) return self->on_read(ec);
+                                self->read_body();
+                              });
+    }
+    parse_buffered_body(ec);
+    if (ec || parser_->is_done()) return on_read(ec);
+    read_body();
+  }
+
+  void parse_buffered_body(beast::error_code& ec) {
+    while (buffer_.size() > 0 && !parser_->is_done()) {
+      const std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == bhttp::error::need_more) ec = {};
+      if (ec || used == 0) return;
+    }
+  }
+
+  void read_body() {
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
