@@ -19,10 +19,12 @@ namespace {
 
 using engines::sqlite::WalSync;
 
-void wait_until_committed(WalSync& sync, std::uint64_t commits) {
+// Polls with a deadline: what is waited for happens on another thread without a signal.
+template <class Condition>
+void wait_until(Condition done, const char* what) {
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (sync.commits() < commits) {
-    ASSERT_LT(std::chrono::steady_clock::now(), give_up) << "no commit came to wait";
+  while (!done()) {
+    ASSERT_LT(std::chrono::steady_clock::now(), give_up) << what;
     std::this_thread::yield();
   }
 }
@@ -37,14 +39,10 @@ TEST(SqliteWalSync, CommitsThatFinishWhileTheDiskSyncsShareTheNextSync) {
     return 0;
   });
   std::thread first([&] { sync.wait_durable(); });
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (calls.load() == 0) {
-    ASSERT_LT(std::chrono::steady_clock::now(), give_up);
-    std::this_thread::yield();
-  }
+  wait_until([&] { return calls.load() > 0; }, "the first sync never started");
   std::thread second([&] { sync.wait_durable(); });
   std::thread third([&] { sync.wait_durable(); });
-  wait_until_committed(sync, 3);
+  wait_until([&] { return sync.commits() == 3; }, "the other commits never came to wait");
   EXPECT_EQ(calls.load(), 1);  // the two wait for the running sync instead of starting theirs
   first_sync_may_end.count_down();
   first.join();
