@@ -53,19 +53,22 @@ void Lease::begin(TxMode mode) {
     connection_->begin(mode);
   } catch (const ConnectionError&) {
     if (!connection_->broken()) throw;
-    connection_ = pool_->replace(std::move(connection_));
-    connection_->begin(mode);
+    replace_connection(mode);
   }
   // An engine that sends BEGIN with the first statement meets a dead connection only there.
   began_first_ = true;
 }
 
-// Before what must not run twice on a reused connection: one the server closed while it sat
-// idle is replaced first, with its pending BEGIN carried over, instead of being retried after.
-void Lease::replace_if_closed(const std::optional<TxMode>& pending) {
-  if (!connection_->closed_by_server()) return;
+// A fresh connection in place of a dead one, with the BEGIN that was pending carried over.
+void Lease::replace_connection(const std::optional<TxMode>& pending) {
   connection_ = pool_->replace(std::move(connection_));
   if (pending) connection_->begin(*pending);
+}
+
+// Before what must not run twice on a reused connection: one the server closed while it sat
+// idle is replaced first, instead of being retried after.
+void Lease::replace_if_closed(const std::optional<TxMode>& pending) {
+  if (connection_->closed_by_server()) replace_connection(pending);
 }
 
 Cursor& Lease::query(std::string_view sql, std::span<const Value> params, bool repeatable) {
@@ -82,8 +85,7 @@ Cursor& Lease::query(std::string_view sql, std::span<const Value> params, bool r
     return connection_->query(sql, params);
   } catch (const ConnectionError&) {
     if (!connection_->broken()) throw;
-    connection_ = pool_->replace(std::move(connection_));
-    if (pending) connection_->begin(*pending);
+    replace_connection(pending);
     return connection_->query(sql, params);
   }
 }

@@ -107,6 +107,7 @@ TEST_F(SqliteGroupCommit, EveryCommitThatWroteWaitsForOneSync) {
     EXPECT_EQ(rows.get_int64(0), 1);  // NORMAL: SQLite does not sync inside the commit
   }
   const auto before = sync->commits();
+  const auto syncs_before = sync->syncs();
   c->execute_script("CREATE TABLE t (x INTEGER)");
   EXPECT_EQ(sync->commits(), before + 1);
   c->query("INSERT INTO t (x) VALUES (1)");
@@ -133,14 +134,13 @@ TEST_F(SqliteGroupCommit, EveryCommitThatWroteWaitsForOneSync) {
   c->commit();
   EXPECT_EQ(count(*c), 4);
   EXPECT_EQ(sync->commits(), before + 4);
-  EXPECT_GE(sync->syncs(), 4u);
+  EXPECT_EQ(sync->syncs(), syncs_before + 4);  // alone, each commit leads its own sync
 
   auto other = connect(Url::parse(url("g.db", "")));  // a plain connection sees every commit
   EXPECT_EQ(count(*other), 4);
 }
 
-// Writers on many threads: every commit is kept and each waited for a sync; no sync is made
-// for nothing.
+// Writers on many threads: every commit is kept and each waited for a sync.
 TEST_F(SqliteGroupCommit, ConcurrentWritersAllCommit) {
   Engine db("default", Url::parse(url("many.db", "?synchronous=group")), PoolOptions{.size = 4});
   db.execute("CREATE TABLE t (x INTEGER)");
@@ -159,7 +159,6 @@ TEST_F(SqliteGroupCommit, ConcurrentWritersAllCommit) {
   }
   for (auto& t : writers) t.join();
   EXPECT_EQ(sync->commits(), before + 100);
-  EXPECT_LE(sync->syncs(), sync->commits());
   const auto result = db.execute("SELECT count(DISTINCT x) FROM t");
   ASSERT_EQ(result.rows.size(), 1u);
   EXPECT_EQ(result.rows[0][0].as_int64(), 100);

@@ -60,6 +60,7 @@ class Lease {
   Lease(Pool* pool, std::unique_ptr<Connection> connection, bool reused)
       : pool_(pool), connection_(std::move(connection)), reused_(reused) {}
   void release();
+  void replace_connection(const std::optional<TxMode>& pending);
   void replace_if_closed(const std::optional<TxMode>& pending);
 
   Pool* pool_ = nullptr;
