@@ -1,4 +1,4 @@
 -- wrk -s bench/load/order.lua: GET /orders/{id}, ids uniform over the seeded orders.
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 local M = dofile(here .. "common.lua")
-request = M.order
+M.make = M.order

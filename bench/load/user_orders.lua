@@ -1,4 +1,4 @@
 -- wrk -s bench/load/user_orders.lua: GET /users/{id}/orders, ids uniform over all users.
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 local M = dofile(here .. "common.lua")
-request = M.user_orders
+M.make = M.user_orders
