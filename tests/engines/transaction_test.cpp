@@ -293,6 +293,45 @@ TEST_P(Transactions, QueryTwoWhoseSecondStatementFailsCommitsNothing) {
   EXPECT_EQ(count(*admin_), 1);
 }
 
+// On PostgreSQL a whole transaction in one pipeline goes without BEGIN and COMMIT: the server
+// commits at the pipeline's sync, and rolls back there when a statement failed, so nothing is
+// left open; with BEGIN sent the session would sit aborted until a ROLLBACK.
+TEST_P(Transactions, AWholeTransactionInOnePipelineThatFailsLeavesNothingOpen) {
+  if (backend() != Backend::postgresql) {
+    GTEST_SKIP() << "PostgreSQL only: elsewhere the failed transaction stays open for rollback()";
+  }
+  insert(*admin_, 1);
+  auto c = connect();
+  const std::string pid = session_id(*c);
+  const std::string insert = "INSERT INTO " + t_ + " (n) VALUES (?)";
+  const std::vector<Value> two{Value(std::int64_t{2})}, one{Value(std::int64_t{1})};
+  c->begin();
+  EXPECT_THROW(c->query_two(
+                   insert, two, insert, one, true, [](Cursor&) {}, [](Cursor&) {}),
+               UniqueViolation);
+  EXPECT_FALSE(c->in_transaction());
+  EXPECT_EQ(pg_state(pid), "idle");
+  c->rollback();                 // nothing to roll back, and no error for it
+  EXPECT_EQ(count(*admin_), 1);  // 2 went with the failed statement
+  this->insert(*c, 3);
+  EXPECT_EQ(count(*admin_), 2);
+}
+
+// A READ ONLY transaction keeps its BEGIN even when it is all in one pipeline: its write is
+// refused and nothing is committed.
+TEST_P(Transactions, AReadOnlyTransactionInOnePipelineStillRefusesWrites) {
+  if (backend() == Backend::sqlite) {
+    GTEST_SKIP() << "SQLite has no read-only transactions (BEGIN DEFERRED)";
+  }
+  auto c = connect();
+  const std::vector<Value> one{Value(std::int64_t{1})};
+  c->begin(TxMode::read);
+  EXPECT_THROW(c->query_and_commit("INSERT INTO " + t_ + " (n) VALUES (?)", one, [](Cursor&) {}),
+               DatabaseError);
+  if (c->in_transaction()) c->rollback();
+  EXPECT_EQ(count(*admin_), 0);
+}
+
 // A deferred foreign key fails at COMMIT itself, after the statement succeeded.
 TEST_P(Transactions, QueryAndCommitReportsACommitThatFails) {
   if (backend() == Backend::mariadb) {

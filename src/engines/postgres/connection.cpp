@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
 #include "engines/postgres/errors.hpp"
@@ -156,11 +157,11 @@ ResultPtr PgConnection::execute(const Statement& st, std::span<const Value> para
 // (the server then skipped the statement), else the statement's; null when the connection gave
 // none.
 ResultPtr PgConnection::begin_and_execute(const Statement& st, std::span<const Value> params) {
-  std::array<ResultPtr, 2> results;  // BEGIN's, the statement's
+  std::array<ResultPtr, 1> result;
   const Queued queued[] = {{&st, params}};
-  pipeline(queued, false, results);
-  if (results[0] && !succeeded(results[0].get())) return std::move(results[0]);
-  return std::move(results[1]);
+  Bounds bounds = pipeline(queued, false, result);
+  if (bounds.begin && !succeeded(bounds.begin.get())) return std::move(bounds.begin);
+  return std::move(result[0]);
 }
 
 // The statement and COMMIT in one pipeline, with the pending BEGIN before them when there is
@@ -170,30 +171,40 @@ void PgConnection::run_statement_and_commit(std::string_view sql, std::span<cons
   require_usable();
   cursor_.reset(nullptr);
   const Statement& st = prepared_for_pending(sql);
-  std::array<ResultPtr, 3> results;  // BEGIN's (when pending), the statement's, COMMIT's
-  const std::size_t first = pending_ ? 0 : 1;
+  std::array<ResultPtr, 1> result;
   const Queued queued[] = {{&st, params}};
-  pipeline(queued, true, std::span(results).subspan(first));
-  if (first == 0) check(results[0]);
+  const Bounds bounds = pipeline(queued, true, result);
+  if (bounds.begin) check(bounds.begin);
   // A failed statement makes the server skip COMMIT: the transaction stays open and aborted,
-  // for rollback(), as after a failed statement on its own.
-  check(results[1]);
-  check(results[2]);  // COMMIT's own failure (a deferred constraint, serialization) rolled back
-  refuse_rolled_back_commit(results[2].get());
-  cursor_.reset(std::move(results[1]));
+  // for rollback(), as after a failed statement on its own (or, sent without BEGIN, it is
+  // already rolled back).
+  check(result[0]);
+  check_commit(bounds);
+  cursor_.reset(std::move(result[0]));
   read(cursor_);
 }
 
 // Sends a pending BEGIN, the statements and, when `then_commit`, COMMIT as one pipeline, and
-// fills `results` with the first result of each query sent, in order.
-void PgConnection::pipeline(std::span<const Queued> statements, bool then_commit,
-                            std::span<ResultPtr> results) {
+// fills `results` with the first result of each statement, in order.
+//
+// A whole transaction in one pipeline (BEGIN still pending, COMMIT asked for) goes without
+// BEGIN and COMMIT: the server runs the statements between two syncs as one transaction,
+// commits it at the sync, and rolls it all back when one fails; a commit that fails there (a
+// deferred constraint) answers an error after the statements'. BEGIN and COMMIT would only add
+// two statements to execute on each side. Only for a plain BEGIN: a READ ONLY one must still
+// refuse writes.
+PgConnection::Bounds PgConnection::pipeline(std::span<const Queued> statements, bool then_commit,
+                                            std::span<ResultPtr> results) {
+  if (statements.size() > kMaxPipelined) throw std::logic_error("pipeline: too many statements");
   // A wrong count throws before anything is sent; BEGIN stays pending.
   for (const Queued& q : statements) check_param_count(*q.statement, q.params);
+  Bounds bounds;
+  bounds.implicit = then_commit && pending_ == TxMode::write;
   // BEGIN and COMMIT go out as statements prepared once per connection, as the statements do:
   // the server then parses neither again for every transaction.
-  const char* begin = pending_ ? bare_statement(dialect().begin_statement(*pending_)) : nullptr;
-  const char* commit = then_commit ? bare_statement("COMMIT") : nullptr;
+  const char* begin =
+      pending_ && !bounds.implicit ? bare_statement(dialect().begin_statement(*pending_)) : nullptr;
+  const char* commit = then_commit && !bounds.implicit ? bare_statement("COMMIT") : nullptr;
   pending_.reset();  // from here on the server's transaction status is the truth
   auto send_bare = [&](const char* name) {
     return !name || PQsendQueryPrepared(conn_, name, 0, nullptr, nullptr, nullptr, 0);
@@ -210,10 +221,28 @@ void PgConnection::pipeline(std::span<const Queued> statements, bool then_commit
     broken_ = true;  // libpq refuses only when the connection is gone or out of memory
     fail(nullptr);
   }
-  read_pipeline(results);
+  std::array<ResultPtr, kMaxPipelined + 2> answers;  // BEGIN's, the statements', COMMIT's
+  const std::size_t first = begin ? 0 : 1;
+  const bool synced =
+      read_pipeline(std::span(answers).subspan(first, statements.size() + 1 + (begin ? 1 : 0)));
   // One lost mid-pipeline stays in pipeline mode, and fail() marks it broken; one that is
   // fine yet cannot leave it would answer no plain statement: of no more use either.
   if (PQstatus(conn_) == CONNECTION_OK && !PQexitPipelineMode(conn_)) broken_ = true;
+  // Without the sync's answer nobody knows whether the implicit commit happened.
+  if (bounds.implicit && !synced) fail(nullptr);
+  bounds.begin = std::move(answers[0]);
+  for (std::size_t i = 0; i < statements.size(); ++i) results[i] = std::move(answers[1 + i]);
+  bounds.commit = std::move(answers[1 + statements.size()]);
+  return bounds;
+}
+
+void PgConnection::check_commit(const Bounds& bounds) {
+  if (bounds.implicit) {
+    if (bounds.commit) check(bounds.commit);  // only an error follows the statements' results
+    return;
+  }
+  check(bounds.commit);  // COMMIT's own failure (a deferred constraint, serialization) rolled back
+  refuse_rolled_back_commit(bounds.commit.get());
 }
 
 // Both statements, with the pending BEGIN before them and COMMIT after, in one pipeline. The
@@ -228,38 +257,35 @@ void PgConnection::run_two(std::string_view first, std::span<const Value> first_
   // Copies: preparing the second may evict the first from the cache.
   const Statement one = prepared_for_pending(first);
   const Statement two = prepared_for_pending(second);
-  std::array<ResultPtr, 4> results;  // BEGIN's, the two statements', COMMIT's
-  const std::size_t from = pending_ ? 0 : 1, count = 4 - from - (then_commit ? 0 : 1);
+  std::array<ResultPtr, 2> results;
   const Queued queued[] = {{&one, first_params}, {&two, second_params}};
-  pipeline(queued, then_commit, std::span(results).subspan(from, count));
-  if (from == 0) check(results[0]);
+  const Bounds bounds = pipeline(queued, then_commit, results);
+  if (bounds.begin) check(bounds.begin);
+  check(results[0]);
   check(results[1]);
-  check(results[2]);
-  if (then_commit) {
-    check(results[3]);
-    refuse_rolled_back_commit(results[3].get());
-  }
-  cursor_.reset(std::move(results[1]));
+  if (then_commit) check_commit(bounds);
+  cursor_.reset(std::move(results[0]));
   read_first(cursor_);
-  cursor_.reset(std::move(results[2]));
+  cursor_.reset(std::move(results[1]));
   read_second(cursor_);
 }
 
 // Collects the pipeline's answers: each query's results end with a null, and the sync's result
 // ends the pipeline. A lost connection ends it early; then libpq answers null from then on.
-void PgConnection::read_pipeline(std::span<ResultPtr> results) {
+// True when the sync's answer arrived.
+bool PgConnection::read_pipeline(std::span<ResultPtr> results) {
   std::size_t query = 0;
   bool ended = false;
   for (;;) {
     ResultPtr r(PQgetResult(conn_));
     if (!r) {
-      if (ended || PQstatus(conn_) == CONNECTION_BAD) return;
+      if (ended || PQstatus(conn_) == CONNECTION_BAD) return false;
       ended = true;
       ++query;
       continue;
     }
     ended = false;
-    if (PQresultStatus(r.get()) == PGRES_PIPELINE_SYNC) return;
+    if (PQresultStatus(r.get()) == PGRES_PIPELINE_SYNC) return true;
     if (query < results.size() && !results[query]) results[query] = std::move(r);
   }
 }
@@ -372,11 +398,13 @@ void PgConnection::refuse_rolled_back_commit(PGresult* res) const {
 }
 
 void PgConnection::rollback() {
+  cursor_.reset(nullptr);
   if (pending_) {  // the server never saw this transaction: nothing to roll back
-    cursor_.reset(nullptr);
     pending_.reset();
     return;
   }
+  // A failed transaction sent as one pipeline without BEGIN is rolled back already.
+  if (!broken_ && PQtransactionStatus(conn_) == PQTRANS_IDLE) return;
   execute_script("ROLLBACK");
 }
 

@@ -53,6 +53,7 @@ class PgConnection final : public Connection {
     int result_format = 0;
   };
   static constexpr std::size_t kMaxCached = 256;
+  static constexpr std::size_t kMaxPipelined = 2;  // statements in one pipeline
 
   const Statement& prepared(std::string_view sql);
   const Statement& prepared_for_pending(std::string_view sql);
@@ -67,8 +68,16 @@ class PgConnection final : public Connection {
     const Statement* statement;
     std::span<const Value> params;
   };
-  void pipeline(std::span<const Queued> statements, bool then_commit, std::span<ResultPtr> results);
-  void read_pipeline(std::span<ResultPtr> results);
+  // How a pipeline's transaction began and ended, besides its statements' results.
+  struct Bounds {
+    ResultPtr begin;        // BEGIN's answer; null when none was sent
+    ResultPtr commit;       // COMMIT's answer, or the error the implicit commit met
+    bool implicit = false;  // sent without BEGIN and COMMIT: committed by the server at the sync
+  };
+  Bounds pipeline(std::span<const Queued> statements, bool then_commit,
+                  std::span<ResultPtr> results);
+  bool read_pipeline(std::span<ResultPtr> results);
+  void check_commit(const Bounds& bounds);
   void refuse_rolled_back_commit(PGresult* res) const;
   void send_pending_begin();
   bool plan_changed(const PGresult* res) const;
