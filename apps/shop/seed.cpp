@@ -95,6 +95,17 @@ void seed_reviews(manydb::Database& db, const SeedOptions& o, Numbers& n) {
   s.commit();
 }
 
+// Planner statistics for the rows just written, as after any bulk load. PostgreSQL's
+// autovacuum gathers them only after a while, and without them it plans `id IN (...)` on a
+// freshly filled table as a sequential scan. SQLite looks rows up by key without statistics;
+// InnoDB gathers its own as rows are written.
+void analyze(manydb::Database& db) {
+  for (const auto& bind : db.bind_names()) {
+    auto& engine = db.engine(bind);
+    if (engine.url().backend == manydb::Backend::postgresql) engine.execute("ANALYZE");
+  }
+}
+
 }  // namespace
 
 bool seed(manydb::Database& db, const SeedOptions& o, std::ostream& out) {
@@ -121,6 +132,7 @@ bool seed(manydb::Database& db, const SeedOptions& o, std::ostream& out) {
   seed_products_and_users(db, o, n, price_cents);
   seed_orders(db, o, n, price_cents);
   seed_reviews(db, o, n);
+  analyze(db);
   out << "seeded " << o.products << " products, " << o.users << " users, " << o.orders
       << " orders, " << o.reviews << " reviews\n";
   return true;
