@@ -95,12 +95,7 @@ Response Service::create_order(const Request& request) {
   const auto user_id = integer_field(body, "user_id");
   const auto wanted = requested_quantities(body);
 
-  {
-    auto s = read_session();
-    if (!s.query<User>().filter_by(&User::id, user_id).exists()) {
-      return Response::error(404, "user not found");
-    }
-  }
+  if (!user_exists(user_id)) return Response::error(404, "user not found");
   auto prices = take_stock(db_, wanted);
   if (prices.empty()) return refusal(wanted);
 

@@ -40,6 +40,13 @@ void write_product_fields(JsonWriter& w, const Product& p) {
 
 }  // namespace
 
+Service::Service(manydb::Database& db, PageViewWriter& page_views)
+    : db_(db),
+      page_views_(page_views),
+      users_([this](std::span<const std::int64_t> ids) { return existing_users(ids); }),
+      batch_user_checks_(db.engine(std::string(User::bind_key)).url().backend !=
+                         manydb::Backend::sqlite) {}
+
 void Service::add_routes(http::Router& router) {
   auto route = [&](const char* method, const char* pattern, auto member) {
     router.add(method, pattern, [this, member](const Request& r) {
@@ -157,11 +164,32 @@ Response Service::get_user(const Request& request) {
   return Response::json(200, w.take());
 }
 
+bool Service::user_exists(std::int64_t id) {
+  if (batch_user_checks_) return users_.exists(id);
+  auto s = read_session();
+  return s.query<User>().filter_by(&User::id, id).exists();
+}
+
+std::vector<std::int64_t> Service::existing_users(std::span<const std::int64_t> ids) {
+  auto s = read_session();
+  if (ids.size() == 1) {
+    if (s.query<User>().filter_by(&User::id, ids.front()).exists()) return {ids.front()};
+    return {};
+  }
+  std::vector<std::int64_t> found;
+  const std::vector<std::int64_t> asked(ids.begin(), ids.end());
+  for (const auto& user : s.query<User>().where(col(&User::id).in(asked)).all()) {
+    found.push_back(user.id);
+  }
+  return found;
+}
+
 Response Service::user_orders(const Request& request) {
   const auto user_id = path_id(request);
   auto s = read_session();
-  if (!s.query<User>().filter_by(&User::id, user_id).exists())
+  if (!s.query<User>().filter_by(&User::id, user_id).exists()) {
     return Response::error(404, "user not found");
+  }
   const auto orders =
       s.query<Order>().filter_by(&Order::user_id, user_id).order_by(manydb::asc(&Order::id)).all();
   JsonWriter w;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 
+#include "batched_existence.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
 #include "http/router.hpp"
@@ -13,7 +14,7 @@ namespace shop {
 
 class Service {
  public:
-  Service(manydb::Database& db, PageViewWriter& page_views) : db_(db), page_views_(page_views) {}
+  Service(manydb::Database& db, PageViewWriter& page_views);
   void add_routes(http::Router& router);
 
   http::Response list_products(const http::Request& request);
@@ -36,8 +37,21 @@ class Service {
   // The answer to an order whose stock could not be taken: product id -> quantity wanted.
   http::Response refusal(const std::map<std::int64_t, std::int64_t>& wanted);
 
+  // Whether user `id` exists: the check of POST /orders.
+  bool user_exists(std::int64_t id);
+  // The users of `ids` that exist: one statement on the users bind.
+  std::vector<std::int64_t> existing_users(std::span<const std::int64_t> ids);
+
   manydb::Database& db_;
   PageViewWriter& page_views_;
+  // POST /orders shares its user checks (BatchedExistence) on a database server, where that
+  // saves a round trip per order. Not on SQLite, which has no round trip to save: a check
+  // waiting for another thread's would only add a hand-off between threads, and a wait for
+  // that thread whenever it is preempted. Nor for GET /users/{id}/orders: there the check is
+  // half the request's work, every request waits on the same lookup, and one preempted
+  // leader held them all up (p99 at 16 connections went from 3.4 to 93 ms).
+  BatchedExistence users_;
+  const bool batch_user_checks_;
 };
 
 }  // namespace shop

@@ -151,6 +151,45 @@ TEST_P(ShopOrders, FiftyConcurrentOrdersForTheLastTenUnits) {
   RecordProperty("max_requests_in_flight", most);
 }
 
+// Concurrent orders share their user checks (BatchedExistence): each still gets the answer
+// for its own user, known or not.
+TEST_P(ShopOrders, ConcurrentOrdersOfKnownAndUnknownUsersEachGetTheirOwnAnswer) {
+  constexpr int kBuyers = 40;
+  std::vector<std::int64_t> known;
+  for (int i = 0; i < 4; ++i) known.push_back(create_user("batch" + std::to_string(i)));
+  const auto product = insert_product("Plenty", 1.5, 1000);
+  const auto orders_before = count_rows("orders", "order");
+  std::vector<int> status(kBuyers);
+  std::vector<std::string> error(kBuyers);
+  std::latch ready(kBuyers + 1);
+  std::vector<std::thread> buyers;
+  for (int i = 0; i < kBuyers; ++i) {
+    // Even buyers are known users; odd ones ids that no user has.
+    const std::int64_t user = i % 2 == 0 ? known[i / 2 % known.size()] : 900'000'000 + i;
+    buyers.emplace_back([&, i, user] {
+      const std::string body = json::serialize(order(user, {{product, 1}}));
+      ready.arrive_and_wait();
+      try {
+        const auto r = request("POST", "/orders", body, {{"Content-Type", "application/json"}});
+        status[i] = r.status;
+        if (r.status == 404 && r.body.find("user not found") == std::string::npos) {
+          error[i] = describe(r);
+        }
+      } catch (const std::exception& e) {
+        error[i] = e.what();
+      }
+    });
+  }
+  ready.arrive_and_wait();
+  for (auto& t : buyers) t.join();
+  for (int i = 0; i < kBuyers; ++i) {
+    EXPECT_EQ(status[i], i % 2 == 0 ? 201 : 404) << "buyer " << i << " " << error[i];
+    EXPECT_TRUE(error[i].empty()) << error[i];
+  }
+  EXPECT_EQ(count_rows("orders", "order"), orders_before + kBuyers / 2);
+  EXPECT_EQ(product_stock(product), 1000 - kBuyers / 2);
+}
+
 TEST_P(ShopOrders, TotalsAreComputedInCents) {
   const auto user = create_user("cents");
   const auto a = insert_product("Dime", 0.1, 100);

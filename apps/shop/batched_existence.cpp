@@ -1,0 +1,57 @@
+#include "batched_existence.hpp"
+
+#include <algorithm>
+
+namespace shop {
+
+bool BatchedExistence::exists(std::int64_t key) {
+  std::unique_lock lock(mutex_);
+  if (!next_) next_ = std::make_shared<Batch>();
+  const std::shared_ptr<Batch> mine = next_;
+  mine->keys.push_back(key);
+  // Still collecting while a lookup may start: this request leads its batch.
+  mine->finished.wait(lock,
+                      [&] { return mine->done || (next_ == mine && in_flight_ < max_in_flight_); });
+  if (!mine->done) lead(lock, mine);
+  if (mine->error) std::rethrow_exception(mine->error);
+  return std::binary_search(mine->found.begin(), mine->found.end(), key);
+}
+
+// Sends `batch` with the lock released, so that later requests queue for the next batch
+// meanwhile; then wakes the batch's waiters, and one waiter of the next batch to lead it.
+void BatchedExistence::lead(std::unique_lock<std::mutex>& lock,
+                            const std::shared_ptr<Batch>& batch) {
+  ++in_flight_;
+  next_.reset();
+  ++lookups_;
+  keys_ += batch->keys.size();
+  lock.unlock();
+  try {
+    batch->found = lookup_(batch->keys);
+    std::sort(batch->found.begin(), batch->found.end());
+  } catch (...) {
+    batch->error = std::current_exception();
+  }
+  lock.lock();
+  batch->done = true;
+  --in_flight_;
+  batch->finished.notify_all();
+  if (next_) next_->finished.notify_one();
+}
+
+std::uint64_t BatchedExistence::lookups() const {
+  std::lock_guard lock(mutex_);
+  return lookups_;
+}
+
+std::uint64_t BatchedExistence::keys() const {
+  std::lock_guard lock(mutex_);
+  return keys_;
+}
+
+std::size_t BatchedExistence::queued() const {
+  std::lock_guard lock(mutex_);
+  return next_ ? next_->keys.size() : 0;
+}
+
+}  // namespace shop
