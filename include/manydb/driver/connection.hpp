@@ -54,8 +54,11 @@ class Connection {
   }
   // Runs one statement as the last of the open transaction, hands its rows to `read`, and
   // commits. PostgreSQL sends the statement and COMMIT together (with a pending BEGIN too): one
-  // round trip where query() and commit() take two. When the statement fails its error is
-  // thrown and nothing is committed; when COMMIT fails, its error. `read` may run before or after
+  // round trip where query() and commit() take two; when BEGIN is still pending, neither is
+  // sent, and the server commits the pipeline as one transaction at its end. When the statement
+  // fails its error is thrown and nothing is committed (the transaction is then either still
+  // open for rollback() or, on PostgreSQL without BEGIN, already rolled back: in_transaction()
+  // tells); when COMMIT fails, its error. `read` may run before or after
   // the COMMIT, depending on the engine, so it cannot veto it; the transaction has committed
   // once this returns.
   void query_and_commit(std::string_view sql, std::span<const Value> params,
