@@ -166,8 +166,7 @@ Response Service::get_user(const Request& request) {
 
 bool Service::user_exists(std::int64_t id) {
   if (batch_user_checks_) return users_.exists(id);
-  auto s = read_session();
-  return s.query<User>().filter_by(&User::id, id).exists();
+  return !existing_users(std::span(&id, 1)).empty();
 }
 
 std::vector<std::int64_t> Service::existing_users(std::span<const std::int64_t> ids) {
@@ -187,9 +186,8 @@ std::vector<std::int64_t> Service::existing_users(std::span<const std::int64_t> 
 Response Service::user_orders(const Request& request) {
   const auto user_id = path_id(request);
   auto s = read_session();
-  if (!s.query<User>().filter_by(&User::id, user_id).exists()) {
+  if (!s.query<User>().filter_by(&User::id, user_id).exists())
     return Response::error(404, "user not found");
-  }
   const auto orders =
       s.query<Order>().filter_by(&Order::user_id, user_id).order_by(manydb::asc(&Order::id)).all();
   JsonWriter w;
