@@ -2,9 +2,10 @@
 // "Does the row with this key exist?" for many concurrent requests, answered by one query per
 // batch: a request that arrives while `max_in_flight` lookups are in flight waits for the
 // next lookup, which asks for every key queued meanwhile (as a group commit shares one fsync).
-// More than one in flight keeps one preempted leader from holding up every request. Each answer
-// comes from a query sent after its request arrived, so it is as fresh as a query of its own would
-// be: nothing is cached. With one request at a time it is one query per request, as before.
+// With more than one in flight, a preempted leader holds up only its own batch, and batches
+// are smaller. Each answer comes from a query sent after its request arrived, so it is as fresh
+// as a query of its own would be: nothing is cached. With one request at a time it is one query
+// per request, as before.
 //
 // Why: POST /orders checks its user on a database of its own; on the servers that check was
 // a round trip per order, with a wake-up of its own for the client and the server each.
