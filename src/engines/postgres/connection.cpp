@@ -173,13 +173,10 @@ void PgConnection::run_statement_and_commit(std::string_view sql, std::span<cons
   const Statement& st = prepared_for_pending(sql);
   std::array<ResultPtr, 1> result;
   const Queued queued[] = {{&st, params}};
-  const Bounds bounds = pipeline(queued, true, result);
-  if (bounds.begin) check(bounds.begin);
   // A failed statement makes the server skip COMMIT: the transaction stays open and aborted,
   // for rollback(), as after a failed statement on its own (or, sent without BEGIN, it is
   // already rolled back).
-  check(result[0]);
-  check_commit(bounds);
+  check_pipeline(pipeline(queued, true, result), result, true);
   cursor_.reset(std::move(result[0]));
   read(cursor_);
 }
@@ -222,9 +219,7 @@ PgConnection::Bounds PgConnection::pipeline(std::span<const Queued> statements, 
     fail(nullptr);
   }
   std::array<ResultPtr, kMaxPipelined + 2> answers;  // BEGIN's, the statements', COMMIT's
-  const std::size_t first = begin ? 0 : 1;
-  const bool synced =
-      read_pipeline(std::span(answers).subspan(first, statements.size() + 1 + (begin ? 1 : 0)));
+  const bool synced = read_pipeline(std::span(answers).subspan(begin ? 0 : 1));
   // One lost mid-pipeline stays in pipeline mode, and fail() marks it broken; one that is
   // fine yet cannot leave it would answer no plain statement: of no more use either.
   if (PQstatus(conn_) == CONNECTION_OK && !PQexitPipelineMode(conn_)) broken_ = true;
@@ -236,7 +231,13 @@ PgConnection::Bounds PgConnection::pipeline(std::span<const Queued> statements, 
   return bounds;
 }
 
-void PgConnection::check_commit(const Bounds& bounds) {
+// Throws the pipeline's first failure, in the order the server met them: BEGIN's, a
+// statement's (the server skipped what followed), the commit's.
+void PgConnection::check_pipeline(const Bounds& bounds, std::span<const ResultPtr> results,
+                                  bool then_commit) {
+  if (bounds.begin) check(bounds.begin);
+  for (const ResultPtr& r : results) check(r);
+  if (!then_commit) return;
   if (bounds.implicit) {
     if (bounds.commit) check(bounds.commit);  // only an error follows the statements' results
     return;
@@ -259,11 +260,7 @@ void PgConnection::run_two(std::string_view first, std::span<const Value> first_
   const Statement two = prepared_for_pending(second);
   std::array<ResultPtr, 2> results;
   const Queued queued[] = {{&one, first_params}, {&two, second_params}};
-  const Bounds bounds = pipeline(queued, then_commit, results);
-  if (bounds.begin) check(bounds.begin);
-  check(results[0]);
-  check(results[1]);
-  if (then_commit) check_commit(bounds);
+  check_pipeline(pipeline(queued, then_commit, results), results, then_commit);
   cursor_.reset(std::move(results[0]));
   read_first(cursor_);
   cursor_.reset(std::move(results[1]));

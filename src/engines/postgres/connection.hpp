@@ -77,7 +77,7 @@ class PgConnection final : public Connection {
   Bounds pipeline(std::span<const Queued> statements, bool then_commit,
                   std::span<ResultPtr> results);
   bool read_pipeline(std::span<ResultPtr> results);
-  void check_commit(const Bounds& bounds);
+  void check_pipeline(const Bounds& bounds, std::span<const ResultPtr> results, bool then_commit);
   void refuse_rolled_back_commit(PGresult* res) const;
   void send_pending_begin();
   bool plan_changed(const PGresult* res) const;
