@@ -23,8 +23,6 @@ void BatchedExistence::lead(std::unique_lock<std::mutex>& lock,
                             const std::shared_ptr<Batch>& batch) {
   ++in_flight_;
   next_.reset();
-  ++lookups_;
-  keys_ += batch->keys.size();
   lock.unlock();
   try {
     batch->found = lookup_(batch->keys);
@@ -37,16 +35,6 @@ void BatchedExistence::lead(std::unique_lock<std::mutex>& lock,
   --in_flight_;
   batch->finished.notify_all();
   if (next_) next_->finished.notify_one();
-}
-
-std::uint64_t BatchedExistence::lookups() const {
-  std::lock_guard lock(mutex_);
-  return lookups_;
-}
-
-std::uint64_t BatchedExistence::keys() const {
-  std::lock_guard lock(mutex_);
-  return keys_;
 }
 
 std::size_t BatchedExistence::queued() const {

@@ -31,9 +31,6 @@ class BatchedExistence {
 
   bool exists(std::int64_t key);
 
-  // Lookups run so far and keys asked for: keys / lookups is the mean batch.
-  std::uint64_t lookups() const;
-  std::uint64_t keys() const;
   // Keys waiting for the next lookup.
   std::size_t queued() const;
 
@@ -53,7 +50,6 @@ class BatchedExistence {
   std::shared_ptr<Batch> next_;  // collecting keys; not sent yet
   const int max_in_flight_;
   int in_flight_ = 0;
-  std::uint64_t lookups_ = 0, keys_ = 0;
 };
 
 }  // namespace shop

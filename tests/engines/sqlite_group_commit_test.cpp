@@ -13,21 +13,13 @@
 
 #include "engines/sqlite/wal_sync.hpp"
 #include "manydb/manydb.hpp"
+#include "wait_until.hpp"
 
 namespace manydb {
 namespace {
 
 using engines::sqlite::WalSync;
-
-// Polls with a deadline: what is waited for happens on another thread without a signal.
-template <class Condition>
-void wait_until(Condition done, const char* what) {
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (!done()) {
-    ASSERT_LT(std::chrono::steady_clock::now(), give_up) << what;
-    std::this_thread::yield();
-  }
-}
+using testing::wait_until;
 
 // The first commit's sync started before the other two committed, so it cannot cover them;
 // the next sync, led by one of them, covers both.
