@@ -114,6 +114,12 @@ class Connection {
   // override it to do in one call what takes four virtual calls here.
   virtual bool reset_for_reuse() noexcept;
 
+  // The C client library's own handle to this connection, for what manydb does not wrap:
+  // a sqlite3*, PGconn* or MYSQL*, as dialect().name() says. Use it only while you hold the
+  // connection (a Lease), and leave it as you found it: no open transaction or result, and
+  // none of manydb's prepared statements (PostgreSQL names them s<n> and t<n>) touched.
+  virtual void* native_handle() = 0;
+
   virtual std::size_t cached_statements() const = 0;
   virtual std::uint64_t prepare_count() const = 0;  // statements parsed since connecting
 

@@ -39,6 +39,7 @@ class MariadbConnection final : public Connection {
   void rollback() override;
   bool in_transaction() const override;
 
+  void* native_handle() override { return db_; }
   bool ping() override;
   bool broken() const override { return broken_; }
   bool closed_by_server() override;

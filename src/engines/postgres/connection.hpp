@@ -37,6 +37,7 @@ class PgConnection final : public Connection {
   bool in_transaction() const override;
   std::optional<TxMode> pending_begin() const override { return pending_; }
 
+  void* native_handle() override { return conn_; }
   bool ping() override;
   bool broken() const override { return broken_; }
   bool closed_by_server() override;

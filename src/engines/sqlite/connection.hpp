@@ -29,6 +29,7 @@ class SqliteConnection final : public Connection {
   void rollback() override;
   bool in_transaction() const override { return sqlite3_get_autocommit(db_) == 0; }
 
+  void* native_handle() override { return db_; }
   bool ping() override { return db_ != nullptr; }
   bool broken() const override { return false; }
   void reset_cursor() override {
