@@ -1,6 +1,9 @@
 // Point select by primary key and a 1,000-row range scan, through manydb and through each
 // engine's raw C API in the same binary. Both sides decode into the same Row struct and both
-// reuse one prepared statement; the raw side is what a careful hand-written program does.
+// reuse one prepared statement; the raw side is what a careful hand-written program does. Both
+// run on the same connection: manydb's pool holds one, and the raw side calls the C library on
+// its native_handle(), so on a server both talk to the same server process (see
+// server_point_iterations for why that matters).
 //
 //   micro_bench [Google Benchmark flags]
 //       BM_point_select/<engine>/{raw,manydb,manydb_held} and BM_scan/<engine>/{...}
@@ -92,18 +95,13 @@ std::size_t manydb_scan(manydb::Lease& lease, const std::string& sql, std::int64
 
 class RawSqlite {
  public:
-  RawSqlite(const std::string& path, const std::string& point_sql, const std::string& scan_sql) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
-        SQLITE_OK) {
-      fail("sqlite3_open_v2: " + std::string(sqlite3_errmsg(db_)));
-    }
+  RawSqlite(sqlite3* db, const std::string& point_sql, const std::string& scan_sql) : db_(db) {
     point_ = prepare(point_sql);
     scan_ = prepare(scan_sql);
   }
   ~RawSqlite() {
     sqlite3_finalize(point_);
     sqlite3_finalize(scan_);
-    sqlite3_close_v2(db_);
   }
   RawSqlite(const RawSqlite&) = delete;
   RawSqlite& operator=(const RawSqlite&) = delete;
@@ -151,18 +149,12 @@ class RawSqlite {
 // Text parameters and text results, parsed with from_chars.
 class RawPostgres {
  public:
-  RawPostgres(const manydb::Url& url, const std::string& point_sql, const std::string& scan_sql) {
-    const std::string port = url.port ? std::to_string(*url.port) : "";
-    const char* keys[] = {"host", "port", "dbname", "user", "password", "client_encoding", nullptr};
-    const char* values[] = {url.host.c_str(), port.c_str(),         url.database.c_str(),
-                            url.user.c_str(), url.password.c_str(), "UTF8",
-                            nullptr};
-    conn_ = PQconnectdbParams(keys, values, 0);
-    if (PQstatus(conn_) != CONNECTION_OK) fail("PQconnectdbParams: " + error());
+  RawPostgres(PGconn* conn, const std::string& point_sql, const std::string& scan_sql)
+      : conn_(conn) {
     prepare("bench_point", point_sql);
     prepare("bench_scan", scan_sql);
   }
-  ~RawPostgres() { PQfinish(conn_); }
+  ~RawPostgres() { PQclear(PQexec(conn_, "DEALLOCATE bench_point; DEALLOCATE bench_scan")); }
   RawPostgres(const RawPostgres&) = delete;
   RawPostgres& operator=(const RawPostgres&) = delete;
 
@@ -227,15 +219,13 @@ class RawPostgres {
 // Binary protocol: execute, store_result, fetch into bound buffers.
 class RawMariadb {
  public:
-  RawMariadb(const manydb::Url& url, const std::string& point_sql, const std::string& scan_sql)
-      : db_(bench_raw::connect_mariadb(url)) {
+  RawMariadb(MYSQL* db, const std::string& point_sql, const std::string& scan_sql) : db_(db) {
     point_ = prepare(point_sql);
     scan_ = prepare(scan_sql);
   }
   ~RawMariadb() {
     if (point_) mysql_stmt_close(point_);
     if (scan_) mysql_stmt_close(scan_);
-    mysql_close(db_);
   }
   RawMariadb(const RawMariadb&) = delete;
   RawMariadb& operator=(const RawMariadb&) = delete;
@@ -305,7 +295,7 @@ struct Case {
   std::unique_ptr<manydb::Engine> engine;
   std::function<bool(std::int64_t, Row&)> raw_point;
   std::function<std::size_t(std::int64_t, std::vector<Row>&)> raw_scan;
-  std::shared_ptr<void> raw;  // keeps the raw connection alive
+  std::shared_ptr<void> raw;  // the raw side's prepared statements, on the engine's connection
 };
 
 std::string create_table_sql(const std::string& engine, const std::string& table) {
@@ -336,7 +326,12 @@ void set_up(Case& c) {
   c.point_sql = "SELECT id, name, price, stock FROM " + c.table + " WHERE id = ?";
   c.scan_sql = "SELECT id, name, price, stock FROM " + c.table +
                " WHERE id > ? ORDER BY id LIMIT " + std::to_string(kScanRows);
-  c.engine = std::make_unique<manydb::Engine>(c.name, manydb::Url::parse(c.url));
+  // One connection, so that every side runs on it: leases per iteration, the held lease and the
+  // raw side, which uses it while it sits idle in the pool (one thread, nothing else leases it).
+  manydb::PoolOptions one;
+  one.size = 1;
+  one.max_overflow = 0;
+  c.engine = std::make_unique<manydb::Engine>(c.name, manydb::Url::parse(c.url), one);
   {
     manydb::Lease lease = c.engine->connect();
     lease->execute_script("DROP TABLE IF EXISTS " + c.table);
@@ -354,20 +349,21 @@ void set_up(Case& c) {
     if (c.name == "postgres") lease->execute_script("ANALYZE " + c.table);
     if (c.name == "mariadb") lease->execute_script("ANALYZE TABLE " + c.table);
   }
-  const manydb::Url url = manydb::Url::parse(c.url);
+  void* handle = c.engine->connect()->native_handle();
   if (c.name == "sqlite") {
-    auto raw = std::make_shared<RawSqlite>(c.sqlite_file, c.point_sql, c.scan_sql);
+    auto raw = std::make_shared<RawSqlite>(static_cast<sqlite3*>(handle), c.point_sql, c.scan_sql);
     c.raw_point = [r = raw.get()](std::int64_t id, Row& row) { return r->point(id, row); };
     c.raw_scan = [r = raw.get()](std::int64_t f, std::vector<Row>& v) { return r->scan(f, v); };
     c.raw = raw;
   } else if (c.name == "postgres") {
-    auto raw = std::make_shared<RawPostgres>(url, dollar_placeholders(c.point_sql),
+    auto raw = std::make_shared<RawPostgres>(static_cast<PGconn*>(handle),
+                                             dollar_placeholders(c.point_sql),
                                              dollar_placeholders(c.scan_sql));
     c.raw_point = [r = raw.get()](std::int64_t id, Row& row) { return r->point(id, row); };
     c.raw_scan = [r = raw.get()](std::int64_t f, std::vector<Row>& v) { return r->scan(f, v); };
     c.raw = raw;
   } else {
-    auto raw = std::make_shared<RawMariadb>(url, c.point_sql, c.scan_sql);
+    auto raw = std::make_shared<RawMariadb>(static_cast<MYSQL*>(handle), c.point_sql, c.scan_sql);
     c.raw_point = [r = raw.get()](std::int64_t id, Row& row) { return r->point(id, row); };
     c.raw_scan = [r = raw.get()](std::int64_t f, std::vector<Row>& v) { return r->scan(f, v); };
     c.raw = raw;
@@ -468,12 +464,13 @@ std::function<void(std::int64_t)> iteration(Case& c, const std::string& query, S
 }
 
 // MANYDB_BENCH_SERVER_POINT_ITERATIONS: the point selects on PostgreSQL and MariaDB run this
-// many iterations per repetition, each side's query timed alone between the other two sides'
-// (untimed). A point select there is one loopback round trip, and on this VM a round trip is
-// bimodal, ~50 or ~85 µs for stretches of a second or so, depending on whether the processes
-// sleep between messages: separate benchmarks could land in different modes and compare the
-// modes rather than the clients. Interleaved, every side sees the same mode. A fixed count also
-// spares Google Benchmark's search for one. scripts/bench sets it.
+// many iterations per repetition, each side's query alternating with its partner's
+// (run_interleaved). A point select there is one loopback round trip, and on this VM a round
+// trip is bimodal, ~50 or ~85 µs for stretches of a second or so, depending on how the server
+// process is woken: separate benchmarks, or sides on connections of their own, land in
+// different modes and compare the modes rather than the clients (ratios from 0.5 to 1.4).
+// Paired on one connection, both meet the same mode (ratios 0.99 to 1.02 over repeated runs).
+// A fixed count also spares Google Benchmark's search for one. scripts/bench sets it.
 benchmark::IterationCount server_point_iterations(const Case& c, const std::string& query) {
   const char* env = std::getenv("MANYDB_BENCH_SERVER_POINT_ITERATIONS");
   if (!env || query != "point_select" || c.name == "sqlite") return 0;
@@ -487,22 +484,40 @@ void run_alone(benchmark::State& state, const std::function<void(std::int64_t)>&
   state.SetItemsProcessed(state.iterations() * rows);
 }
 
-// `body` timed by hand, with the other sides' iterations run before it, untimed.
+// The side whose untimed query runs before each of `side`'s: raw for manydb's sides, a lease per
+// iteration for raw. Never both manydb sides: with one connection, a lease per iteration would
+// wait forever for the held one.
+Side partner(Side side) { return side == Side::raw ? Side::manydb : Side::raw; }
+
+// `body` timed by hand beside its partner's iteration, each first in every other iteration. The
+// counter vs_partner is body's time over the partner's in this repetition, same connection, same
+// moments.
 void run_interleaved(benchmark::State& state, Case& c, const std::string& query, Side side,
                      const std::function<void(std::int64_t)>& body) {
-  std::vector<std::function<void(std::int64_t)>> others;
-  for (Side other : {Side::raw, Side::manydb, Side::manydb_held}) {
-    if (other != side) others.push_back(iteration(c, query, other));
-  }
+  const auto other = iteration(c, query, partner(side));
+  using clock = std::chrono::steady_clock;
+  auto timed = [](const std::function<void(std::int64_t)>& f, std::int64_t i) {
+    const auto start = clock::now();
+    f(i);
+    return std::chrono::duration<double>(clock::now() - start).count();
+  };
+  double body_total = 0, other_total = 0;
   std::int64_t i = 0;
   for (auto _ : state) {
-    for (const auto& other : others) other(i);
-    const auto start = std::chrono::steady_clock::now();
-    body(i++);
-    state.SetIterationTime(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    double t;
+    if (i % 2 == 0) {
+      other_total += timed(other, i);
+      t = timed(body, i);
+    } else {
+      t = timed(body, i);
+      other_total += timed(other, i);
+    }
+    body_total += t;
+    state.SetIterationTime(t);
+    ++i;
   }
   state.SetItemsProcessed(state.iterations());
+  state.counters["vs_partner"] = other_total > 0 ? body_total / other_total : 0;
 }
 
 void register_benchmarks(Case& c) {
