@@ -484,9 +484,9 @@ void run_alone(benchmark::State& state, const std::function<void(std::int64_t)>&
   state.SetItemsProcessed(state.iterations() * rows);
 }
 
-// The side whose untimed query runs before each of `side`'s: raw for manydb's sides, a lease per
-// iteration for raw. Never both manydb sides: with one connection, a lease per iteration would
-// wait forever for the held one.
+// The side whose queries alternate with `side`'s: raw for manydb's sides, a lease per iteration
+// for raw. Never both manydb sides: with one connection, a lease per iteration would wait forever
+// for the held one.
 Side partner(Side side) { return side == Side::raw ? Side::manydb : Side::raw; }
 
 // `body` timed by hand beside its partner's iteration, each first in every other iteration. The
