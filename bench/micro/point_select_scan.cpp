@@ -2,17 +2,17 @@
 // engine's raw C API in the same binary. Both sides decode into the same Row struct and both
 // reuse one prepared statement; the raw side is what a careful hand-written program does. Both
 // run on the same connection: manydb's pool holds one, and the raw side calls the C library on
-// its native_handle(), so on a server both talk to the same server process (see
-// server_point_iterations for why that matters).
+// its native_handle(), so on a server both talk to the same server process (paired.hpp says
+// why that matters).
 //
 //   micro_bench [Google Benchmark flags]
 //       BM_point_select/<engine>/{raw,manydb,manydb_held} and BM_scan/<engine>/{...}
 //       manydb = a lease from the pool per iteration (what an application does),
 //       manydb_held = one lease held across all iterations.
 //       BM_session_load/<engine>/{raw,manydb} and BM_session_insert/<engine>/{...}: see
-//       session_bench.hpp.
+//       session_bench.hpp. BM_order_get/<engine>/{raw,manydb}: see order_bench.hpp.
 //   micro_bench --callgrind_loop=<engine>/<point_select|scan>/<raw|manydb|manydb_held>
-//   micro_bench --callgrind_loop=<engine>/<session_load|session_insert>/<raw|manydb>
+//   micro_bench --callgrind_loop=<engine>/<session_load|session_insert|order_get>/<raw|manydb>
 //               [--callgrind_iterations=N]
 //       Sets up that engine's table (sqlite, postgres, mariadb), warms up, then runs N iterations
 //       of one side inside manydb_bench_measured_loop(), for `valgrind --tool=callgrind
@@ -29,7 +29,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -45,6 +44,8 @@
 #include "manydb/core/url.hpp"
 #include "manydb/driver/cursor.hpp"
 #include "manydb/pool/engine.hpp"
+#include "order_bench.hpp"
+#include "paired.hpp"
 #include "raw_mariadb.hpp"
 #include "session_bench.hpp"
 
@@ -372,6 +373,7 @@ void set_up(Case& c) {
 
 void tear_down(Case& c) {
   session_bench::tear_down(c.name);
+  order_bench::tear_down(c.name);
   c.raw.reset();
   if (c.engine) {
     try {
@@ -464,13 +466,9 @@ std::function<void(std::int64_t)> iteration(Case& c, const std::string& query, S
 }
 
 // MANYDB_BENCH_SERVER_POINT_ITERATIONS: the point selects on PostgreSQL and MariaDB run this
-// many iterations per repetition, each side's query alternating with its partner's
-// (run_interleaved). A point select there is one loopback round trip, and on this VM a round
-// trip is bimodal, ~50 or ~85 µs for stretches of a second or so, depending on how the server
-// process is woken: separate benchmarks, or sides on connections of their own, land in
-// different modes and compare the modes rather than the clients (ratios from 0.5 to 1.4).
-// Paired on one connection, both meet the same mode (ratios 0.99 to 1.02 over repeated runs).
-// A fixed count also spares Google Benchmark's search for one. scripts/bench sets it.
+// many iterations per repetition, each side paired with a partner on the one connection
+// (paired.hpp says why). A fixed count also spares Google Benchmark's search for one.
+// scripts/bench sets it.
 benchmark::IterationCount server_point_iterations(const Case& c, const std::string& query) {
   const char* env = std::getenv("MANYDB_BENCH_SERVER_POINT_ITERATIONS");
   if (!env || query != "point_select" || c.name == "sqlite") return 0;
@@ -489,35 +487,9 @@ void run_alone(benchmark::State& state, const std::function<void(std::int64_t)>&
 // for the held one.
 Side partner(Side side) { return side == Side::raw ? Side::manydb : Side::raw; }
 
-// `body` timed by hand beside its partner's iteration, each first in every other iteration. The
-// counter vs_partner is body's time over the partner's in this repetition, same connection, same
-// moments.
 void run_interleaved(benchmark::State& state, Case& c, const std::string& query, Side side,
                      const std::function<void(std::int64_t)>& body) {
-  const auto other = iteration(c, query, partner(side));
-  using clock = std::chrono::steady_clock;
-  auto timed = [](const std::function<void(std::int64_t)>& f, std::int64_t i) {
-    const auto start = clock::now();
-    f(i);
-    return std::chrono::duration<double>(clock::now() - start).count();
-  };
-  double body_total = 0, other_total = 0;
-  std::int64_t i = 0;
-  for (auto _ : state) {
-    double t;
-    if (i % 2 == 0) {
-      other_total += timed(other, i);
-      t = timed(body, i);
-    } else {
-      t = timed(body, i);
-      other_total += timed(other, i);
-    }
-    body_total += t;
-    state.SetIterationTime(t);
-    ++i;
-  }
-  state.SetItemsProcessed(state.iterations());
-  state.counters["vs_partner"] = other_total > 0 ? body_total / other_total : 0;
+  bench_paired::run(state, body, iteration(c, query, partner(side)));
 }
 
 void register_benchmarks(Case& c) {
@@ -605,7 +577,10 @@ int callgrind_mode(const std::string& spec, std::int64_t n) {
   const std::string engine = spec.substr(0, a);
   const std::string query = spec.substr(a + 1, b - a - 1), side_text = spec.substr(b + 1);
   const bool session = query == "session_load" || query == "session_insert";
-  if (query != "point_select" && query != "scan" && !session) fail("unknown query " + query);
+  const bool order = query == "order_get";
+  if (query != "point_select" && query != "scan" && !session && !order) {
+    fail("unknown query " + query);
+  }
   Side side = Side::raw;
   if (side_text == "manydb")
     side = Side::manydb;
@@ -613,7 +588,7 @@ int callgrind_mode(const std::string& spec, std::int64_t n) {
     side = Side::manydb_held;
   else if (side_text != "raw")
     fail("unknown side " + side_text);
-  if (session && side == Side::manydb_held) fail("the session benchmarks have no manydb_held");
+  if ((session || order) && side == Side::manydb_held) fail(query + " has no manydb_held");
 
   std::vector<Case> all = cases();
   auto it = std::find_if(all.begin(), all.end(), [&](const Case& c) { return c.name == engine; });
@@ -625,6 +600,9 @@ int callgrind_mode(const std::string& spec, std::int64_t n) {
       session_bench::set_up(c.name, c.url);
       auto loop = session_bench::loop(c.name, query, side_text);
       manydb_bench_measured_loop(loop.body, n);
+    } else if (order) {
+      order_bench::set_up(c.name, c.url);
+      manydb_bench_measured_loop(order_bench::loop(c.name, side_text), n);
     } else {
       set_up(c);
       auto body = iteration(c, query, side);
@@ -659,6 +637,9 @@ int main(int argc, char** argv) {
         register_benchmarks(c);
         session_bench::set_up(c.name, c.url);
         session_bench::register_benchmarks(c.name);
+        order_bench::set_up(c.name, c.url);
+        // Four round trips each: a third of the point selects' iterations.
+        order_bench::register_benchmarks(c.name, server_point_iterations(c, "point_select") / 3);
       } catch (const std::exception& e) {
         std::fprintf(stderr, "\n*** micro_bench: %s setup failed: %s ***\n\n", c.name.c_str(),
                      e.what());
