@@ -2,6 +2,7 @@
 
 #include <poll.h>
 
+#include <errmsg.h>
 #include <mysqld_error.h>
 
 #include <cctype>
@@ -15,6 +16,7 @@
 #include "engines/mariadb/errors.hpp"
 #include "engines/mariadb/factory.hpp"
 #include "manydb/core/errors.hpp"
+#include "manydb/core/statement_kind.hpp"
 
 namespace manydb::engines::mariadb {
 
@@ -50,7 +52,7 @@ Cursor& MariadbConnection::run_statement(std::string_view sql, std::span<const V
   cursor_.reset();
   if (MYSQL_STMT* stmt = prepared(sql)) {
     check_param_count(stmt, params.size());
-    return run_prepared(stmt, params);
+    return run_prepared(sql, stmt, params);
   }
   // The server cannot prepare this statement (ER_UNSUPPORTED_PS).
   if (!params.empty()) {
@@ -85,6 +87,26 @@ MYSQL_STMT* MariadbConnection::prepare(std::string_view sql) {
   }
   // No STMT_ATTR_UPDATE_MAX_LENGTH: it makes every store_result walk all rows a second time.
   // The cursor sizes buffers from the declared column length and grows one on truncation.
+  return stmt;
+}
+
+// The statement's table changed since it was prepared (a column added under SELECT *): the
+// server prepared it again by itself and ran it, but Connector/C cannot read rows of another
+// shape into a statement prepared for the old one (CR_NEW_STMT_METADATA). Closing the statement
+// discards those rows; a statement that only reads is prepared afresh and run again, where
+// running a write twice could write twice, so that error is thrown.
+MYSQL_STMT* MariadbConnection::prepare_afresh(std::string_view sql) {
+  const auto it = cache_.find(sql);
+  mysql_stmt_close(it->second);
+  cache_.erase(it);
+  std::erase(cache_order_, sql);
+  if (!reads_only(sql)) {
+    throw_database_error(ErrorKind::operational, bind(), std::to_string(CR_NEW_STMT_METADATA),
+                         "the statement ran, but its table changed since it was prepared and "
+                         "its rows could not be read; it is prepared afresh the next time");
+  }
+  MYSQL_STMT* stmt = prepared(sql);
+  if (stmt == nullptr) fail_session();
   return stmt;
 }
 
@@ -153,9 +175,15 @@ void MariadbConnection::bind_params(MYSQL_STMT* stmt, std::span<const Value> par
   if (mysql_stmt_bind_param(stmt, param_binds_.data()) != 0) fail_statement(stmt);
 }
 
-Cursor& MariadbConnection::run_prepared(MYSQL_STMT* stmt, std::span<const Value> params) {
+Cursor& MariadbConnection::run_prepared(std::string_view sql, MYSQL_STMT* stmt,
+                                        std::span<const Value> params) {
   bind_params(stmt, params);
-  if (mysql_stmt_execute(stmt) != 0) fail_statement(stmt);
+  if (mysql_stmt_execute(stmt) != 0) {
+    if (mysql_stmt_errno(stmt) != CR_NEW_STMT_METADATA) fail_statement(stmt);
+    stmt = prepare_afresh(sql);
+    bind_params(stmt, params);
+    if (mysql_stmt_execute(stmt) != 0) fail_statement(stmt);
+  }
   MYSQL_RES* meta = mysql_stmt_result_metadata(stmt);
   if (meta == nullptr) {
     cursor_.attach(stmt);

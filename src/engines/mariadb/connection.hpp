@@ -63,7 +63,8 @@ class MariadbConnection final : public Connection {
   void evict_oldest();
   void check_param_count(MYSQL_STMT* stmt, std::size_t given);
   void bind_params(MYSQL_STMT* stmt, std::span<const Value> params);
-  Cursor& run_prepared(MYSQL_STMT* stmt, std::span<const Value> params);
+  Cursor& run_prepared(std::string_view sql, MYSQL_STMT* stmt, std::span<const Value> params);
+  MYSQL_STMT* prepare_afresh(std::string_view sql);
   Cursor& run_text(std::string_view sql);
   void send_text(std::string_view sql);
 

@@ -112,17 +112,35 @@ Cursor& PgConnection::run_statement(std::string_view sql, std::span<const Value>
   require_usable();
   cursor_.reset(nullptr);
   const Statement& st = prepared_for_pending(sql);
-  ResultPtr res = pending_ ? begin_and_execute(st, params) : execute(st, params);
-  // A cached SELECT * whose table was altered since; outside a transaction nothing is lost by
-  // preparing it afresh. After a BEGIN sent with it the transaction is open, and aborted by the
-  // failure, as inside any other: no retry then.
-  if (plan_changed(res.get()) && PQtransactionStatus(conn_) == PQTRANS_IDLE) {
-    forget(std::string(sql));
-    res = execute(prepared(sql), params);
+  const std::optional<TxMode> begun = pending_;  // this statement carries its transaction's BEGIN
+  ResultPtr res = begun ? begin_and_execute(st, params) : execute(st, params);
+  if (plan_changed(res.get()) && nothing_lost_by_running_again(begun)) {
+    res = execute_afresh(sql, params, begun);
   }
   check(res);
   cursor_.reset(std::move(res));
   return cursor_;
+}
+
+// A cached statement whose result type changed since it was prepared (a SELECT * of a table
+// altered since, a column given another type) fails once on each connection, before it does
+// anything. It can run again, prepared afresh, outside a transaction, and as the statement that
+// went out with its transaction's BEGIN: then nothing else ran in the transaction it aborted.
+// Later in a transaction the failure stands, as any other: what ran before it is lost with it.
+bool PgConnection::nothing_lost_by_running_again(std::optional<TxMode> begun) const {
+  const PGTransactionStatusType status = PQtransactionStatus(conn_);
+  return status == PQTRANS_IDLE || (begun && status == PQTRANS_INERROR);
+}
+
+ResultPtr PgConnection::execute_afresh(std::string_view sql, std::span<const Value> params,
+                                       std::optional<TxMode> begun) {
+  if (PQtransactionStatus(conn_) == PQTRANS_INERROR) {
+    run("ROLLBACK");  // the transaction its BEGIN opened and its failure aborted
+    pending_ = begun;
+  }
+  forget(std::string(sql));
+  const Statement& st = prepared_for_pending(sql);
+  return pending_ ? begin_and_execute(st, params) : execute(st, params);
 }
 
 bool PgConnection::plan_changed(const PGresult* res) const {

@@ -82,6 +82,9 @@ class PgConnection final : public Connection {
   void refuse_rolled_back_commit(PGresult* res) const;
   void send_pending_begin();
   bool plan_changed(const PGresult* res) const;
+  bool nothing_lost_by_running_again(std::optional<TxMode> begun) const;
+  ResultPtr execute_afresh(std::string_view sql, std::span<const Value> params,
+                           std::optional<TxMode> begun);
   ResultPtr run(std::string_view sql);
   void require_usable() const;
   void check(const ResultPtr& res);
