@@ -30,11 +30,14 @@
 #include "order_bench.hpp"
 #include "paired.hpp"
 #include "raw_mariadb.hpp"
+#include "raw_postgres.hpp"
 
 namespace order_bench {
 namespace {
 
 namespace s = manydb::schema;
+using bench_raw::pg_number;
+using bench_raw::pg_text;
 
 struct OgUser {
   std::int64_t id = 0;
@@ -267,31 +270,32 @@ class RawPostgres final : public RawOrders {
     const std::int64_t one[] = {id};
     Result order(execute(orders_, "og_order", one));
     if (PQntuples(order.get()) > 0) {
-      v.order =
-          OgOrder{number<std::int64_t>(order.get(), 0, 0), number<std::int64_t>(order.get(), 0, 1),
-                  number<double>(order.get(), 0, 2), text(order.get(), 0, 3)};
+      v.order = OgOrder{pg_number<std::int64_t>(order.get(), 0, 0),
+                        pg_number<std::int64_t>(order.get(), 0, 1),
+                        pg_number<double>(order.get(), 0, 2), pg_text(order.get(), 0, 3)};
     }
     if (!v.order) return v;
     Result items(execute(orders_, "og_items", one));
     for (int r = 0, n = PQntuples(items.get()); r < n; ++r) {
       const PGresult* res = items.get();
-      v.items.push_back({number<std::int64_t>(res, r, 0), number<std::int64_t>(res, r, 1),
-                         number<std::int64_t>(res, r, 2), number<std::int64_t>(res, r, 3),
-                         number<double>(res, r, 4)});
+      v.items.push_back({pg_number<std::int64_t>(res, r, 0), pg_number<std::int64_t>(res, r, 1),
+                         pg_number<std::int64_t>(res, r, 2), pg_number<std::int64_t>(res, r, 3),
+                         pg_number<double>(res, r, 4)});
     }
     const auto ids = distinct_products(v.items);
     Result products(execute(products_, products_in(ids.size()), ids));
     for (int r = 0, n = PQntuples(products.get()); r < n; ++r) {
       const PGresult* res = products.get();
-      OgProduct p{number<std::int64_t>(res, r, 0), text(res, r, 1), number<double>(res, r, 2),
-                  number<std::int64_t>(res, r, 3), text(res, r, 4)};
+      OgProduct p{pg_number<std::int64_t>(res, r, 0), pg_text(res, r, 1),
+                  pg_number<double>(res, r, 2), pg_number<std::int64_t>(res, r, 3),
+                  pg_text(res, r, 4)};
       v.products.emplace(p.id, std::move(p));
     }
     const std::int64_t user_id[] = {v.order->user_id};
     Result user(execute(users_, "og_user", user_id));
     for (int r = 0, n = PQntuples(user.get()); r < n; ++r) {
-      OgUser u{number<std::int64_t>(user.get(), r, 0), text(user.get(), r, 1),
-               text(user.get(), r, 2)};
+      OgUser u{pg_number<std::int64_t>(user.get(), r, 0), pg_text(user.get(), r, 1),
+               pg_text(user.get(), r, 2)};
       v.users.emplace(u.id, std::move(u));
     }
     return v;
@@ -338,17 +342,6 @@ class RawPostgres final : public RawOrders {
     return res;
   }
   static std::string error(PGconn* conn) { return PQerrorMessage(conn); }
-  template <class T>
-  static T number(const PGresult* res, int r, int c) {
-    const char* p = PQgetvalue(res, r, c);
-    T value{};
-    const auto [end, ec] = std::from_chars(p, p + PQgetlength(res, r, c), value);
-    if (ec != std::errc()) fail("not a number: " + std::string(p));
-    return value;
-  }
-  static std::string text(const PGresult* res, int r, int c) {
-    return {PQgetvalue(res, r, c), static_cast<std::size_t>(PQgetlength(res, r, c))};
-  }
 
   PGconn* products_;
   PGconn* users_;

@@ -47,9 +47,12 @@
 #include "order_bench.hpp"
 #include "paired.hpp"
 #include "raw_mariadb.hpp"
+#include "raw_postgres.hpp"
 #include "session_bench.hpp"
 
 namespace {
+
+using bench_raw::pg_number;
 
 struct Row {
   std::int64_t id = 0;
@@ -198,20 +201,11 @@ class RawPostgres {
     return res;
   }
 
-  template <class T>
-  static T number(const PGresult* res, int r, int c) {
-    const char* p = PQgetvalue(res, r, c);
-    T value{};
-    const auto [end, ec] = std::from_chars(p, p + PQgetlength(res, r, c), value);
-    if (ec != std::errc()) fail("not a number: " + std::string(p));
-    return value;
-  }
-
   static void decode(const PGresult* res, int r, Row& row) {
-    row.id = number<std::int64_t>(res, r, 0);
+    row.id = pg_number<std::int64_t>(res, r, 0);
     row.name.assign(PQgetvalue(res, r, 1), static_cast<std::size_t>(PQgetlength(res, r, 1)));
-    row.price = number<double>(res, r, 2);
-    row.stock = number<std::int64_t>(res, r, 3);
+    row.price = pg_number<double>(res, r, 2);
+    row.stock = pg_number<std::int64_t>(res, r, 3);
   }
 
   PGconn* conn_ = nullptr;

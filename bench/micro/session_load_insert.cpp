@@ -26,12 +26,14 @@
 
 #include "manydb/manydb.hpp"
 #include "raw_mariadb.hpp"
+#include "raw_postgres.hpp"
 #include "session_bench.hpp"
 
 namespace session_bench {
 namespace {
 
 namespace s = manydb::schema;
+using bench_raw::pg_number;
 
 // One mapped row type per table: the load reads bench_session_product, the insert benchmark
 // empties bench_session_insert before every iteration.
@@ -176,10 +178,10 @@ class RawPostgres final : public Raw {
     const int n = PQntuples(res);
     for (int r = 0; r < n; ++r) {
       BenchProduct& p = out.emplace_back();
-      p.id = number<std::int64_t>(res, r, 0);
+      p.id = pg_number<std::int64_t>(res, r, 0);
       p.name.assign(PQgetvalue(res, r, 1), static_cast<std::size_t>(PQgetlength(res, r, 1)));
-      p.price = number<double>(res, r, 2);
-      p.stock = number<std::int64_t>(res, r, 3);
+      p.price = pg_number<double>(res, r, 2);
+      p.stock = pg_number<std::int64_t>(res, r, 3);
       p.category.assign(PQgetvalue(res, r, 4), static_cast<std::size_t>(PQgetlength(res, r, 4)));
     }
     PQclear(res);
@@ -214,14 +216,6 @@ class RawPostgres final : public Raw {
     const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     PQclear(res);
     if (!ok) fail("PQprepare: " + error());
-  }
-  template <class T>
-  static T number(const PGresult* res, int r, int c) {
-    const char* p = PQgetvalue(res, r, c);
-    T value{};
-    const auto [end, ec] = std::from_chars(p, p + PQgetlength(res, r, c), value);
-    if (ec != std::errc()) fail("not a number: " + std::string(p));
-    return value;
   }
   PGconn* conn_ = nullptr;
 };
