@@ -29,7 +29,9 @@ std::string literal(const DefaultValue& value, const Dialect& d) {
 
 std::string_view now_default(Backend backend) {
   switch (backend) {
-    case Backend::sqlite: return "(strftime('%Y-%m-%d %H:%M:%f', 'now'))";
+    // %f has milliseconds; padded to the six decimals manydb writes, or a timestamp read back
+    // and bound as a parameter would not equal the text stored.
+    case Backend::sqlite: return "(strftime('%Y-%m-%d %H:%M:%f', 'now') || '000')";
     case Backend::postgresql: return "(now() AT TIME ZONE 'UTC')";
     case Backend::mariadb: return "(UTC_TIMESTAMP(6))";
   }

@@ -153,6 +153,24 @@ TEST_P(Schema, EveryColumnTypeRoundTripsThroughAModelTable) {
   EXPECT_FALSE(rows.next());
 }
 
+// A default_now timestamp read back and bound as a parameter finds its row: the server's default
+// is stored in the same form as manydb writes timestamps (on SQLite, text with six decimals).
+TEST_P(Schema, ADefaultNowTimestampFindsItsRowAgain) {
+  auto db = seed_database();
+  db.create_all();
+  const auto& d = db.engine("orders").dialect();
+  const auto order = d.quote_identifier("order");
+  const auto inserted = db.execute(
+      "orders",
+      "INSERT INTO " + order + " (user_id, total_amount) VALUES (?, ?) RETURNING created_at",
+      {1, 9.5});
+  ASSERT_EQ(inserted.rows.size(), 1u);
+  const Timestamp created = inserted.rows[0][0].as_timestamp();
+  const auto found =
+      db.execute("orders", "SELECT count(*) FROM " + order + " WHERE created_at = ?", {created});
+  EXPECT_EQ(found.rows[0][0].as_int64(), 1) << created.to_string();
+}
+
 TEST_P(Schema, ConstraintsFromModelsRaiseTypedErrors) {
   auto db = seed_database();
   db.create_all();

@@ -148,7 +148,7 @@ TEST(Ddl, TheMariadbAndSqliteTablesOfUser) {
             "CREATE TABLE IF NOT EXISTS \"order\" (\"id\" INTEGER PRIMARY KEY AUTOINCREMENT, "
             "\"user_id\" INTEGER NOT NULL, \"total_amount\" REAL NOT NULL, \"status\" "
             "VARCHAR(20) NOT NULL DEFAULT 'pending', \"created_at\" TIMESTAMP NOT NULL DEFAULT "
-            "(strftime('%Y-%m-%d %H:%M:%f', 'now')))");
+            "(strftime('%Y-%m-%d %H:%M:%f', 'now') || '000'))");
   EXPECT_EQ(lite[1],
             "CREATE INDEX IF NOT EXISTS \"ix_order_user_created\" ON \"order\" (\"user_id\", "
             "\"created_at\")");
