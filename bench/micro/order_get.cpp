@@ -26,6 +26,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine_cases.hpp"
 #include "manydb/manydb.hpp"
 #include "order_bench.hpp"
 #include "paired.hpp"
@@ -483,16 +484,12 @@ struct Case {
   std::unique_ptr<RawOrders> raw;
 };
 
-std::map<std::string, Case>& cases() {
-  static std::map<std::string, Case> all;
+bench_cases::ByEngine<Case>& cases() {
+  static bench_cases::ByEngine<Case> all("order bench");
   return all;
 }
 
-Case& find(const std::string& engine) {
-  auto it = cases().find(engine);
-  if (it == cases().end()) fail("order bench: engine " + engine + " is not set up");
-  return it->second;
-}
+Case& find(const std::string& engine) { return cases().find(engine); }
 
 // One session per bind: on SQLite the binds share one file, whose write lock one session
 // writing to two binds would wait on forever.
@@ -574,8 +571,7 @@ std::function<void(std::int64_t)> body(Case& c, bool raw) {
 }  // namespace
 
 void set_up(const std::string& engine, const std::string& url) {
-  Case& c = cases()[engine];
-  c.engine = engine;
+  Case& c = cases().add(engine);
   // One connection per bind, shared by both sides.
   manydb::PoolSettings one;
   one.size = 1;
@@ -617,21 +613,7 @@ void register_benchmarks(const std::string& engine, std::int64_t paired_iteratio
   }
 }
 
-void tear_down(const std::string& engine) {
-  auto it = cases().find(engine);
-  if (it == cases().end()) return;
-  Case& c = it->second;
-  c.raw.reset();  // its statements go before the connections they live on
-  if (c.db) {
-    try {
-      c.db->drop_all();
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "micro_bench: could not drop the order tables on %s: %s\n",
-                   engine.c_str(), e.what());
-    }
-  }
-  cases().erase(it);
-}
+void tear_down(const std::string& engine) { cases().tear_down(engine); }
 
 std::function<void(std::int64_t)> loop(const std::string& engine, const std::string& side) {
   if (side != "raw" && side != "manydb") fail("unknown side " + side + " (raw or manydb)");

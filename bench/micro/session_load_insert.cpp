@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "engine_cases.hpp"
 #include "manydb/manydb.hpp"
 #include "raw_mariadb.hpp"
 #include "raw_postgres.hpp"
@@ -302,16 +303,12 @@ struct Case {
   std::vector<BenchInsert> inserts;  // what both sides insert, built once
 };
 
-std::map<std::string, Case>& cases() {
-  static std::map<std::string, Case> all;
+bench_cases::ByEngine<Case>& cases() {
+  static bench_cases::ByEngine<Case> all("session bench");
   return all;
 }
 
-Case& find(const std::string& engine) {
-  auto it = cases().find(engine);
-  if (it == cases().end()) fail("session bench: engine " + engine + " is not set up");
-  return it->second;
-}
+Case& find(const std::string& engine) { return cases().find(engine); }
 
 void empty_insert_table(Case& c) {
   c.db->execute("default", c.engine == "sqlite" ? "DELETE FROM bench_session_insert"
@@ -381,8 +378,7 @@ void check_generated_keys(Case& c) {
 }  // namespace
 
 void set_up(const std::string& engine, const std::string& url) {
-  Case& c = cases()[engine];
-  c.engine = engine;
+  Case& c = cases().add(engine);
   manydb::DatabaseConfig config;
   config.set_default(url);
   c.db.emplace(config);
@@ -451,21 +447,7 @@ void register_benchmarks(const std::string& engine) {
   }
 }
 
-void tear_down(const std::string& engine) {
-  auto it = cases().find(engine);
-  if (it == cases().end()) return;
-  Case& c = it->second;
-  c.raw.reset();
-  if (c.db) {
-    try {
-      c.db->drop_all();
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "micro_bench: could not drop the session tables on %s: %s\n",
-                   engine.c_str(), e.what());
-    }
-  }
-  cases().erase(it);
-}
+void tear_down(const std::string& engine) { cases().tear_down(engine); }
 
 Loop loop(const std::string& engine, const std::string& query, const std::string& side) {
   Case& c = find(engine);
