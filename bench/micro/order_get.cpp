@@ -23,6 +23,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -355,8 +356,8 @@ class RawPostgres final : public RawOrders {
 // buffers bound once, by column type: 'i' integer, 'd' double, 's' text.
 class MariadbStatement {
  public:
-  MariadbStatement(MYSQL* db, const std::string& sql, std::string types)
-      : stmt_(bench_raw::prepare_mariadb(db, sql)), types_(std::move(types)) {
+  MariadbStatement(MYSQL* db, const std::string& sql, std::string_view types)
+      : stmt_(bench_raw::prepare_mariadb(db, sql)) {
     params_.resize(mysql_stmt_param_count(stmt_));
     param_binds_.resize(params_.size());
     for (std::size_t k = 0; k < params_.size(); ++k) {
@@ -364,17 +365,17 @@ class MariadbStatement {
       param_binds_[k].buffer = &params_[k];
     }
     if (!params_.empty() && mysql_stmt_bind_param(stmt_, param_binds_.data()) != 0) fail_here();
-    columns_.resize(types_.size());
-    result_binds_.resize(types_.size());
-    for (std::size_t k = 0; k < types_.size(); ++k) {
+    columns_.resize(types.size());
+    result_binds_.resize(types.size());
+    for (std::size_t k = 0; k < types.size(); ++k) {
       MYSQL_BIND& b = result_binds_[k];
       Column& c = columns_[k];
-      b.buffer_type = types_[k] == 'i'   ? MYSQL_TYPE_LONGLONG
-                      : types_[k] == 'd' ? MYSQL_TYPE_DOUBLE
-                                         : MYSQL_TYPE_STRING;
-      b.buffer = types_[k] == 'i'   ? static_cast<void*>(&c.integer)
-                 : types_[k] == 'd' ? static_cast<void*>(&c.real)
-                                    : static_cast<void*>(c.text);
+      b.buffer_type = types[k] == 'i'   ? MYSQL_TYPE_LONGLONG
+                      : types[k] == 'd' ? MYSQL_TYPE_DOUBLE
+                                        : MYSQL_TYPE_STRING;
+      b.buffer = types[k] == 'i'   ? static_cast<void*>(&c.integer)
+                 : types[k] == 'd' ? static_cast<void*>(&c.real)
+                                   : static_cast<void*>(c.text);
       b.buffer_length = sizeof c.text;
       b.length = &c.length;
       b.is_null = &c.null;
@@ -416,7 +417,6 @@ class MariadbStatement {
   [[noreturn]] void fail_here() { fail("mariadb statement: " + bench_raw::stmt_error(stmt_)); }
 
   MYSQL_STMT* stmt_;
-  std::string types_;
   std::vector<long long> params_;
   std::vector<MYSQL_BIND> param_binds_, result_binds_;
   std::vector<Column> columns_;
