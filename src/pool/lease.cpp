@@ -45,14 +45,32 @@ void Lease::discard() {
   pool_ = nullptr;
 }
 
-void Lease::begin(TxMode mode) {
-  const bool may_retry = !used_ && reused_ && pool_ && !connection_->in_transaction();
-  used_ = true;
-  if (!may_retry) return connection_->begin(mode);
+void Lease::rollback_or_discard() noexcept {
+  if (!connection_) return;
   try {
-    connection_->begin(mode);
+    if (connection_->in_transaction()) connection_->rollback();
+    if (!connection_->broken()) return;
+  } catch (...) {
+  }
+  discard();
+}
+
+void Lease::lost() const {
+  throw_database_error(ErrorKind::connection, pool_ ? pool_->bind() : std::string_view("?"),
+                       "08003",
+                       pool_ ? "the connection was lost and no new one could be opened"
+                             : "this lease holds no connection");
+}
+
+void Lease::begin(TxMode mode) {
+  Connection& c = connection();
+  const bool may_retry = !used_ && reused_ && pool_ && !c.in_transaction();
+  used_ = true;
+  if (!may_retry) return c.begin(mode);
+  try {
+    c.begin(mode);
   } catch (const ConnectionError&) {
-    if (!connection_->broken()) throw;
+    if (!c.broken()) throw;
     replace_connection(mode);
   }
   // An engine that sends BEGIN with the first statement meets a dead connection only there.
@@ -60,22 +78,24 @@ void Lease::begin(TxMode mode) {
 }
 
 // A fresh connection in place of a dead one, with the BEGIN that was pending carried over.
+// When none can be opened the lease is left without a connection, and says so if used again.
 void Lease::replace_connection(const std::optional<TxMode>& pending) {
-  connection_ = pool_->replace(std::move(connection_));
+  std::unique_ptr<Connection> dead = std::move(connection_);
+  connection_ = pool_->replace(std::move(dead));
   if (pending) connection_->begin(*pending);
 }
 
 // Before what must not run twice on a reused connection: one the server closed while it sat
 // idle is replaced first, instead of being retried after.
 void Lease::replace_if_closed(const std::optional<TxMode>& pending) {
-  if (connection_->closed_by_server()) replace_connection(pending);
+  if (connection().closed_by_server()) replace_connection(pending);
 }
 
 Cursor& Lease::query(std::string_view sql, std::span<const Value> params, bool repeatable) {
   // The first statement of a transaction whose BEGIN is still pending is as safe to run again as
   // a read outside a transaction: nothing of the transaction has reached the server yet.
   const std::optional<TxMode> pending =
-      std::exchange(began_first_, false) ? connection_->pending_begin() : std::nullopt;
+      std::exchange(began_first_, false) ? connection().pending_begin() : std::nullopt;
   const bool first_outside = pool_ && !used_ && reused_ && !connection_->in_transaction();
   const bool may_retry = pool_ && (pending || (repeatable && first_outside));
   if (!pending && !repeatable && first_outside) replace_if_closed(std::nullopt);
@@ -92,14 +112,14 @@ Cursor& Lease::query(std::string_view sql, std::span<const Value> params, bool r
 
 void Lease::query_and_commit(std::string_view sql, std::span<const Value> params,
                              const std::function<void(Cursor&)>& read) {
-  if (pool_ && began_first_ && connection_->pending_begin()) {
+  if (pool_ && began_first_ && connection().pending_begin()) {
     read(query(sql, params));
-    connection_->commit();
+    connection().commit();
     return;
   }
   used_ = true;
   began_first_ = false;
-  connection_->query_and_commit(sql, params, read);
+  connection().query_and_commit(sql, params, read);
 }
 
 void Lease::query_two(std::string_view first, std::span<const Value> first_params,
@@ -107,11 +127,11 @@ void Lease::query_two(std::string_view first, std::span<const Value> first_param
                       bool then_commit, const std::function<void(Cursor&)>& read_first,
                       const std::function<void(Cursor&)>& read_second) {
   const std::optional<TxMode> pending =
-      std::exchange(began_first_, false) ? connection_->pending_begin() : std::nullopt;
+      std::exchange(began_first_, false) ? connection().pending_begin() : std::nullopt;
   const bool first_use = !used_ && reused_ && !connection_->in_transaction();
   if (pool_ && (pending || first_use)) replace_if_closed(pending);
   used_ = true;
-  connection_->query_two(first, first_params, second, second_params, then_commit, read_first,
+  connection().query_two(first, first_params, second, second_params, then_commit, read_first,
                          read_second);
 }
 

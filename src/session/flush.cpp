@@ -83,9 +83,9 @@ void Session::flush_statements(bool commit_last) {
 }
 
 bool Session::sole_open_transaction(const BindState& b) const {
-  return b.lease->in_transaction() &&
+  return b.lease.in_transaction() &&
          std::none_of(binds_.begin(), binds_.end(), [&](const BindState& other) {
-           return &other != &b && other.lease->in_transaction();
+           return &other != &b && other.lease.in_transaction();
          });
 }
 

@@ -28,12 +28,7 @@ Session::Session(Database& database, SessionOptions options)
   if (!options_.only_bind.empty()) database_.engine(options_.only_bind);  // must exist
 }
 
-Session::~Session() {
-  try {
-    rollback();
-  } catch (...) {  // a destructor must not throw; the pool discards a connection it cannot clean
-  }
-}
+Session::~Session() { rollback(); }
 
 void Session::check_bind(const std::string& bind) const {
   if (!options_.only_bind.empty() && bind != options_.only_bind) {
@@ -52,7 +47,7 @@ Session::BindState& Session::use(const std::string& bind, bool write) {
   }
   // SQLite takes its file lock at BEGIN, so a session reads there without a transaction until
   // it first writes; the servers begin as SessionOptions::begin says.
-  if (options_.begin != Begin::never && !it->lease->in_transaction() &&
+  if (options_.begin != Begin::never && !it->lease.in_transaction() &&
       (write || begins_at_first_use(*it->engine))) {
     it->lease.begin(TxMode::write);
   }
@@ -72,12 +67,12 @@ void Session::commit_alone(const std::string& bind) { use(bind, false).lease->co
 
 void Session::rollback_alone(const std::string& bind) {
   BindState& b = use(bind, false);
-  if (b.lease->in_transaction()) b.lease->rollback();
+  if (b.lease.in_transaction()) b.lease->rollback();
 }
 
 bool Session::in_transaction(std::string_view bind) const {
   for (const auto& b : binds_) {
-    if (b.bind == bind) return b.lease->in_transaction();
+    if (b.bind == bind) return b.lease.in_transaction();
   }
   return false;
 }
@@ -154,9 +149,10 @@ void Session::commit() {
     rollback();
     throw;
   }
+  refuse_commit_after_a_lost_connection();
   std::vector<std::string> committed;
   for (auto& b : binds_) {
-    if (!b.lease->in_transaction()) continue;
+    if (!b.lease.in_transaction()) continue;
     try {
       b.lease->commit();
       committed.push_back(b.bind);
@@ -175,14 +171,23 @@ void Session::commit() {
   binds_.clear();  // the connections go back to their pools
 }
 
-void Session::rollback() {
-  for (auto& b : binds_) {
-    try {
-      if (b.lease->in_transaction()) b.lease->rollback();
-    } catch (const Error&) {
-      b.lease.discard();
-    }
+// A bind whose connection was lost during this session (its error reached the caller, who
+// went on) lost its transaction with it: committing the other binds would save half the work.
+void Session::refuse_commit_after_a_lost_connection() {
+  for (const auto& b : binds_) {
+    if (b.lease && !b.lease->broken()) continue;
+    const std::string bind = b.bind;
+    rollback();
+    throw_database_error(ErrorKind::connection, bind, "08006",
+                         "the connection was lost during this session, and its transaction with "
+                         "it; nothing was committed");
   }
+}
+
+// Never throws: a bind that cannot roll back (its connection lost or hung) has its connection
+// discarded, and the server ends that transaction.
+void Session::rollback() noexcept {
+  for (auto& b : binds_) b.lease.rollback_or_discard();
   binds_.clear();
   forget_everything();
 }

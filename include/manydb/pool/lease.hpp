@@ -16,10 +16,21 @@ class Lease {
   Lease& operator=(Lease&& other) noexcept;
   ~Lease();
 
-  Connection& operator*() const { return *connection_; }
-  Connection* operator->() const { return connection_.get(); }
-  Connection& connection() const { return *connection_; }
+  // The connection; ConnectionError naming the bind when the lease has none left (its
+  // connection died and no replacement could be opened).
+  Connection& operator*() const { return connection(); }
+  Connection* operator->() const { return &connection(); }
+  Connection& connection() const {
+    if (!connection_) lost();
+    return *connection_;
+  }
   explicit operator bool() const { return connection_ != nullptr; }
+
+  // Whether a transaction is open: false when the lease has no connection left.
+  bool in_transaction() const { return connection_ && connection_->in_transaction(); }
+  // Rolls back what is open, never throwing: a connection that cannot roll back (lost, hung)
+  // is discarded, and the server ends its transaction.
+  void rollback_or_discard() noexcept;
 
   // Runs a statement. When the connection sat idle in the pool and dies on the first statement
   // of this lease outside a transaction (or the first one after this lease's begin() whose BEGIN
@@ -60,10 +71,11 @@ class Lease {
   Lease(Pool* pool, std::unique_ptr<Connection> connection, bool reused)
       : pool_(pool), connection_(std::move(connection)), reused_(reused) {}
   void release();
+  [[noreturn]] void lost() const;
   void replace_connection(const std::optional<TxMode>& pending);
   void replace_if_closed(const std::optional<TxMode>& pending);
 
-  Pool* pool_ = nullptr;
+  Pool* pool_ = nullptr;  // kept after the connection is lost: it names the bind
   std::unique_ptr<Connection> connection_;
   bool reused_ = false;  // came from the idle list, so it may have died while waiting there
   bool used_ = false;

@@ -92,7 +92,8 @@ class Session {
   // Flushes, then commits the binds in the order of first use. If it throws, every bind has
   // been rolled back and nothing is tracked any more, as after rollback().
   void commit();
-  void rollback();
+  // Never throws.
+  void rollback() noexcept;
 
   // Raw SQL on one bind inside this session's transaction there.
   Connection& connection(std::string_view bind);
@@ -144,6 +145,7 @@ class Session {
   void erase(session_detail::Tracked& t, bool commit_last);
   void flush_detach(session_detail::Tracked& t);  // stops tracking without any SQL
   void forget_everything();
+  void refuse_commit_after_a_lost_connection();
 
   Database& database_;
   SessionOptions options_;
