@@ -43,10 +43,15 @@ void read_pool_key(PoolSettings& pool, std::string_view key, const toml::node& n
     pool.ping_after_idle = milliseconds(positive_integer(node, key));
   } else if (key == "connect_timeout_ms") {
     pool.connect_timeout = milliseconds(positive_integer(node, key));
+  } else if (key == "statement_timeout_ms") {
+    pool.statement_timeout = milliseconds(positive_integer(node, key));
+  } else if (key == "reconnect_interval_ms") {
+    pool.reconnect_interval = milliseconds(positive_integer(node, key));
   } else {
     config_error(node, "unknown key '" + std::string(key) +
                            "' (known: url, pool_size, max_overflow, pool_timeout_ms, "
-                           "ping_after_idle_ms, connect_timeout_ms)");
+                           "ping_after_idle_ms, connect_timeout_ms, statement_timeout_ms, "
+                           "reconnect_interval_ms)");
   }
 }
 

@@ -12,6 +12,8 @@ PoolOptions pool_options(const PoolSettings& s) {
   o.acquire_timeout = s.acquire_timeout.value_or(o.acquire_timeout);
   o.ping_after_idle = s.ping_after_idle.value_or(o.ping_after_idle);
   o.connect_timeout = s.connect_timeout.value_or(o.connect_timeout);
+  o.statement_timeout = s.statement_timeout.value_or(o.statement_timeout);
+  o.reconnect_interval = s.reconnect_interval.value_or(o.reconnect_interval);
   return o;
 }
 }  // namespace

@@ -111,6 +111,33 @@ TEST_P(Connect, WrongPasswordIsAConnectionErrorNamingTheBind) {
   }
 }
 
+// manydb's text is UTF-8: a SQL_ASCII database (what initdb makes under the POSIX locale of a
+// bare machine) would take any bytes and count bytes, so connecting to one is refused, naming
+// the bind and the way out, unless the URL accepts it.
+TEST_P(Connect, ASqlAsciiDatabaseIsRefusedUnlessTheUrlAcceptsIt) {
+  if (backend() != Backend::postgresql) GTEST_SKIP() << "only PostgreSQL has SQL_ASCII databases";
+  const std::string text = scratch_database(
+      "ascii", "ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0");
+  try {
+    manydb::connect(Url::parse(text), ConnectOptions{"legacy"});
+    FAIL() << "connected to a SQL_ASCII database";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.bind(), "legacy");
+    const std::string what = e.what();
+    EXPECT_NE(what.find("bind 'legacy'"), std::string::npos) << what;
+    EXPECT_NE(what.find("SQL_ASCII"), std::string::npos) << what;
+    EXPECT_NE(what.find("allow_sql_ascii=true"), std::string::npos) << what;
+  }
+  auto accepted = manydb::connect(Url::parse(text + "?allow_sql_ascii=true"));
+  auto& encoding = accepted->query("SHOW server_encoding");
+  ASSERT_TRUE(encoding.next());
+  EXPECT_EQ(encoding.get_text(0), "SQL_ASCII");
+  // The test server itself is UTF-8, whatever the locale scripts/db-up ran under.
+  auto& own = admin_->query("SHOW server_encoding");
+  ASSERT_TRUE(own.next());
+  EXPECT_EQ(own.get_text(0), "UTF8");
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, Connect, ::testing::ValuesIn(engine_cases()), engine_case_name);
 
 }  // namespace

@@ -61,7 +61,7 @@ void EngineTest::TearDown() {
   for (const auto& text : databases_) drop_database(Url::parse(text));
 }
 
-std::string EngineTest::scratch_database(const std::string& name) {
+std::string EngineTest::scratch_database(const std::string& name, const std::string& options) {
   const Url base = url();
   const std::string db = "mdb_" + std::to_string(::getpid()) + "_" + name;
   std::string text;
@@ -70,7 +70,7 @@ std::string EngineTest::scratch_database(const std::string& name) {
   } else {
     const auto quoted = admin_->dialect().quote_identifier(db);
     admin_->execute_script("DROP DATABASE IF EXISTS " + quoted);
-    admin_->execute_script("CREATE DATABASE " + quoted);
+    admin_->execute_script("CREATE DATABASE " + quoted + (options.empty() ? "" : " " + options));
     text = std::string(to_string(base.backend)) + "://" + percent_encode(base.user) + ":" +
            percent_encode(base.password) + "@" + base.host + ":" +
            std::to_string(base.port_or_default()) + "/" + db;

@@ -31,9 +31,9 @@ class EngineTest : public ::testing::TestWithParam<EngineCase> {
   // A table name unique to this test process, so `ctest -j` runs never collide; dropped
   // in TearDown.
   std::string table(const std::string& base);
-  // A database of its own for this test process (a file on SQLite), dropped in TearDown.
-  // Returns its URL.
-  std::string scratch_database(const std::string& name);
+  // A database of its own for this test process (a file on SQLite), dropped in TearDown;
+  // `options` follow CREATE DATABASE on a server. Returns its URL.
+  std::string scratch_database(const std::string& name, const std::string& options = "");
   // The server's own id of the session behind `connection`.
   std::string session_id(Connection& connection) const;
   // Ends the server session `id` from another connection and waits until it is gone.

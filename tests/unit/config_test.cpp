@@ -40,10 +40,26 @@ orders = { url = "postgresql://shop@127.0.0.1:5432/orders", pool_size = 8, pool_
   EXPECT_EQ(config.binds.at("orders").origin, "shop.toml:8:10");
 }
 
+TEST(Config, TimeoutsAndTheReconnectIntervalAreReadPerBind) {
+  const auto config = DatabaseConfig::from_toml_string(R"(
+[database]
+url = "sqlite:///x.db"
+statement_timeout_ms = 2500
+[database.binds]
+slow = { url = "sqlite:///y.db", statement_timeout_ms = 0, reconnect_interval_ms = 250 }
+)",
+                                                       "t.toml");
+  EXPECT_EQ(config.binds.at("default").pool.statement_timeout, std::chrono::milliseconds(2500));
+  EXPECT_FALSE(config.binds.at("default").pool.reconnect_interval.has_value());
+  EXPECT_EQ(config.binds.at("slow").pool.statement_timeout, std::chrono::milliseconds(0));
+  EXPECT_EQ(config.binds.at("slow").pool.reconnect_interval, std::chrono::milliseconds(250));
+}
+
 TEST(Config, ErrorsCarryFileLineAndColumn) {
   EXPECT_EQ(load_error("[database]\nurl = \"sqlite:///x.db\"\npool_sise = 3\n"),
             "shop.toml:3:13: unknown key 'pool_sise' (known: url, pool_size, max_overflow, "
-            "pool_timeout_ms, ping_after_idle_ms, connect_timeout_ms)");
+            "pool_timeout_ms, ping_after_idle_ms, connect_timeout_ms, statement_timeout_ms, "
+            "reconnect_interval_ms)");
   EXPECT_NE(load_error("[database]\nurl = \n").find("shop.toml:2:"), std::string::npos);
   EXPECT_NE(load_error("[other]\n").find("no [database] table"), std::string::npos);
   EXPECT_NE(load_error("[database.binds]\nUsers = \"sqlite://\"\n").find("shop.toml:2:9"),

@@ -18,6 +18,8 @@ struct PoolSettings {
   std::optional<std::chrono::milliseconds> acquire_timeout;
   std::optional<std::chrono::milliseconds> ping_after_idle;
   std::optional<std::chrono::milliseconds> connect_timeout;
+  std::optional<std::chrono::milliseconds> statement_timeout;
+  std::optional<std::chrono::milliseconds> reconnect_interval;
 };
 
 struct BindConfig {

@@ -24,6 +24,9 @@ struct ConnectOptions {
   std::string bind = "default";  // named in every error this connection raises
   // Used when the URL has no connect_timeout parameter (seconds, as libpq spells it).
   std::chrono::milliseconds connect_timeout{10'000};
+  // The longest a statement, a commit or a ping waits for the server; then Timeout, and the
+  // connection is closed unless the server cancelled the statement itself. 0: no limit.
+  std::chrono::milliseconds statement_timeout{0};
 };
 
 class Connection {
@@ -99,6 +102,9 @@ class Connection {
   virtual bool ping() = 0;
   // True once the connection was lost: a pool must discard it rather than reuse it.
   virtual bool broken() const = 0;
+  // True when it was given up because the server did not answer within the statement timeout:
+  // the server may be hung, not gone.
+  bool timed_out() const { return timed_out_; }
   // True when the server has closed this idle connection: its socket has something to read
   // (end of file, a parting error) when nothing was asked. No round trip; asked before a
   // statement that must not run twice, which cannot be retried on a new connection.
@@ -134,6 +140,7 @@ class Connection {
   // way, where MariaDB's BEGIN would silently commit the open transaction and SQLite's fail
   // with an error of its own.
   void refuse_nested_begin() const;
+  void mark_timed_out() { timed_out_ = true; }
   // An engine that can send two statements in one round trip overrides it.
   virtual void run_two(std::string_view first, std::span<const Value> first_params,
                        std::string_view second, std::span<const Value> second_params,
@@ -155,6 +162,7 @@ class Connection {
 
   std::string bind_;
   std::atomic<std::uint64_t>* statement_counter_ = nullptr;
+  bool timed_out_ = false;
   // When a pool last took this connection back: the connection carries it, so that a pool can
   // park it where no lock guards a timestamp beside it.
   std::chrono::steady_clock::time_point idle_since_{};

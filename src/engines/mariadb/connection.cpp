@@ -25,8 +25,13 @@ constexpr std::size_t kCacheLimit = 256;
 const std::byte kNoBytes{};  // a valid address for empty blobs
 }  // namespace
 
-MariadbConnection::MariadbConnection(MYSQL* db, std::string bind, std::string password)
-    : Connection(std::move(bind)), db_(db), password_(std::move(password)), cursor_(*this) {}
+MariadbConnection::MariadbConnection(MYSQL* db, std::string bind, std::string password,
+                                     std::chrono::seconds read_timeout)
+    : Connection(std::move(bind)),
+      db_(db),
+      password_(std::move(password)),
+      read_timeout_(read_timeout),
+      cursor_(*this) {}
 
 MariadbConnection::~MariadbConnection() {
   cursor_.reset();
@@ -37,18 +42,31 @@ MariadbConnection::~MariadbConnection() {
 const Dialect& MariadbConnection::dialect() const { return mariadb::dialect(); }
 
 void MariadbConnection::fail_statement(MYSQL_STMT* stmt) {
-  const unsigned code = mysql_stmt_errno(stmt);
-  if (is_connection_lost(code)) broken_ = true;
-  throw_error(bind(), code, mysql_stmt_error(stmt), password_);
+  fail(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
 }
 
-void MariadbConnection::fail_session() {
-  const unsigned code = mysql_errno(db_);
-  if (is_connection_lost(code)) broken_ = true;
-  throw_error(bind(), code, mysql_error(db_), password_);
+void MariadbConnection::fail_session() { fail(mysql_errno(db_), mysql_error(db_)); }
+
+void MariadbConnection::fail(unsigned code, const char* message) {
+  if (is_connection_lost(code)) {
+    broken_ = true;
+    // Connector/C reports a read that timed out as a lost connection; the clock tells.
+    if (code == CR_SERVER_LOST && read_timeout_.count() > 0 &&
+        std::chrono::steady_clock::now() - started_ >=
+            std::chrono::milliseconds(read_timeout_) * 9 / 10) {
+      mark_timed_out();
+      throw_database_error(ErrorKind::timeout, bind(), std::to_string(code),
+                           "no answer from the MariaDB server within " +
+                               std::to_string(read_timeout_.count()) +
+                               " s (statement_timeout_ms, rounded up to seconds); the "
+                               "connection is closed");
+    }
+  }
+  throw_error(bind(), code, message, password_);
 }
 
 Cursor& MariadbConnection::run_statement(std::string_view sql, std::span<const Value> params) {
+  require_usable();
   cursor_.reset();
   if (MYSQL_STMT* stmt = prepared(sql)) {
     check_param_count(stmt, params.size());
@@ -82,8 +100,7 @@ MYSQL_STMT* MariadbConnection::prepare(std::string_view sql) {
     const std::string message = mysql_stmt_error(stmt);
     mysql_stmt_close(stmt);
     if (code == ER_UNSUPPORTED_PS) return nullptr;
-    if (is_connection_lost(code)) broken_ = true;
-    throw_error(bind(), code, message, password_);
+    fail(code, message.c_str());
   }
   // No STMT_ATTR_UPDATE_MAX_LENGTH: it makes every store_result walk all rows a second time.
   // The cursor sizes buffers from the declared column length and grows one on truncation.
@@ -222,6 +239,7 @@ Cursor& MariadbConnection::run_text(std::string_view sql) {
 }
 
 void MariadbConnection::execute_script(std::string_view sql) {
+  require_usable();
   cursor_.reset();
   send_text(sql);
   for (;;) {
@@ -244,9 +262,25 @@ void MariadbConnection::begin(TxMode mode) {
   execute_script(dialect().begin_statement(mode));
 }
 void MariadbConnection::commit() { execute_script("COMMIT"); }
-void MariadbConnection::rollback() { execute_script("ROLLBACK"); }
+
+// A lost connection has no transaction left to roll back: the server rolled it back.
+void MariadbConnection::rollback() {
+  if (broken_) return cursor_.reset();
+  execute_script("ROLLBACK");
+}
+
+// Every statement starts here: a connection found lost earlier is refused at once (Connector/C
+// would try the dead socket again), and the clock starts for fail()'s timeout check.
+void MariadbConnection::require_usable() {
+  if (broken_) {
+    throw_database_error(ErrorKind::connection, bind(), std::to_string(CR_SERVER_LOST),
+                         "the connection was lost earlier; open a new one");
+  }
+  if (read_timeout_.count() > 0) started_ = std::chrono::steady_clock::now();
+}
 
 bool MariadbConnection::in_transaction() const {
+  if (broken_) return false;
   // The server reports its transaction state in every OK packet; the library keeps it.
   unsigned int status = 0;
   if (mariadb_get_infov(db_, MARIADB_CONNECTION_SERVER_STATUS, &status) != 0) return false;
@@ -265,6 +299,7 @@ bool MariadbConnection::closed_by_server() {
 bool MariadbConnection::ping() {
   if (broken_) return false;
   cursor_.reset();
+  if (read_timeout_.count() > 0) started_ = std::chrono::steady_clock::now();
   if (mysql_ping(db_) == 0) return true;
   broken_ = true;  // reconnect is off, so any failure leaves the session unusable
   return false;
@@ -342,25 +377,40 @@ void set_ssl(MYSQL* db, const Url& url) {
   }
 }
 
-void set_timeouts(MYSQL* db, const Url& url, unsigned connect_seconds) {
+// The statement timeout in Connector/C's whole seconds, rounded up; 0: none.
+unsigned statement_seconds(const ConnectOptions& options) {
+  const auto ms = options.statement_timeout.count();
+  return ms <= 0 ? 0 : static_cast<unsigned>((ms + 999) / 1000);
+}
+
+// Returns the read timeout set, in seconds (0: none): the URL's read_timeout, else the
+// statement timeout.
+unsigned set_timeouts(MYSQL* db, const Url& url, unsigned connect_seconds,
+                      unsigned statement_seconds) {
   set_option(db, MYSQL_OPT_CONNECT_TIMEOUT, &connect_seconds, "connect_timeout");
   // Connector/C copies these to the socket when it connects and ignores later changes, so
   // they cannot be borrowed for the handshake and restored; the connect timeout already
-  // bounds a server that accepts and never greets.
+  // bounds a server that accepts and never greets. Each bounds one read or write, not the
+  // whole result, and Connector/C does not repeat a read that timed out.
+  unsigned read_seconds = 0;
   for (const auto& [key, option] : {std::pair{"read_timeout", MYSQL_OPT_READ_TIMEOUT},
                                     std::pair{"write_timeout", MYSQL_OPT_WRITE_TIMEOUT}}) {
-    const unsigned seconds = seconds_param(url, key, 0);
+    const unsigned seconds = seconds_param(url, key, statement_seconds);
     if (seconds > 0) set_option(db, option, &seconds, key);
+    if (option == MYSQL_OPT_READ_TIMEOUT) read_seconds = seconds;
   }
+  return read_seconds;
 }
 
-void set_options(MYSQL* db, const Url& url, unsigned connect_seconds) {
-  set_timeouts(db, url, connect_seconds);
+unsigned set_options(MYSQL* db, const Url& url, unsigned connect_seconds,
+                     unsigned statement_seconds) {
+  const unsigned read_seconds = set_timeouts(db, url, connect_seconds, statement_seconds);
   const my_bool off = 0;
   set_option(db, MYSQL_OPT_RECONNECT, &off, "reconnect");  // a silent reconnect loses state
   const std::string charset = url.param("charset", "utf8mb4");
   set_option(db, MYSQL_SET_CHARSET_NAME, charset.c_str(), "charset");
   set_ssl(db, url);
+  return read_seconds;
 }
 
 // The host as written in the authority or, failing that, as a `host` parameter.
@@ -400,12 +450,12 @@ void require_tls(MYSQL* db, const Url& url, const ConnectOptions& options) {
                            " but the server did not start TLS (is TLS enabled on it?)");
 }
 
-Handle open(const Url& url, const ConnectOptions& options) {
+Handle open(const Url& url, const ConnectOptions& options, unsigned& read_seconds) {
   init_library();
   Handle db(mysql_init(nullptr));
   if (!db) throw_database_error(ErrorKind::connection, options.bind, "", "mysql_init failed");
   const unsigned seconds = connect_timeout(url, options);
-  set_options(db.get(), url, seconds);
+  read_seconds = set_options(db.get(), url, seconds, statement_seconds(options));
   const std::string socket = socket_path(url);
   const unsigned protocol = socket.empty() ? MYSQL_PROTOCOL_DEFAULT : MYSQL_PROTOCOL_SOCKET;
   set_option(db.get(), MYSQL_OPT_PROTOCOL, &protocol, "unix_socket");
@@ -422,11 +472,26 @@ Handle open(const Url& url, const ConnectOptions& options) {
 
 }  // namespace
 
+// The session's settings, in one round trip: timestamps are stored and read as UTC whatever
+// the server's own zone is, and a MariaDB server cancels a statement that runs past the
+// statement timeout itself, keeping the connection (MySQL has no such setting for writes).
+std::string session_settings(MYSQL* db, const ConnectOptions& options) {
+  std::string sql = "SET time_zone = '+00:00'";
+  if (options.statement_timeout.count() > 0 && mariadb_connection(db)) {
+    const auto ms = options.statement_timeout.count();
+    sql += ", max_statement_time = " + std::to_string(ms / 1000) + "." +
+           std::to_string(1000 + ms % 1000).substr(1);
+  }
+  return sql;
+}
+
 std::unique_ptr<Connection> connect(const Url& url, const ConnectOptions& options) {
-  Handle db = open(url, options);
-  auto conn = std::make_unique<MariadbConnection>(db.release(), options.bind, url.password);
-  // Timestamps are stored and read as UTC whatever the server's own zone is.
-  conn->execute_script("SET time_zone = '+00:00'");
+  unsigned read_seconds = 0;
+  Handle db = open(url, options, read_seconds);
+  const std::string settings = session_settings(db.get(), options);
+  auto conn = std::make_unique<MariadbConnection>(db.release(), options.bind, url.password,
+                                                  std::chrono::seconds(read_seconds));
+  conn->execute_script(settings);
   return conn;
 }
 

@@ -2,6 +2,7 @@
 // One MariaDB session over Connector/C, with a bounded cache of prepared statements.
 #include <mysql.h>
 
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <string>
@@ -24,8 +25,9 @@ union ParamBuffer {
 
 class MariadbConnection final : public Connection {
  public:
-  // Takes ownership of a connected handle.
-  MariadbConnection(MYSQL* db, std::string bind, std::string password);
+  // Takes ownership of a connected handle, whose reads give up after `read_timeout` (0: never).
+  MariadbConnection(MYSQL* db, std::string bind, std::string password,
+                    std::chrono::seconds read_timeout = {});
   ~MariadbConnection() override;
 
   const Dialect& dialect() const override;
@@ -51,6 +53,7 @@ class MariadbConnection final : public Connection {
   // connection broken first.
   [[noreturn]] void fail_statement(MYSQL_STMT* stmt);
   [[noreturn]] void fail_session();
+  [[noreturn]] void fail(unsigned code, const char* message);
 
  private:
   struct Hash {
@@ -58,6 +61,7 @@ class MariadbConnection final : public Connection {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
+  void require_usable();
   MYSQL_STMT* prepared(std::string_view sql);
   MYSQL_STMT* prepare(std::string_view sql);
   void evict_oldest();
@@ -70,6 +74,8 @@ class MariadbConnection final : public Connection {
 
   MYSQL* db_;
   std::string password_;  // kept only to scrub it from any message the server echoes
+  std::chrono::seconds read_timeout_;
+  std::chrono::steady_clock::time_point started_{};  // of the statement running now
   MariadbCursor cursor_;
   std::unordered_map<std::string, MYSQL_STMT*, Hash, std::equal_to<>> cache_;
   std::deque<std::string> cache_order_;  // oldest first

@@ -96,9 +96,15 @@ void ignore_notice(void*, const char*) {}  // warnings such as "no transaction i
 
 }  // namespace
 
-PgConnection::PgConnection(PGconn* conn, std::string bind, std::string password)
-    : Connection(std::move(bind)), conn_(conn), password_(std::move(password)) {
+PgConnection::PgConnection(PGconn* conn, std::string bind, std::string password,
+                           std::chrono::milliseconds wait_limit)
+    : Connection(std::move(bind)),
+      conn_(conn),
+      password_(std::move(password)),
+      wait_limit_(wait_limit) {
   PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
+  // Nothing may block without a deadline: libpq's own waits have none, so every wait is ours.
+  PQsetnonblocking(conn_, 1);
 }
 
 PgConnection::~PgConnection() {
@@ -165,9 +171,66 @@ void PgConnection::bind_params(const Statement& st, std::span<const Value> param
 
 ResultPtr PgConnection::execute(const Statement& st, std::span<const Value> params) {
   bind_params(st, params);
-  return ResultPtr(PQexecPrepared(conn_, st.name.c_str(), static_cast<int>(params.size()),
-                                  params_.values.data(), params_.lengths.data(),
-                                  params_.formats.data(), st.result_format));
+  return finish(PQsendQueryPrepared(conn_, st.name.c_str(), static_cast<int>(params.size()),
+                                    params_.values.data(), params_.lengths.data(),
+                                    params_.formats.data(), st.result_format));
+}
+
+// When a wait that starts now must end: never, without a statement timeout.
+PgConnection::Clock::time_point PgConnection::deadline() const {
+  if (wait_limit_.count() <= 0) return Clock::time_point::max();
+  return Clock::now() + wait_limit_;
+}
+
+// Sends what libpq still holds and reads until PQgetResult would not block, or until
+// `deadline`: then the connection is given up (Timeout). A read that fails returns, and
+// PQgetResult reports the lost connection.
+void PgConnection::await(Clock::time_point deadline) {
+  for (;;) {
+    const int unsent = PQflush(conn_);
+    if (unsent < 0) return;
+    if (unsent == 0 && !PQisBusy(conn_)) return;
+    pollfd fd{PQsocket(conn_), static_cast<short>(POLLIN | (unsent ? POLLOUT : 0)), 0};
+    if (fd.fd < 0) return;
+    int wait_ms = -1;
+    if (deadline != Clock::time_point::max()) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left.count() <= 0) time_out();
+      wait_ms = static_cast<int>(left.count());
+    }
+    const int rc = poll(&fd, 1, wait_ms);
+    if (rc < 0 && errno != EINTR) return;
+    if (rc > 0 && (fd.revents & (POLLIN | POLLERR | POLLHUP)) && !PQconsumeInput(conn_)) return;
+  }
+}
+
+ResultPtr PgConnection::next_result(Clock::time_point deadline) {
+  await(deadline);
+  return ResultPtr(PQgetResult(conn_));
+}
+
+// What PQexec does after sending, within the statement timeout: every result of the command,
+// keeping the first failure, else the last result. Null when nothing could be sent.
+ResultPtr PgConnection::finish(int sent) {
+  if (!sent) return nullptr;
+  const Clock::time_point until = deadline();
+  ResultPtr kept;
+  while (ResultPtr r = next_result(until)) {
+    const ExecStatusType status = PQresultStatus(r.get());
+    if (!kept || succeeded(kept.get())) kept = std::move(r);
+    // COPY waits for data the caller sends through native_handle(), as after PQexec.
+    if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH) break;
+  }
+  return kept;
+}
+
+void PgConnection::time_out() {
+  broken_ = true;
+  mark_timed_out();
+  throw_database_error(ErrorKind::timeout, bind(), "57014",
+                       "no answer from the PostgreSQL server within " +
+                           std::to_string(wait_limit_.count()) +
+                           " ms (statement_timeout_ms); the connection is closed");
 }
 
 // The pending BEGIN and the statement in one pipeline: one packet out, one answer back, where
@@ -237,7 +300,7 @@ PgConnection::Bounds PgConnection::pipeline(std::span<const Queued> statements, 
     fail(nullptr);
   }
   std::array<ResultPtr, kMaxPipelined + 2> answers;  // BEGIN's, the statements', COMMIT's
-  const bool synced = read_pipeline(std::span(answers).subspan(begin ? 0 : 1));
+  const bool synced = read_pipeline(std::span(answers).subspan(begin ? 0 : 1), deadline());
   // One lost mid-pipeline stays in pipeline mode, and fail() marks it broken; one that is
   // fine yet cannot leave it would answer no plain statement: of no more use either.
   if (PQstatus(conn_) == CONNECTION_OK && !PQexitPipelineMode(conn_)) broken_ = true;
@@ -288,11 +351,11 @@ void PgConnection::run_two(std::string_view first, std::span<const Value> first_
 // Collects the pipeline's answers: each query's results end with a null, and the sync's result
 // ends the pipeline. A lost connection ends it early; then libpq answers null from then on.
 // True when the sync's answer arrived.
-bool PgConnection::read_pipeline(std::span<ResultPtr> results) {
+bool PgConnection::read_pipeline(std::span<ResultPtr> results, Clock::time_point deadline) {
   std::size_t query = 0;
   bool ended = false;
   for (;;) {
-    ResultPtr r(PQgetResult(conn_));
+    ResultPtr r = next_result(deadline);
     if (!r) {
       if (ended || PQstatus(conn_) == CONNECTION_BAD) return false;
       ended = true;
@@ -331,10 +394,10 @@ const PgConnection::Statement& PgConnection::prepared_for_pending(std::string_vi
 PgConnection::Statement PgConnection::prepare(const std::string& sql) {
   Statement st{"s" + std::to_string(++next_name_), 0};
   const std::string text = dialect().rewrite_placeholders(sql);
-  check(ResultPtr(PQprepare(conn_, st.name.c_str(), text.c_str(), 0, nullptr)));
+  check(finish(PQsendPrepare(conn_, st.name.c_str(), text.c_str(), 0, nullptr)));
   ++prepares_;
   // The server's count is exact even for $n written by hand; one more round trip, once.
-  ResultPtr desc(PQdescribePrepared(conn_, st.name.c_str()));
+  ResultPtr desc = finish(PQsendDescribePrepared(conn_, st.name.c_str()));
   check(desc);
   st.params = PQnparams(desc.get());
   st.result_format = PgCursor::decodes_binary(desc.get()) ? 1 : 0;
@@ -348,7 +411,7 @@ const char* PgConnection::bare_statement(std::string_view sql) {
   if (it == bare_.end()) {
     std::string name("t");
     name += std::to_string(bare_.size() + 1);
-    check(ResultPtr(PQprepare(conn_, name.c_str(), std::string(sql).c_str(), 0, nullptr)));
+    check(finish(PQsendPrepare(conn_, name.c_str(), std::string(sql).c_str(), 0, nullptr)));
     it = bare_.emplace(std::string(sql), std::move(name)).first;
   }
   return it->second.c_str();
@@ -364,7 +427,7 @@ void PgConnection::forget(const std::string& sql) {
 
 ResultPtr PgConnection::run(std::string_view sql) {
   require_usable();
-  ResultPtr res(PQexec(conn_, std::string(sql).c_str()));
+  ResultPtr res = finish(PQsendQuery(conn_, std::string(sql).c_str()));
   check(res);
   return res;
 }
@@ -372,7 +435,7 @@ ResultPtr PgConnection::run(std::string_view sql) {
 void PgConnection::execute_script(std::string_view sql) {
   cursor_.reset(nullptr);
   if (pending_) send_pending_begin();  // a script may hold anything, SAVEPOINT too: BEGIN first
-  run(sql);  // PQexec runs every statement and keeps the failing result if one fails
+  run(sql);  // runs every statement and keeps the failing result if one fails
 }
 
 std::int64_t PgConnection::last_insert_id() {
@@ -418,8 +481,9 @@ void PgConnection::rollback() {
     pending_.reset();
     return;
   }
-  // A failed transaction sent as one pipeline without BEGIN is rolled back already.
-  if (!broken_ && PQtransactionStatus(conn_) == PQTRANS_IDLE) return;
+  // A failed transaction sent as one pipeline without BEGIN is rolled back already, and so is
+  // the transaction of a lost connection, by the server.
+  if (broken_ || PQtransactionStatus(conn_) == PQTRANS_IDLE) return;
   execute_script("ROLLBACK");
 }
 
@@ -448,7 +512,12 @@ bool PgConnection::closed_by_server() {
 bool PgConnection::ping() {
   if (broken_) return false;
   cursor_.reset(nullptr);
-  const ResultPtr res(PQexec(conn_, ""));  // an empty query still makes a round trip
+  ResultPtr res;
+  try {
+    res = finish(PQsendQuery(conn_, ""));  // an empty query still makes a round trip
+  } catch (const Timeout&) {
+    return false;
+  }
   if (res && succeeded(res.get()) && PQstatus(conn_) == CONNECTION_OK) return true;
   broken_ = true;
   return false;
@@ -474,6 +543,10 @@ void PgConnection::fail(const PGresult* res) {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// How much longer than the server's statement_timeout the client waits before it gives the
+// connection up: long enough for the server's own cancel to arrive first.
+constexpr std::chrono::milliseconds kClientGrace{100};
 
 // libpq's keyword/value arrays; empty values are left out so that libpq uses its defaults.
 class ConnParams {
@@ -507,7 +580,8 @@ std::string encoding(const Url& url) {
   return enc;
 }
 
-ConnParams conn_params(const Url& url, std::optional<std::chrono::milliseconds> timeout) {
+ConnParams conn_params(const Url& url, std::optional<std::chrono::milliseconds> timeout,
+                       std::chrono::milliseconds statement_timeout) {
   ConnParams p;
   p.set("host", url.param("host", url.host));
   p.set("port", url.port ? std::to_string(*url.port) : "");
@@ -522,6 +596,12 @@ ConnParams conn_params(const Url& url, std::optional<std::chrono::milliseconds> 
   p.set("client_encoding", encoding(url));
   // UTC and ISO dates make the text results parse the same way on every server.
   std::string options = "-c TimeZone=UTC -c DateStyle=ISO,YMD";
+  // The server cancels a statement that runs too long and keeps the connection; the client's
+  // own deadline, a moment later, is for a server that answers nothing at all. Options in the
+  // URL come after, so a statement_timeout of the user's own wins.
+  if (statement_timeout.count() > 0) {
+    options += " -c statement_timeout=" + std::to_string(statement_timeout.count());
+  }
   if (const std::string extra = url.param("options"); !extra.empty()) options += " " + extra;
   p.set("options", options);
   return p;
@@ -582,11 +662,25 @@ struct ConnDeleter {
   throw_database_error(kind, options.bind, "08001", redact(one_line(message), url.password));
 }
 
+// manydb's text is UTF-8, and a SQL_ASCII database neither checks that nor counts characters
+// (varchar(80) holds 80 bytes): refused unless the URL accepts it (allow_sql_ascii=true). The
+// server reports its encoding at connect, so the check costs no round trip.
+void refuse_sql_ascii(PGconn* conn, const Url& url, const ConnectOptions& options) {
+  const char* encoding = PQparameterStatus(conn, "server_encoding");
+  if (!encoding || std::string_view(encoding) != "SQL_ASCII") return;
+  if (url.param("allow_sql_ascii") == "true") return;
+  throw ConfigError("bind '" + options.bind + "': database '" + url.database +
+                        "' has server_encoding SQL_ASCII, which stores any bytes and counts "
+                        "bytes, not characters; recreate it with ENCODING 'UTF8' (initdb -E "
+                        "UTF8), or add allow_sql_ascii=true to the URL to use it as it is",
+                    options.bind);
+}
+
 }  // namespace
 
 std::unique_ptr<Connection> connect(const Url& url, const ConnectOptions& options) {
   const auto timeout = connect_timeout(url, options);
-  const ConnParams params = conn_params(url, timeout);
+  const ConnParams params = conn_params(url, timeout, options.statement_timeout);
   const auto keys = params.keys();
   const auto values = params.values();
   std::unique_ptr<PGconn, ConnDeleter> conn(PQconnectStartParams(keys.data(), values.data(), 0));
@@ -599,7 +693,11 @@ std::unique_ptr<Connection> connect(const Url& url, const ConnectOptions& option
   if (PQstatus(conn.get()) != CONNECTION_OK) {
     connect_failed(ErrorKind::connection, options, url, PQerrorMessage(conn.get()));
   }
-  return std::make_unique<PgConnection>(conn.release(), options.bind, url.password);
+  refuse_sql_ascii(conn.get(), url, options);
+  const auto wait_limit = options.statement_timeout.count() > 0
+                              ? options.statement_timeout + kClientGrace
+                              : std::chrono::milliseconds(0);
+  return std::make_unique<PgConnection>(conn.release(), options.bind, url.password, wait_limit);
 }
 
 }  // namespace manydb::engines::postgres

@@ -2,6 +2,7 @@
 // One libpq connection: statements are prepared once per SQL text and cached.
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <optional>
@@ -17,7 +18,9 @@ namespace manydb::engines::postgres {
 class PgConnection final : public Connection {
  public:
   // Takes ownership of an established `conn`; `password` is kept only to redact messages.
-  PgConnection(PGconn* conn, std::string bind, std::string password);
+  // No wait for the server lasts longer than `wait_limit` (0: no limit).
+  PgConnection(PGconn* conn, std::string bind, std::string password,
+               std::chrono::milliseconds wait_limit = {});
   ~PgConnection() override;
 
   const Dialect& dialect() const override;
@@ -77,7 +80,13 @@ class PgConnection final : public Connection {
   };
   Bounds pipeline(std::span<const Queued> statements, bool then_commit,
                   std::span<ResultPtr> results);
-  bool read_pipeline(std::span<ResultPtr> results);
+  using Clock = std::chrono::steady_clock;
+  bool read_pipeline(std::span<ResultPtr> results, Clock::time_point deadline);
+  Clock::time_point deadline() const;
+  void await(Clock::time_point deadline);
+  ResultPtr next_result(Clock::time_point deadline);
+  ResultPtr finish(int sent);
+  [[noreturn]] void time_out();
   void check_pipeline(const Bounds& bounds, std::span<const ResultPtr> results, bool then_commit);
   void refuse_rolled_back_commit(PGresult* res) const;
   void send_pending_begin();
@@ -100,6 +109,7 @@ class PgConnection final : public Connection {
 
   PGconn* conn_;
   std::string password_;
+  std::chrono::milliseconds wait_limit_;
   ParamBuffers params_;  // reused by every statement
   PgCursor cursor_;
   struct Hash {  // finds a cached statement by std::string_view, without building a key
