@@ -6,6 +6,7 @@
 #include "manydb/core/timestamp.hpp"
 #include "manydb/core/url.hpp"
 #include "manydb/core/value.hpp"
+#include "manydb/core/version.hpp"
 #include "manydb/database/database.hpp"
 #include "manydb/driver/connection.hpp"
 #include "manydb/pool/engine.hpp"

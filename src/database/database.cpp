@@ -21,4 +21,14 @@ Result Database::execute(std::string_view bind, std::string_view sql,
   return engine(bind).execute(sql, params);
 }
 
+std::vector<std::pair<std::string, Health>> Database::check_health(
+    std::chrono::milliseconds budget) {
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  const auto names = bind_names();
+  for (const auto& name : names) engine(name).start_health_check();
+  std::vector<std::pair<std::string, Health>> out;
+  for (const auto& name : names) out.emplace_back(name, engine(name).health_by(deadline));
+  return out;
+}
+
 }  // namespace manydb

@@ -1,5 +1,6 @@
 #include "manydb/pool/engine.hpp"
 
+#include "manydb/core/errors.hpp"
 #include "manydb/core/statement_kind.hpp"
 #include "manydb/driver/cursor.hpp"
 
@@ -10,8 +11,9 @@ Engine::Engine(std::string bind, Url url, PoolOptions options)
       dialect_(dialect_for(url_.backend)),
       pool_(
           bind,
-          [this, bind, timeout = options.connect_timeout] {
-            auto connection = manydb::connect(url_, ConnectOptions{bind, timeout});
+          [this, bind, options] {
+            auto connection = manydb::connect(
+                url_, ConnectOptions{bind, options.connect_timeout, options.statement_timeout});
             connection->count_statements_in(&statements_);
             return connection;
           },
@@ -25,6 +27,40 @@ PoolOptions Engine::adjusted(const Url& url, PoolOptions options) {
   }
   if (options.size == 0) options.size = 1;
   return options;
+}
+
+Health Engine::check_health(std::chrono::milliseconds budget) {
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  start_health_check();
+  return health_by(deadline);
+}
+
+void Engine::start_health_check() {
+  health_.start([this] { return probe(); });
+}
+
+Health Engine::health_by(std::chrono::steady_clock::time_point deadline) {
+  Health h = health_.wait_until(deadline);
+  if (h.status == Health::Status::timeout) {
+    h.error = "bind '" + bind() + "': " + h.error;
+  }
+  return h;
+}
+
+Health Engine::probe() {
+  const auto start = std::chrono::steady_clock::now();
+  Health h;
+  try {
+    Lease lease = connect();
+    lease.query("SELECT 1");
+    h.status = Health::Status::ok;
+  } catch (const Error& e) {
+    h.status = Health::Status::down;
+    h.error = e.what();
+  }
+  h.latency = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - start);
+  return h;
 }
 
 Result Engine::execute(std::string_view sql, std::span<const Value> params) {

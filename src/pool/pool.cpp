@@ -15,13 +15,57 @@ Pool::~Pool() { delete parked_.load(); }
 
 // The common case, a fresh parked connection, in a few instructions; the rest out of line.
 Lease Pool::acquire() {
+  if (down_.load(std::memory_order_relaxed)) return acquire_while_down();
   std::unique_ptr<Connection> parked = unpark();
   if (parked && !stale(*parked)) return Lease(this, std::move(parked), true);
   return acquire_slowly(std::move(parked));
 }
 
-// `parked` is a stale connection just taken from the slot, or nullptr.
-Lease Pool::acquire_slowly(std::unique_ptr<Connection> parked) {
+// While the bind is down: the error that took it down, at once, except for one acquire per
+// reconnect_interval, which tries the server again: an idle connection must answer a ping, a
+// new one must connect. Either brings the bind back up.
+Lease Pool::acquire_while_down() {
+  {
+    std::lock_guard lock(mutex_);
+    if (down_.load()) {
+      if (probing_ || Clock::now() < retry_at_) {
+        ++stats_.failed_fast;
+        std::rethrow_exception(down_error_);
+      }
+      probing_ = true;
+    }
+  }
+  try {
+    Lease lease = acquire_slowly(unpark(), true);
+    came_up();
+    return lease;
+  } catch (...) {
+    std::lock_guard lock(mutex_);
+    probing_ = false;
+    throw;
+  }
+}
+
+// Records that the bind went down (or is still down after a failed try).
+void Pool::went_down(std::exception_ptr error) {
+  if (options_.reconnect_interval.count() <= 0) return;
+  std::lock_guard lock(mutex_);
+  down_error_ = std::move(error);
+  retry_at_ = Clock::now() + options_.reconnect_interval;
+  down_.store(true);
+}
+
+void Pool::came_up() {
+  if (!down_.load()) return;
+  std::lock_guard lock(mutex_);
+  down_.store(false);
+  probing_ = false;
+  down_error_ = nullptr;
+}
+
+// `parked` is a stale connection just taken from the slot, or nullptr. `ping_every_idle`: even
+// a connection idle for less than ping_after_idle must answer a ping first.
+Lease Pool::acquire_slowly(std::unique_ptr<Connection> parked, bool ping_every_idle) {
   if (parked) {
     if (healthy_after_idle(*parked)) return Lease(this, std::move(parked), true);
     forget(std::move(parked));
@@ -34,7 +78,7 @@ Lease Pool::acquire_slowly(std::unique_ptr<Connection> parked) {
       connection = take_idle_or_reserve(lock, deadline);
     }
     if (!connection) return Lease(this, open_connection(), false);  // a slot was reserved
-    if (!stale(*connection) || healthy_after_idle(*connection)) {
+    if ((!ping_every_idle && !stale(*connection)) || healthy_after_idle(*connection)) {
       return Lease(this, std::move(connection), true);
     }
     forget(std::move(connection));  // died while idle: try the next one
@@ -150,14 +194,25 @@ std::unique_ptr<Connection> Pool::take_idle_or_reserve(std::unique_lock<std::mut
 std::unique_ptr<Connection> Pool::open_connection() {
   try {
     auto connection = factory_();
-    std::lock_guard lock(mutex_);
-    ++stats_.connects;
+    {
+      std::lock_guard lock(mutex_);
+      ++stats_.connects;
+    }
+    came_up();
     return connection;
   } catch (...) {
-    std::lock_guard lock(mutex_);
-    --open_;
-    ++stats_.errors;
+    {
+      std::lock_guard lock(mutex_);
+      --open_;
+      ++stats_.errors;
+    }
     freed_.notify_one();
+    try {
+      throw;
+    } catch (const OperationalError&) {  // the server: refused, unreachable, not answering
+      went_down(std::current_exception());
+    } catch (...) {
+    }
     throw;
   }
 }
@@ -192,6 +247,14 @@ void Pool::keep_idle(std::unique_ptr<Connection> connection) {
 }
 
 void Pool::forget(std::unique_ptr<Connection> connection) {
+  // A server that stopped answering will keep every other connection waiting as long.
+  if (connection->timed_out()) {
+    went_down(std::make_exception_ptr(Timeout(
+        "bind '" + bind_ + "': the server did not answer within the statement timeout (" +
+            std::to_string(options_.statement_timeout.count()) + " ms); it is tried again every " +
+            std::to_string(options_.reconnect_interval.count()) + " ms",
+        bind_)));
+  }
   connection.reset();
   {
     std::lock_guard lock(mutex_);
@@ -217,6 +280,7 @@ PoolStats Pool::stats() const {
   s.acquired = acquired_.load(std::memory_order_relaxed);
   s.idle = idle_count_.load();
   s.in_use = open_ - s.idle;
+  s.down = down_.load();
   return s;
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 // The one object an application holds: the default database and its named binds.
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "manydb/config/database_config.hpp"
@@ -50,6 +52,10 @@ class Database {
   // A unit of work over every bind, or over one (the seed's "sessions with specific binds").
   Session session(SessionOptions options = {}) { return Session(*this, std::move(options)); }
   Session session_for(std::string_view bind) { return Session(*this, {std::string(bind)}); }
+
+  // Every bind's health, checked at once and reported within `budget` whatever the servers
+  // do (Engine::check_health), in bind_names() order.
+  std::vector<std::pair<std::string, Health>> check_health(std::chrono::milliseconds budget);
 
   // Raw SQL on one bind, with '?' placeholders and bound values.
   Result execute(std::string_view bind, std::string_view sql, std::span<const Value> params);

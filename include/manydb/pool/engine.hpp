@@ -8,6 +8,7 @@
 #include "manydb/core/result.hpp"
 #include "manydb/core/url.hpp"
 #include "manydb/driver/dialect.hpp"
+#include "manydb/pool/health.hpp"
 #include "manydb/pool/pool.hpp"
 
 namespace manydb {
@@ -15,6 +16,8 @@ namespace manydb {
 class Engine {
  public:
   Engine(std::string bind, Url url, PoolOptions options = {});
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
 
   const std::string& bind() const { return pool_.bind(); }
   const Url& url() const { return url_; }
@@ -32,13 +35,23 @@ class Engine {
     return execute(sql, std::span<const Value>(params.begin(), params.size()));
   }
 
+  // Asks the database for a round trip (a pooled connection and SELECT 1) and reports within
+  // `budget` whatever the server does: a check still waiting then is reported as a timeout and
+  // goes on in the background, and the next call waits for it rather than starting another.
+  Health check_health(std::chrono::milliseconds budget);
+  // The same in two steps, to check several engines at once: start, then wait for each.
+  void start_health_check();
+  Health health_by(std::chrono::steady_clock::time_point deadline);
+
  private:
   static PoolOptions adjusted(const Url& url, PoolOptions options);
+  Health probe();
 
   const Url url_;
   std::atomic<std::uint64_t> statements_{0};
   const Dialect& dialect_;
   Pool pool_;
+  HealthCheck health_;
 };
 
 }  // namespace manydb

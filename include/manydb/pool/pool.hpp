@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -36,7 +37,10 @@ class Pool {
   friend class Lease;
   using Clock = std::chrono::steady_clock;
 
-  Lease acquire_slowly(std::unique_ptr<Connection> parked);
+  Lease acquire_slowly(std::unique_ptr<Connection> parked, bool ping_every_idle = false);
+  Lease acquire_while_down();
+  void went_down(std::exception_ptr error);
+  void came_up();
   std::unique_ptr<Connection> open_connection();  // counted in open_ by the caller
   std::unique_ptr<Connection> take_idle_or_reserve(std::unique_lock<std::mutex>& lock,
                                                    std::optional<Clock::time_point>& deadline);
@@ -67,6 +71,12 @@ class Pool {
   std::atomic<std::size_t> waiters_{0};     // acquires blocked on freed_ (changed under the lock)
   std::atomic<std::uint64_t> acquired_{0};
   PoolStats stats_;
+  // The bind is down (PoolOptions::reconnect_interval): set and cleared under the lock, read
+  // without it by acquire().
+  std::atomic<bool> down_{false};
+  std::exception_ptr down_error_;  // what made it go down, thrown again by failing acquires
+  Clock::time_point retry_at_{};
+  bool probing_ = false;  // one acquire is trying the server again
 };
 
 }  // namespace manydb
