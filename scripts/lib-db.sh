@@ -42,3 +42,35 @@ mariadb_stop() {
     >/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null || true
   wait_for 30 gone "$pid" || { kill -KILL "$pid" 2>/dev/null; wait_for 5 gone "$pid"; }
 }
+
+# pg_start DIR PORT: start the PostgreSQL cluster in DIR/pg/data on 127.0.0.1:PORT (and a unix
+# socket in DIR/pgsock), waiting until it accepts connections. Used by db-up and db-fault.
+pg_start() {
+  local dir=$1 port=$2 opts
+  opts="-c listen_addresses=127.0.0.1 -c port=$port -c max_prepared_transactions=20"
+  opts+=" -c unix_socket_directories=$dir/pgsock -c max_connections=200 -c fsync=on"
+  runuser -u postgres -- "$PG_BIN/pg_ctl" start -D "$dir/pg/data" -l "$dir/pg/server.log" \
+    -w -t 30 -o "$opts" >/dev/null
+}
+
+# mariadb_start DIR PORT: start mariadbd on DIR/mariadb/data, 127.0.0.1:PORT and the socket
+# DIR/mariadb/sock, in the background; prints its pid. The caller waits for it to answer.
+mariadb_start() {
+  local d=$1/mariadb port=$2
+  # setsid: own session, so the server survives this script and its terminal.
+  # --skip-name-resolve: no reverse DNS lookups on connect. utf8mb4: text is Unicode everywhere.
+  setsid nohup /usr/sbin/mariadbd --no-defaults --datadir="$d/data" --user=mysql \
+    --port="$port" --socket="$d/sock" --bind-address=127.0.0.1 \
+    --pid-file="$d/mariadbd.pid" --log-error="$d/server.log" \
+    --max-connections=300 --skip-name-resolve \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+    </dev/null >>"$d/console.log" 2>&1 &
+  echo $!
+}
+
+# mariadb_root DIR ARGS...: the mariadb client as root, through the server's unix socket.
+mariadb_root() {
+  local d=$1/mariadb
+  shift
+  mariadb --no-defaults --socket="$d/sock" -uroot "$@"
+}

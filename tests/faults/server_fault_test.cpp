@@ -1,0 +1,370 @@
+// The library against database servers that fail for real: killed with SIGKILL and restarted,
+// hung with SIGSTOP, their connections ended from the server side, at every point of a session,
+// alone and under concurrent sessions. The servers are this process's own (PrivateServers), so
+// the tests that share the others never see these outages. SQLite has no server to fail.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <typeinfo>
+#include <vector>
+
+#include "manydb/manydb.hpp"
+#include "private_servers.hpp"
+#include "wait_until.hpp"
+
+namespace manydb::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kStatementTimeout{1000};
+// What any one operation may take while a server fails: the timeout, and a second for the rest.
+constexpr milliseconds kLongestWait = kStatementTimeout + milliseconds(1000);
+
+PrivateServers* servers = nullptr;
+
+class Environment : public ::testing::Environment {
+ public:
+  void SetUp() override { servers = new PrivateServers(); }
+  void TearDown() override {
+    delete servers;
+    servers = nullptr;
+  }
+};
+const auto* const environment = ::testing::AddGlobalTestEnvironment(new Environment);
+
+// What concurrent sessions saw: every id they tried to write, by outcome, and every error.
+struct Outcomes {
+  std::mutex mutex;
+  std::set<std::int64_t> committed;  // commit() returned: the row must be there
+  std::set<std::int64_t> abandoned;  // failed or rolled back before commit(): must not be
+  std::set<std::int64_t> unknown;    // commit() itself failed: either
+  std::vector<std::string> foreign;  // an error that is not an OperationalError naming the bind
+  std::atomic<int> commits{0};
+  std::atomic<int> failures{0};
+  std::atomic<std::int64_t> longest_ms{0};
+};
+
+class ServerFault : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    ASSERT_NE(servers, nullptr);
+    DatabaseConfig config;
+    PoolSettings pool;
+    pool.size = 4;
+    pool.max_overflow = 4;
+    pool.connect_timeout = kStatementTimeout;
+    pool.statement_timeout = kStatementTimeout;
+    pool.reconnect_interval = milliseconds(200);
+    config.add_bind("faulty", servers->test_url(GetParam()), pool);
+    db_ = std::make_unique<Database>(config);
+    table_ = quoted("fault_" + std::to_string(::getpid()));
+    db_->execute("faulty", "DROP TABLE IF EXISTS " + table_);
+    db_->execute("faulty", "CREATE TABLE " + table_ + " (id INTEGER PRIMARY KEY, worker INTEGER)");
+  }
+  void TearDown() override {
+    if (db_) db_->execute("faulty", "DROP TABLE IF EXISTS " + table_);
+  }
+
+  std::string quoted(const std::string& name) {
+    return db_->engine("faulty").dialect().quote_identifier(name);
+  }
+  Engine& engine() { return db_->engine("faulty"); }
+  void fault(const std::string& action) { servers->fault(GetParam(), action); }
+  std::int64_t rows(const std::string& where = "1 = 1") {
+    return db_->execute("faulty", "SELECT count(*) FROM " + table_ + " WHERE " + where)
+        .rows.at(0)
+        .at(0)
+        .as_int64();
+  }
+  bool has_row(std::int64_t id) { return rows("id = " + std::to_string(id)) == 1; }
+  // Starts the killed server again and waits until the bind answers (its pool tries again
+  // every reconnect_interval).
+  void restart() {
+    fault("start");
+    wait_until(
+        [&] { return engine().check_health(milliseconds(2000)).status == Health::Status::ok; },
+        "the bind answers again");
+  }
+  void insert(Session& s, std::int64_t id) {
+    s.execute("faulty", "INSERT INTO " + table_ + " (id, worker) VALUES (?, ?)", {id, 0});
+  }
+
+  // Sessions on `threads` threads until `stop`: each inserts a row of its own, reads, and
+  // commits (or, one in five, rolls back), recording each outcome and each error.
+  void run_sessions(Outcomes& out, std::atomic<bool>& stop, int worker);
+  void start_sessions(int threads);
+  void stop_sessions();
+  // Every row that commit() reported is there, none that failed before it, and every error was
+  // an OperationalError that names the bind, without the password.
+  void expect_consistent();
+
+  std::unique_ptr<Database> db_;
+  std::string table_;
+  Outcomes outcomes_;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::int64_t> next_id_{1};
+  std::vector<std::thread> workers_;
+};
+
+void ServerFault::run_sessions(Outcomes& out, std::atomic<bool>& stop, int worker) {
+  for (int n = 0; !stop; ++n) {
+    const std::int64_t id = next_id_++;
+    bool committing = false;
+    bool failed = true;
+    const auto start = Clock::now();
+    try {
+      auto s = db_->session_for("faulty");
+      s.execute("faulty", "INSERT INTO " + table_ + " (id, worker) VALUES (?, ?)", {id, worker});
+      s.execute("faulty", "SELECT count(*) FROM " + table_ + " WHERE worker = ?", {worker});
+      if (n % 5 == 4) {
+        s.rollback();
+        std::lock_guard lock(out.mutex);
+        out.abandoned.insert(id);
+      } else {
+        committing = true;
+        s.commit();
+        std::lock_guard lock(out.mutex);
+        out.committed.insert(id);
+        ++out.commits;
+      }
+      failed = false;
+    } catch (const OperationalError& e) {
+      std::lock_guard lock(out.mutex);
+      (committing ? out.unknown : out.abandoned).insert(id);
+      ++out.failures;
+      const std::string what = e.what();
+      if (e.bind() != "faulty" || what.find("faulty") == std::string::npos ||
+          what.find("p@ss") != std::string::npos) {
+        out.foreign.push_back(what);
+      }
+    } catch (const std::exception& e) {
+      std::lock_guard lock(out.mutex);
+      out.abandoned.insert(id);
+      out.foreign.push_back(std::string(typeid(e).name()) + ": " + e.what());
+    }
+    const auto ms = std::chrono::duration_cast<milliseconds>(Clock::now() - start).count();
+    // A failing worker pauses as a client retrying would; nothing waits on this.
+    if (failed && ms < 5) std::this_thread::sleep_for(milliseconds(5));
+    std::int64_t seen = out.longest_ms.load();
+    while (ms > seen && !out.longest_ms.compare_exchange_weak(seen, ms)) {
+    }
+  }
+}
+
+void ServerFault::start_sessions(int threads) {
+  for (int w = 0; w < threads; ++w) {
+    workers_.emplace_back([this, w] { run_sessions(outcomes_, stop_, w); });
+  }
+}
+
+void ServerFault::stop_sessions() {
+  stop_ = true;
+  for (auto& t : workers_) t.join();
+  workers_.clear();
+}
+
+void ServerFault::expect_consistent() {
+  std::lock_guard lock(outcomes_.mutex);
+  EXPECT_TRUE(outcomes_.foreign.empty())
+      << outcomes_.foreign.size() << " unexpected errors, the first: " << outcomes_.foreign.front();
+  for (const std::int64_t id : outcomes_.committed) {
+    ASSERT_TRUE(has_row(id)) << "row " << id << " was reported committed but is not there";
+  }
+  for (const std::int64_t id : outcomes_.abandoned) {
+    ASSERT_FALSE(has_row(id)) << "row " << id << " failed or rolled back but was written";
+  }
+  EXPECT_LE(outcomes_.longest_ms.load(), kLongestWait.count())
+      << "no session may wait longer than the statement timeout and a second";
+}
+
+// Sessions keep going; after `fault` they meet typed errors only, and after `restore` they
+// commit again: `wait_until` bounds each wait at 30 s.
+void waits_for_commits(Outcomes& out, int more) {
+  const int target = out.commits.load() + more;
+  wait_until([&] { return out.commits.load() >= target; }, "sessions committing");
+}
+
+TEST_P(ServerFault, KilledAndRestartedUnderConcurrentSessions) {
+  start_sessions(4);
+  waits_for_commits(outcomes_, 20);
+  fault("kill");
+  wait_until([&] { return engine().pool().stats().failed_fast > 0; },
+             "acquires fail at once while the server is down");
+  fault("start");
+  waits_for_commits(outcomes_, 20);
+  stop_sessions();
+  EXPECT_GT(outcomes_.failures.load(), 0);
+  expect_consistent();
+}
+
+TEST_P(ServerFault, HungUnderConcurrentSessionsCostsTheTimeoutThenFailsFast) {
+  start_sessions(4);
+  waits_for_commits(outcomes_, 20);
+  fault("hang");
+  wait_until([&] { return engine().pool().stats().failed_fast > 0; },
+             "acquires fail at once once the server did not answer in time");
+  const Health health = engine().check_health(milliseconds(300));
+  EXPECT_NE(health.status, Health::Status::ok) << "a hung server is not healthy";
+  fault("resume");
+  waits_for_commits(outcomes_, 20);
+  stop_sessions();
+  EXPECT_GT(outcomes_.failures.load(), 0);
+  expect_consistent();
+  EXPECT_EQ(engine().check_health(milliseconds(5000)).status, Health::Status::ok);
+}
+
+TEST_P(ServerFault, ConnectionsEndedByTheServerCostAnErrorEachAtMost) {
+  start_sessions(4);
+  waits_for_commits(outcomes_, 20);
+  fault("terminate");
+  waits_for_commits(outcomes_, 20);
+  stop_sessions();
+  // Each of the pool's connections (size 4 + overflow 4) fails at most its one statement.
+  EXPECT_LE(outcomes_.failures.load(), 8);
+  expect_consistent();
+}
+
+// The reported crash: the server dies, the session's reused connection is found dead, and no
+// replacement can be opened; the lease is left without a connection.
+TEST_P(ServerFault, ASessionWhoseConnectionCannotBeReplacedFailsTypedAndRollsBackQuietly) {
+  { Lease warm = engine().connect(); }  // one idle connection, to be found dead
+  fault("kill");
+  {
+    auto s = db_->session_for("faulty");
+    EXPECT_THROW(insert(s, 1), ConnectionError);
+    EXPECT_THROW(insert(s, 2), ConnectionError);
+    EXPECT_THROW(s.commit(), ConnectionError);
+    EXPECT_NO_THROW(s.rollback());
+    EXPECT_TRUE(engine().pool().stats().down);
+    EXPECT_THROW(insert(s, 4), ConnectionError);
+  }  // the destructor rolls back again: nothing may be touched
+  restart();
+  auto s = db_->session_for("faulty");
+  insert(s, 3);
+  s.commit();
+  EXPECT_EQ(rows(), 1);
+}
+
+// A session's transaction is open when the server dies: commit() and rollback() on it are a
+// typed error and a quiet no-op, and nothing of it is written.
+TEST_P(ServerFault, CommitAndRollbackAfterTheServerDiedInsideATransaction) {
+  {
+    auto s = db_->session_for("faulty");
+    insert(s, 1);
+    fault("kill");
+    EXPECT_THROW(s.commit(), ConnectionError);
+  }
+  {
+    auto s = db_->session_for("faulty");
+    EXPECT_THROW({ insert(s, 2); }, ConnectionError);
+  }
+  restart();
+  {
+    auto s = db_->session_for("faulty");
+    insert(s, 3);
+    fault("kill");
+    EXPECT_NO_THROW(s.rollback());
+  }
+  {
+    auto s = db_->session_for("faulty");
+    EXPECT_ANY_THROW(insert(s, 4));
+  }  // the destructor has nothing left to roll back
+  restart();
+  EXPECT_EQ(rows(), 0);
+}
+
+// The server dies while COMMIT is in flight (it was hung, so COMMIT cannot have run): a typed
+// error, and the row is not there after the restart.
+TEST_P(ServerFault, ACommitInFlightWhenTheServerDies) {
+  auto s = db_->session_for("faulty");
+  insert(s, 1);
+  fault("hang");
+  std::atomic<bool> committing{false};
+  std::string error;
+  std::thread committer([&] {
+    committing = true;
+    try {
+      s.commit();
+    } catch (const OperationalError& e) {
+      error = e.what();
+    }
+  });
+  wait_until([&] { return committing.load(); }, "commit() called");
+  fault("kill");
+  committer.join();
+  EXPECT_NE(error, "") << "commit() must fail when the server dies under it";
+  EXPECT_NE(error.find("faulty"), std::string::npos) << error;
+  restart();
+  EXPECT_EQ(rows(), 0);
+}
+
+// A statement the server is running when it is killed.
+TEST_P(ServerFault, AStatementRunningWhenTheServerIsKilled) {
+  const bool pg = GetParam() == "postgres";
+  // A statement timeout well beyond the statement's run, so that only the kill can end it.
+  Engine patient("patient", Url::parse(servers->test_url(GetParam())),
+                 {.statement_timeout = std::chrono::seconds(60)});
+  Lease lease = patient.connect();
+  auto& id = lease.query(pg ? "SELECT pg_backend_pid()" : "SELECT CONNECTION_ID()");
+  ASSERT_TRUE(id.next());
+  const std::string pid = std::to_string(id.get_int64(0));
+  std::string error;
+  std::thread sleeper([&] {
+    try {
+      lease.query(pg ? "SELECT pg_sleep(30)" : "SELECT SLEEP(30)");
+    } catch (const ConnectionError& e) {
+      error = e.what();
+    } catch (const Error& e) {
+      error = std::string("wrong type: ") + e.what();
+    }
+  });
+  auto admin = manydb::connect(Url::parse(servers->test_url(GetParam())));
+  const std::string running = pg ? "SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid +
+                                       " AND query LIKE 'SELECT pg_sleep%'"
+                                 : "SELECT count(*) FROM information_schema.processlist "
+                                   "WHERE id = " +
+                                       pid + " AND info LIKE 'SELECT SLEEP%'";
+  wait_until(
+      [&] {
+        auto& c = admin->query(running);
+        return c.next() && c.get_int64(0) == 1;
+      },
+      "the server is running the statement");
+  admin.reset();
+  fault("kill");
+  sleeper.join();
+  EXPECT_NE(error.find("patient"), std::string::npos) << error;
+  EXPECT_EQ(error.find("wrong type"), std::string::npos) << error;
+  EXPECT_TRUE(lease->broken());
+  lease.discard();
+  restart();
+}
+
+// A health check answers within its budget whatever the server does, and does not pile up.
+TEST_P(ServerFault, HealthAnswersWithinItsBudgetWhileTheServerHangs) {
+  EXPECT_EQ(engine().check_health(milliseconds(2000)).status, Health::Status::ok);
+  fault("hang");
+  for (int i = 0; i < 3; ++i) {
+    const auto start = Clock::now();
+    const Health h = engine().check_health(milliseconds(200));
+    EXPECT_EQ(h.status, Health::Status::timeout) << h.error;
+    EXPECT_NE(h.error.find("faulty"), std::string::npos) << h.error;
+    EXPECT_LT(Clock::now() - start, milliseconds(1200)) << "the budget bounds the check";
+  }
+  fault("resume");
+  wait_until([&] { return engine().check_health(milliseconds(2000)).status == Health::Status::ok; },
+             "the bind answers again");
+}
+
+INSTANTIATE_TEST_SUITE_P(Servers, ServerFault, ::testing::Values("postgres", "mariadb"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace manydb::testing
