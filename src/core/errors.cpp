@@ -35,6 +35,7 @@ void throw_database_error(ErrorKind kind, std::string_view bind, std::string_vie
     case ErrorKind::check: raise<CheckViolation>(bind, code, what);
     case ErrorKind::integrity: raise<IntegrityError>(bind, code, what);
     case ErrorKind::connection: raise<ConnectionError>(bind, code, what);
+    case ErrorKind::commit_in_doubt: raise<CommitInDoubt>(bind, code, what);
     case ErrorKind::timeout: raise<Timeout>(bind, code, what);
     case ErrorKind::deadlock: raise<Deadlock>(bind, code, what);
     case ErrorKind::serialization: raise<SerializationFailure>(bind, code, what);

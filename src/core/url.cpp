@@ -50,9 +50,9 @@ constexpr std::array kSchemes{
 // The documented query parameters of each engine (docs/configuration.md).
 constexpr std::array<std::string_view, 7> kSqliteParams{
     "busy_timeout", "journal_mode", "synchronous", "begin", "foreign_keys", "mode", "charset"};
-constexpr std::array<std::string_view, 10> kPostgresParams{
-    "connect_timeout", "sslmode",     "host",    "application_name", "charset",
-    "client_encoding", "sslrootcert", "sslcert", "sslkey",           "options"};
+constexpr std::array<std::string_view, 11> kPostgresParams{
+    "connect_timeout", "sslmode", "host",   "application_name", "charset",        "client_encoding",
+    "sslrootcert",     "sslcert", "sslkey", "options",          "allow_sql_ascii"};
 constexpr std::array<std::string_view, 10> kMariadbParams{
     "connect_timeout", "read_timeout", "write_timeout", "charset", "unix_socket", "host",
     "ssl_mode",        "ssl_ca",       "ssl_cert",      "ssl_key"};

@@ -79,6 +79,13 @@ class ConnectionError : public OperationalError {
  public:
   using OperationalError::OperationalError;
 };
+// The connection was lost, or given up on a server that stopped answering, while COMMIT was
+// in flight: the server may have committed the transaction or not, and nobody can tell from
+// here. Retrying could do the work twice; compensating could undo work that was kept.
+class CommitInDoubt : public ConnectionError {
+ public:
+  using ConnectionError::ConnectionError;
+};
 class Timeout : public OperationalError {
  public:
   using OperationalError::OperationalError;
@@ -129,6 +136,7 @@ enum class ErrorKind {
   check,
   integrity,
   connection,
+  commit_in_doubt,
   timeout,
   deadlock,
   serialization,

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <type_traits>
+#include <utility>
 
 #include "engines/mariadb/errors.hpp"
 #include "engines/mariadb/factory.hpp"
@@ -48,20 +49,26 @@ void MariadbConnection::fail_statement(MYSQL_STMT* stmt) {
 void MariadbConnection::fail_session() { fail(mysql_errno(db_), mysql_error(db_)); }
 
 void MariadbConnection::fail(unsigned code, const char* message) {
-  if (is_connection_lost(code)) {
-    broken_ = true;
-    // Connector/C reports a read that timed out as a lost connection; the clock tells.
-    if (code == CR_SERVER_LOST && read_timeout_.count() > 0 &&
-        std::chrono::steady_clock::now() - started_ >=
-            std::chrono::milliseconds(read_timeout_) * 9 / 10) {
-      mark_timed_out();
-      throw_database_error(ErrorKind::timeout, bind(), std::to_string(code),
-                           "no answer from the MariaDB server within " +
-                               std::to_string(read_timeout_.count()) +
-                               " s (statement_timeout_ms, rounded up to seconds); the "
-                               "connection is closed");
-    }
+  const bool in_flight = std::exchange(commit_in_flight_, false);
+  if (!is_connection_lost(code)) throw_error(bind(), code, message, password_);
+  broken_ = true;
+  // Connector/C reports a read that timed out as a lost connection; the clock tells.
+  const bool timed_out = code == CR_SERVER_LOST && read_timeout_.count() > 0 &&
+                         std::chrono::steady_clock::now() - started_ >=
+                             std::chrono::milliseconds(read_timeout_) * 9 / 10;
+  std::string what = redact(message, password_);
+  if (timed_out) {
+    mark_timed_out();
+    what = "no answer from the MariaDB server within " + std::to_string(read_timeout_.count()) +
+           " s (statement_timeout_ms, rounded up to seconds); the connection is closed";
   }
+  if (in_flight) {
+    throw_database_error(ErrorKind::commit_in_doubt, bind(), std::to_string(code),
+                         what +
+                             ", while COMMIT was in flight: the transaction may or may not "
+                             "have committed");
+  }
+  if (timed_out) throw_database_error(ErrorKind::timeout, bind(), std::to_string(code), what);
   throw_error(bind(), code, message, password_);
 }
 
@@ -261,7 +268,12 @@ void MariadbConnection::begin(TxMode mode) {
   refuse_nested_begin();
   execute_script(dialect().begin_statement(mode));
 }
-void MariadbConnection::commit() { execute_script("COMMIT"); }
+void MariadbConnection::commit() {
+  require_usable();
+  commit_in_flight_ = true;
+  execute_script("COMMIT");
+  commit_in_flight_ = false;
+}
 
 // A lost connection has no transaction left to roll back: the server rolled it back.
 void MariadbConnection::rollback() {

@@ -84,6 +84,7 @@ class MariadbConnection final : public Connection {
   std::uint64_t prepare_count_ = 0;
   std::int64_t last_insert_id_ = 0;
   bool broken_ = false;
+  bool commit_in_flight_ = false;  // a lost connection now is CommitInDoubt
 };
 
 }  // namespace manydb::engines::mariadb

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <optional>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "engines/postgres/errors.hpp"
@@ -82,6 +83,9 @@ void PgConnection::ParamBuffers::pack(std::span<const Value> params) {
 }
 
 namespace {
+
+constexpr const char* kInDoubt =
+    ", while COMMIT was in flight: the transaction may or may not have committed";
 
 bool succeeded(const PGresult* res) {
   switch (PQresultStatus(res)) {
@@ -227,10 +231,11 @@ ResultPtr PgConnection::finish(int sent) {
 void PgConnection::time_out() {
   broken_ = true;
   mark_timed_out();
-  throw_database_error(ErrorKind::timeout, bind(), "57014",
-                       "no answer from the PostgreSQL server within " +
-                           std::to_string(wait_limit_.count()) +
-                           " ms (statement_timeout_ms); the connection is closed");
+  const bool in_doubt = std::exchange(commit_in_flight_, false);
+  throw_database_error(
+      in_doubt ? ErrorKind::commit_in_doubt : ErrorKind::timeout, bind(), "57014",
+      "no answer from the PostgreSQL server within " + std::to_string(wait_limit_.count()) +
+          " ms (statement_timeout_ms); the connection is closed" + (in_doubt ? kInDoubt : ""));
 }
 
 // The pending BEGIN and the statement in one pipeline: one packet out, one answer back, where
@@ -295,12 +300,16 @@ PgConnection::Bounds PgConnection::pipeline(std::span<const Queued> statements, 
                                params_.values.data(), params_.lengths.data(),
                                params_.formats.data(), q.statement->result_format);
   }
+  // The sync commits (or COMMIT before it does): from here until its answer, a lost connection
+  // leaves the outcome unknown.
+  commit_in_flight_ = then_commit && sent;
   if (!sent || !send_bare(commit) || !PQpipelineSync(conn_)) {
     broken_ = true;  // libpq refuses only when the connection is gone or out of memory
     fail(nullptr);
   }
   std::array<ResultPtr, kMaxPipelined + 2> answers;  // BEGIN's, the statements', COMMIT's
   const bool synced = read_pipeline(std::span(answers).subspan(begin ? 0 : 1), deadline());
+  if (synced) commit_in_flight_ = false;  // the answers tell what happened
   // One lost mid-pipeline stays in pipeline mode, and fail() marks it broken; one that is
   // fine yet cannot leave it would answer no plain statement: of no more use either.
   if (PQstatus(conn_) == CONNECTION_OK && !PQexitPipelineMode(conn_)) broken_ = true;
@@ -463,7 +472,10 @@ void PgConnection::commit() {
     pending_.reset();
     return;
   }
+  require_usable();
+  commit_in_flight_ = true;
   const ResultPtr res = run("COMMIT");
+  commit_in_flight_ = false;
   refuse_rolled_back_commit(res.get());
 }
 
@@ -535,8 +547,15 @@ void PgConnection::check(const ResultPtr& res) {
 }
 
 void PgConnection::fail(const PGresult* res) {
-  const Failure f = describe_failure(conn_, res);
-  if (f.kind == ErrorKind::connection) broken_ = true;
+  Failure f = describe_failure(conn_, res);
+  const bool in_flight = std::exchange(commit_in_flight_, false);
+  if (f.kind == ErrorKind::connection) {
+    broken_ = true;
+    if (in_flight) {
+      f.kind = ErrorKind::commit_in_doubt;
+      f.message += kInDoubt;
+    }
+  }
   throw_database_error(f.kind, bind(), f.code, redact(f.message, password_));
 }
 

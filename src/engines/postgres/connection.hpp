@@ -124,6 +124,9 @@ class PgConnection final : public Connection {
   // begin() was called and its BEGIN not yet sent: it goes out with the next statement.
   std::optional<TxMode> pending_;
   bool broken_ = false;
+  // COMMIT (or a pipeline's committing sync) was sent and its answer has not come: a lost
+  // connection now is CommitInDoubt.
+  bool commit_in_flight_ = false;
 };
 
 }  // namespace manydb::engines::postgres
