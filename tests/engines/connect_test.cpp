@@ -75,6 +75,39 @@ TEST_P(Connect, TimesOutAgainstAServerThatNeverAnswers) {
   }
 }
 
+// A bind whose server refuses connections is down: until its reconnect interval has passed,
+// acquires throw the same error at once instead of trying again; with no interval each tries.
+TEST_P(Connect, ABindThatCannotConnectFailsFastUntilItsReconnectInterval) {
+  if (backend() == Backend::sqlite)
+    GTEST_SKIP() << "SQLite opens a file: there is no server to refuse";
+  int closed_port = 0;
+  {
+    SilentListener gone;  // closed again at once: connections to its port are refused
+    closed_port = gone.port();
+  }
+  const auto text = url_with(password(), closed_port);
+  Engine down("down", Url::parse(text), {.reconnect_interval = std::chrono::hours(1)});
+  EXPECT_THROW(down.connect(), ConnectionError);
+  const PoolStats tried = down.pool().stats();
+  EXPECT_TRUE(tried.down);
+  EXPECT_EQ(tried.failed_fast, 0u);
+  try {
+    down.connect();
+    FAIL() << "connected to a closed port";
+  } catch (const ConnectionError& e) {
+    EXPECT_EQ(e.bind(), "down");
+  }
+  EXPECT_EQ(down.pool().stats().failed_fast, 1u);
+  EXPECT_EQ(down.pool().stats().errors, tried.errors) << "no second connect was tried";
+
+  Engine eager("eager", Url::parse(text), {.reconnect_interval = std::chrono::milliseconds(0)});
+  EXPECT_THROW(eager.connect(), ConnectionError);
+  EXPECT_THROW(eager.connect(), ConnectionError);
+  EXPECT_FALSE(eager.pool().stats().down);
+  EXPECT_EQ(eager.pool().stats().failed_fast, 0u);
+  EXPECT_EQ(eager.pool().stats().errors, 2u);
+}
+
 TEST_P(Connect, PasswordsNeverAppearInErrors) {
   if (backend() == Backend::sqlite) GTEST_SKIP() << "SQLite URLs carry no password";
   const std::string secret = password();

@@ -280,8 +280,8 @@ TEST_P(ServerFault, CommitAndRollbackAfterTheServerDiedInsideATransaction) {
   EXPECT_EQ(rows(), 0);
 }
 
-// The server dies while COMMIT is in flight (it was hung, so COMMIT cannot have run): a typed
-// error, and the row is not there after the restart.
+// The server dies while COMMIT is in flight (it was hung, so COMMIT cannot have run): the
+// caller cannot know that, so it is CommitInDoubt; the row is not there after the restart.
 TEST_P(ServerFault, ACommitInFlightWhenTheServerDies) {
   auto s = db_->session_for("faulty");
   insert(s, 1);
@@ -292,8 +292,10 @@ TEST_P(ServerFault, ACommitInFlightWhenTheServerDies) {
     committing = true;
     try {
       s.commit();
-    } catch (const OperationalError& e) {
+    } catch (const CommitInDoubt& e) {
       error = e.what();
+    } catch (const Error& e) {
+      error = std::string("not CommitInDoubt: ") + e.what();
     }
   });
   wait_until([&] { return committing.load(); }, "commit() called");
@@ -301,6 +303,8 @@ TEST_P(ServerFault, ACommitInFlightWhenTheServerDies) {
   committer.join();
   EXPECT_NE(error, "") << "commit() must fail when the server dies under it";
   EXPECT_NE(error.find("faulty"), std::string::npos) << error;
+  EXPECT_EQ(error.find("not CommitInDoubt"), std::string::npos) << error;
+  EXPECT_NE(error.find("may or may not have committed"), std::string::npos) << error;
   restart();
   EXPECT_EQ(rows(), 0);
 }
