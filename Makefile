@@ -23,17 +23,18 @@ run: build
 test: build
 	@scripts/with-db $(ENV_FILE) ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure
 
-# The library and engine tests under AddressSanitizer + UBSan.
+# The library and engine tests, and the fault tests (the library's and the shop's, servers
+# killed and hung under load), under AddressSanitizer + UBSan.
 test-sanitize: deps
 	@$(MAKE) --no-print-directory test-labels BUILD=build-asan \
-	  CMAKE_FLAGS="-DMANYDB_SANITIZE=address -DMANYDB_BUILD_BENCH=OFF -DMANYDB_BUILD_TOOLS=OFF -DMANYDB_BUILD_SHOP=OFF"
+	  CMAKE_FLAGS="-DMANYDB_SANITIZE=address -DMANYDB_BUILD_BENCH=OFF -DMANYDB_BUILD_TOOLS=OFF"
 
 test-tsan: deps
 	@$(MAKE) --no-print-directory test-labels BUILD=build-tsan \
-	  CMAKE_FLAGS="-DMANYDB_SANITIZE=thread -DMANYDB_BUILD_BENCH=OFF -DMANYDB_BUILD_TOOLS=OFF -DMANYDB_BUILD_SHOP=OFF"
+	  CMAKE_FLAGS="-DMANYDB_SANITIZE=thread -DMANYDB_BUILD_BENCH=OFF -DMANYDB_BUILD_TOOLS=OFF"
 
 test-labels: build
-	@scripts/with-db $(ENV_FILE) ctest --test-dir $(BUILD) -j $(JOBS) -L 'unit|engines' \
+	@scripts/with-db $(ENV_FILE) ctest --test-dir $(BUILD) -j $(JOBS) -L 'unit|engines|faults' \
 	  --output-on-failure
 
 db-up: deps

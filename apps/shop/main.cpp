@@ -60,6 +60,10 @@ int main(int argc, char** argv) {
   mallopt(M_TRIM_THRESHOLD, 4 << 20);
   CLI::App app{"shop: the manydb reference e-commerce service"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("shop (manydb ") + manydb::version() + ")");
+  // Subcommands made after this pass the options they do not know to this app, so that
+  // --config is understood before the subcommand (shop --config F serve) and after it.
+  app.fallthrough();
   std::string config = "config/shop.toml";
   app.add_option("--config", config, "TOML configuration (default: config/shop.toml)");
 

@@ -1,9 +1,9 @@
 // POST /orders: validate, check the user, take the stock with guarded decrements that return
 // each product's price, then write the order. Two databases change, and until atomic
 // cross-database commit exists the order is: commit the stock first, then the order; if the
-// order's commit fails the stock is given back and the answer is 503. A crash between the two
-// commits leaves stock taken for an order that does not exist (never an order without its
-// stock): docs/shop.md.
+// order's commit fails the stock is given back and the answer is 503 (unless the commit is in
+// doubt: then the stock stays taken). A crash between the two commits leaves stock taken for
+// an order that does not exist (never an order without its stock): docs/shop.md.
 #include <cmath>
 #include <map>
 
@@ -115,9 +115,17 @@ Response Service::create_order(const Request& request) {
     JsonWriter w;
     w.begin_object().key("id").value(order.id).key("total").cents(total).end_object();
     return Response::json(201, w.take());
-  } catch (const manydb::Error&) {
+  } catch (const manydb::CommitInDoubt& e) {
+    // The order may have been saved after all: giving its stock back could leave an order
+    // whose stock was never taken. The stock stays taken (the side docs/shop.md allows).
+    return Response::error(503, "database '" + e.bind() +
+                                    "' is unavailable: the order may or may not have been saved; "
+                                    "its stock stays taken");
+  } catch (const manydb::Error& e) {
     give_back_stock(db_, wanted);
-    return Response::error(503, "the order could not be saved; no stock was taken");
+    return Response::error(503, "database '" + e.bind() +
+                                    "' is unavailable: the order could not be saved; no stock "
+                                    "was taken");
   }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 // The shop's HTTP API over manydb: one handler per route, each a few database calls.
+#include <chrono>
 #include <cstdint>
 #include <map>
 
@@ -41,6 +42,9 @@ class Service {
   bool user_exists(std::int64_t id);
   // The users of `ids` that exist: one statement on the users bind.
   std::vector<std::int64_t> existing_users(std::span<const std::int64_t> ids);
+
+  // /healthz answers within this, whatever the binds do (under the 2 s an orchestrator allows).
+  static constexpr std::chrono::milliseconds kHealthBudget{1500};
 
   manydb::Database& db_;
   PageViewWriter& page_views_;

@@ -42,7 +42,10 @@ def check(value, schema, where):
             if field not in value:
                 failures.append(f"{where}: required field '{field}' missing")
         for field, sub in schema.get("properties", {}).items():
-            if field in value and value[field] is not None:
+            if field in value and value[field] is None:
+                if not resolve(sub).get("nullable"):
+                    failures.append(f"{where}.{field}: null, but the spec does not allow it")
+            elif field in value:
                 check(value[field], sub, f"{where}.{field}")
     if kind == "array":
         for i, item in enumerate(value[:5]):

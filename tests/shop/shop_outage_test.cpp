@@ -238,6 +238,38 @@ TEST_F(ShopOutage, UsersDownIs503OnlyWhereUsersAreNeeded) {
   EXPECT_EQ(back.status, 200) << describe(back);
 }
 
+TEST_F(ShopOutage, ReviewsDownStillAnswersTheProductWithoutItsReviews) {
+  start_with_proxy("reviews", "MANYDB_TEST_POSTGRES_URL");
+  if (IsSkipped() || HasFatalFailure()) return;
+  const auto user = create_user("reviewer");
+  const auto review =
+      post("/products/1/reviews", json::value{{"user_id", user}, {"rating", 4}, {"comment", "ok"}});
+  ASSERT_EQ(review.status, 201) << describe(review);
+  const auto with = parse_json(get("/products/1"));
+  ASSERT_FALSE(with.at("reviews").as_array().empty());
+  EXPECT_EQ(with.at("reviews_unavailable"), json::value(false));
+
+  proxy_->stop();
+  const auto without = get("/products/1");
+  ASSERT_EQ(without.status, 200) << "the product answers without its reviews: "
+                                 << describe(without);
+  const auto body = parse_json(without);
+  EXPECT_EQ(body.at("id").as_int64(), 1);
+  EXPECT_EQ(body.at("name"), with.at("name"));
+  EXPECT_TRUE(body.at("reviews").is_null()) << describe(without);
+  EXPECT_EQ(body.at("reviews_unavailable"), json::value(true));
+  const auto refused =
+      post("/products/1/reviews", json::value{{"user_id", user}, {"rating", 5}, {"comment", "x"}});
+  EXPECT_EQ(refused.status, 503) << describe(refused);
+  EXPECT_NE(refused.body.find("database 'reviews'"), std::string::npos) << describe(refused);
+
+  proxy_->start();
+  EXPECT_EQ(wait_until_healthy().status, 200);
+  const auto back = parse_json(get("/products/1"));
+  EXPECT_EQ(back.at("reviews"), with.at("reviews"));
+  EXPECT_EQ(back.at("reviews_unavailable"), json::value(false));
+}
+
 TEST_F(ShopOutage, OrdersDownGivesTheStockBack) {
   start_with_proxy("orders", "MANYDB_TEST_POSTGRES_URL");
   if (IsSkipped() || HasFatalFailure()) return;

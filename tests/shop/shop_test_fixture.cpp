@@ -219,12 +219,12 @@ std::string env_var_for(const std::string& bind) {
   return name;
 }
 
-std::string server_url(const manydb::Url& base, const std::string& database,
+std::string server_url(const manydb::Url& base, const std::string& database, int connect_timeout_s,
                        std::optional<int> port = std::nullopt) {
   return std::string(manydb::to_string(base.backend)) + "://" + manydb::percent_encode(base.user) +
          ":" + manydb::percent_encode(base.password) + "@" + base.host + ":" +
          std::to_string(port ? *port : base.port_or_default()) + "/" + database +
-         "?connect_timeout=3";
+         "?connect_timeout=" + std::to_string(connect_timeout_s);
 }
 
 }  // namespace
@@ -235,7 +235,8 @@ void ShopFixture::start_shop(const ShopOptions& options) {
   ASSERT_FALSE(binary.empty()) << "set MANYDB_SHOP_BINARY to the shop executable";
   ASSERT_TRUE(fs::exists(binary)) << "no shop binary at " << binary;
   const std::string file = options.config == "servers" ? "shop-servers.toml" : "shop.toml";
-  config_path_ = (fs::path(shop_config_dir()) / file).string();
+  config_path_ = options.config_file.empty() ? (fs::path(shop_config_dir()) / file).string()
+                                             : options.config_file;
   ASSERT_TRUE(fs::exists(config_path_)) << "no config at " << config_path_;
 
   if (servers()) {
@@ -327,12 +328,13 @@ void ShopFixture::prepare_server_databases() {
     admin->execute_script("DROP DATABASE IF EXISTS " + quoted +
                           (backend == manydb::Backend::postgresql ? " WITH (FORCE)" : ""));
     admin->execute_script("CREATE DATABASE " + quoted);
-    real_urls_[bind] = server_url(admin_url, name);
+    real_urls_[bind] = server_url(admin_url, name, options_.connect_timeout_s);
     scratch_dbs_.push_back(real_urls_[bind]);
     const auto proxied = options_.proxied_binds.find(bind);
-    child_urls_[bind] = proxied == options_.proxied_binds.end()
-                            ? real_urls_[bind]
-                            : server_url(admin_url, name, proxied->second);
+    child_urls_[bind] =
+        proxied == options_.proxied_binds.end()
+            ? real_urls_[bind]
+            : server_url(admin_url, name, options_.connect_timeout_s, proxied->second);
   }
 }
 

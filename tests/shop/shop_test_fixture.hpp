@@ -69,6 +69,9 @@ struct ShopOptions {
   // Binds whose URL the shop must reach through 127.0.0.1:<port> instead of the real server
   // (the tests' own TCP proxy); the test process still uses the real address.
   std::map<std::string, int> proxied_binds{};
+  // Another configuration file than the config's own (its binds on the same engines).
+  std::string config_file{};
+  int connect_timeout_s = 3;  // in every server URL
 };
 
 class ShopFixture : public ::testing::Test {

@@ -21,22 +21,21 @@ manydb::Database open_database(const std::string& config_path) {
   return manydb::Database::from_environment();
 }
 
-int ping(manydb::Database& db) {
+// Every bind at once, within `budget` whatever the servers do (a hung one is a timeout).
+int ping(manydb::Database& db, std::chrono::milliseconds budget) {
   int failures = 0;
-  for (const auto& name : db.bind_names()) {
-    auto& engine = db.engine(name);
-    const auto start = std::chrono::steady_clock::now();
-    try {
-      engine.execute("SELECT 1");
-      const std::chrono::duration<double, std::milli> took =
-          std::chrono::steady_clock::now() - start;
+  for (const auto& [name, health] : db.check_health(budget)) {
+    const auto& url = db.engine(name).url();
+    if (health.status == manydb::Health::Status::ok) {
+      const std::chrono::duration<double, std::milli> took = health.latency;
       std::printf("%-12s ok     %7.2f ms  %s\n", name.c_str(), took.count(),
-                  engine.url().redacted().c_str());
-    } catch (const manydb::Error& e) {
-      ++failures;
-      std::printf("%-12s FAILED             %s\n             %s\n", name.c_str(),
-                  engine.url().redacted().c_str(), e.what());
+                  url.redacted().c_str());
+      continue;
     }
+    ++failures;
+    std::printf("%-12s %-7s            %s\n             %s\n", name.c_str(),
+                health.status == manydb::Health::Status::timeout ? "TIMEOUT" : "FAILED",
+                url.redacted().c_str(), health.error.c_str());
   }
   return failures == 0 ? 0 : 1;
 }
@@ -52,12 +51,18 @@ int run_sql(manydb::Database& db, const std::string& bind, const std::string& sq
 int main(int argc, char** argv) {
   CLI::App app{"manydb: one service, many databases"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("manydb ") + manydb::version());
+  // --config before or after the subcommand: subcommands pass it on to this app.
+  app.fallthrough();
   std::string config_path;
   app.add_option("--config", config_path,
                  "TOML configuration file (default: config/manydb.toml if present, else "
                  "DATABASE_URL and MANYDB_BIND_<NAME>)");
 
   auto* ping_cmd = app.add_subcommand("ping", "Connect to every bind and report ok or the error");
+  int ping_timeout_ms = 5000;
+  ping_cmd->add_option("--timeout-ms", ping_timeout_ms, "answer within this (default 5000)")
+      ->check(CLI::Range(1, 3'600'000));
   std::string bind = "default";
   std::string sql;
   auto* sql_cmd = app.add_subcommand("sql", "Run one SQL statement on a bind and print the rows");
@@ -73,7 +78,7 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
-    if (*ping_cmd) return ping(database());
+    if (*ping_cmd) return ping(database(), std::chrono::milliseconds(ping_timeout_ms));
     if (*sql_cmd) return run_sql(database(), bind, sql);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
