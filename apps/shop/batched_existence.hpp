@@ -11,11 +11,11 @@
 // a round trip per order, with a wake-up of its own for the client and the server each.
 #include <condition_variable>
 #include <cstdint>
-#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace shop {
@@ -23,7 +23,9 @@ namespace shop {
 class BatchedExistence {
  public:
   // Returns those of the keys that exist (in any order); may throw, and then every request of
-  // the batch gets that exception.
+  // the batch gets an exception of its own saying the same: a manydb::OperationalError for an
+  // OperationalError (the bind is unavailable), a std::runtime_error for anything else. Not the
+  // same object: one exception shared by threads is destroyed by whichever releases it last.
   using Lookup = std::function<std::vector<std::int64_t>(std::span<const std::int64_t>)>;
 
   explicit BatchedExistence(Lookup lookup, int max_in_flight = 1)
@@ -38,12 +40,15 @@ class BatchedExistence {
   struct Batch {
     std::vector<std::int64_t> keys;
     std::vector<std::int64_t> found;  // sorted
-    std::exception_ptr error;
+    enum class Failure { none, unavailable, other } failure = Failure::none;
+    std::string error, error_bind, error_code;
     bool done = false;
     std::condition_variable finished;  // its waiters; the next batch's first waiter, to lead
   };
 
   void lead(std::unique_lock<std::mutex>& lock, const std::shared_ptr<Batch>& batch);
+  static void look_up(const Lookup& lookup, Batch& batch);
+  [[noreturn]] static void throw_failure(const Batch& batch);
 
   Lookup lookup_;
   mutable std::mutex mutex_;

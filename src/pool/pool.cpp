@@ -30,7 +30,7 @@ Lease Pool::acquire_while_down() {
     if (down_.load()) {
       if (probing_ || Clock::now() < retry_at_) {
         ++stats_.failed_fast;
-        std::rethrow_exception(down_error_);
+        throw_down_error();
       }
       probing_ = true;
     }
@@ -47,10 +47,14 @@ Lease Pool::acquire_while_down() {
 }
 
 // Records that the bind went down (or is still down after a failed try).
-void Pool::went_down(std::exception_ptr error) {
+void Pool::went_down(const OperationalError& error) {
   if (options_.reconnect_interval.count() <= 0) return;
+  using Kind = DownError::Kind;
+  const Kind kind = dynamic_cast<const Timeout*>(&error)           ? Kind::timeout
+                    : dynamic_cast<const ConnectionError*>(&error) ? Kind::connection
+                                                                   : Kind::operational;
   std::lock_guard lock(mutex_);
-  down_error_ = std::move(error);
+  down_error_ = DownError{kind, error.what(), error.code()};
   retry_at_ = Clock::now() + options_.reconnect_interval;
   down_.store(true);
 }
@@ -60,7 +64,17 @@ void Pool::came_up() {
   std::lock_guard lock(mutex_);
   down_.store(false);
   probing_ = false;
-  down_error_ = nullptr;
+  down_error_ = {};
+}
+
+void Pool::throw_down_error() const {
+  switch (down_error_.kind) {
+    case DownError::Kind::timeout: throw Timeout(down_error_.message, bind_, down_error_.code);
+    case DownError::Kind::connection:
+      throw ConnectionError(down_error_.message, bind_, down_error_.code);
+    case DownError::Kind::operational: break;
+  }
+  throw OperationalError(down_error_.message, bind_, down_error_.code);
 }
 
 // `parked` is a stale connection just taken from the slot, or nullptr. `ping_every_idle`: even
@@ -209,8 +223,8 @@ std::unique_ptr<Connection> Pool::open_connection() {
     freed_.notify_one();
     try {
       throw;
-    } catch (const OperationalError&) {  // the server: refused, unreachable, not answering
-      went_down(std::current_exception());
+    } catch (const OperationalError& error) {  // the server: refused, unreachable, not answering
+      went_down(error);
     } catch (...) {
     }
     throw;
@@ -249,11 +263,11 @@ void Pool::keep_idle(std::unique_ptr<Connection> connection) {
 void Pool::forget(std::unique_ptr<Connection> connection) {
   // A server that stopped answering will keep every other connection waiting as long.
   if (connection->timed_out()) {
-    went_down(std::make_exception_ptr(Timeout(
+    went_down(Timeout(
         "bind '" + bind_ + "': the server did not answer within the statement timeout (" +
             std::to_string(options_.statement_timeout.count()) + " ms); it is tried again every " +
             std::to_string(options_.reconnect_interval.count()) + " ms",
-        bind_)));
+        bind_));
   }
   connection.reset();
   {

@@ -1,6 +1,8 @@
 // BatchedExistence: one lookup per batch of concurrent checks, never an answer from a lookup
 // that started before the check arrived, and a lookup's failure reaching its whole batch.
 #include "batched_existence.hpp"
+
+#include "manydb/core/errors.hpp"
 #include "wait_until.hpp"
 
 #include <gtest/gtest.h>
@@ -29,7 +31,7 @@ class FakeTable {
     ++started_;
     changed_.notify_all();
     changed_.wait(lock, [&] { return !hold_; });
-    if (fail_) throw std::runtime_error("users bind is down");
+    if (fail_) throw manydb::ConnectionError("bind 'users': server closed the connection", "users");
     std::vector<std::int64_t> found;
     for (auto k : keys) {
       if (k % 2 == 0) found.push_back(k);
@@ -137,9 +139,16 @@ TEST(BatchedExistence, AFailedLookupFailsEveryCheckOfItsBatch) {
   wait_until([&] { return users.queued() == 2; }, "the later checks never queued");
   table.fail(true);  // the held lookup and the next one fail
   table.release();
-  EXPECT_THROW(first.get(), std::runtime_error);
-  EXPECT_THROW(a.get(), std::runtime_error);
-  EXPECT_THROW(b.get(), std::runtime_error);
+  // Each check its own exception, still an OperationalError naming the bind (a 503).
+  for (auto* check : {&first, &a, &b}) {
+    try {
+      check->get();
+      ADD_FAILURE() << "a check of a failed batch returned";
+    } catch (const manydb::OperationalError& e) {
+      EXPECT_EQ(e.bind(), "users");
+      EXPECT_STREQ(e.what(), "bind 'users': server closed the connection");
+    }
+  }
   EXPECT_EQ(table.calls().size(), 2u);
   table.fail(false);
   EXPECT_TRUE(users.exists(8));  // the next check looks up afresh

@@ -4,7 +4,6 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -12,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "manydb/core/errors.hpp"
 #include "manydb/driver/connection.hpp"
 #include "manydb/pool/lease.hpp"
 #include "manydb/pool/pool_options.hpp"
@@ -19,6 +19,12 @@
 namespace manydb {
 
 class Pool {
+  struct DownError {
+    enum class Kind { timeout, connection, operational } kind = Kind::operational;
+    std::string message;
+    std::string code;
+  };
+
  public:
   using Factory = std::function<std::unique_ptr<Connection>()>;
 
@@ -39,7 +45,8 @@ class Pool {
 
   Lease acquire_slowly(std::unique_ptr<Connection> parked, bool ping_every_idle = false);
   Lease acquire_while_down();
-  void went_down(std::exception_ptr error);
+  void went_down(const OperationalError& error);
+  [[noreturn]] void throw_down_error() const;  // under the lock
   void came_up();
   std::unique_ptr<Connection> open_connection();  // counted in open_ by the caller
   std::unique_ptr<Connection> take_idle_or_reserve(std::unique_lock<std::mutex>& lock,
@@ -74,7 +81,9 @@ class Pool {
   // The bind is down (PoolOptions::reconnect_interval): set and cleared under the lock, read
   // without it by acquire().
   std::atomic<bool> down_{false};
-  std::exception_ptr down_error_;  // what made it go down, thrown again by failing acquires
+  // What made it go down, thrown again by failing acquires: a new exception object each time,
+  // as one shared by threads would be destroyed by whichever releases it last.
+  DownError down_error_;
   Clock::time_point retry_at_{};
   bool probing_ = false;  // one acquire is trying the server again
 };
