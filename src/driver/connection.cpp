@@ -1,9 +1,7 @@
 #include "manydb/driver/connection.hpp"
 
-#include "engines/mariadb/factory.hpp"
-#include "engines/postgres/factory.hpp"
-#include "engines/sqlite/factory.hpp"
 #include "manydb/core/errors.hpp"
+#include "manydb/driver/registry.hpp"
 
 namespace manydb {
 
@@ -36,12 +34,7 @@ bool Connection::reset_for_reuse() noexcept {
 }
 
 std::unique_ptr<Connection> connect(const Url& url, const ConnectOptions& options) {
-  switch (url.backend) {
-    case Backend::sqlite: return engines::sqlite::connect(url, options);
-    case Backend::postgresql: return engines::postgres::connect(url, options);
-    case Backend::mariadb: return engines::mariadb::connect(url, options);
-  }
-  return nullptr;
+  return registered_engine(url.backend).connect(url, options);
 }
 
 }  // namespace manydb

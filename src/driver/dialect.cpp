@@ -1,9 +1,7 @@
 #include "manydb/driver/dialect.hpp"
 
-#include "engines/mariadb/factory.hpp"
-#include "engines/postgres/factory.hpp"
-#include "engines/sqlite/factory.hpp"
 #include "manydb/core/errors.hpp"
+#include "manydb/driver/registry.hpp"
 
 namespace manydb {
 
@@ -71,13 +69,6 @@ std::string Dialect::rewrite_placeholders(std::string_view sql) const {
   return out;
 }
 
-const Dialect& dialect_for(Backend backend) {
-  switch (backend) {
-    case Backend::sqlite: return engines::sqlite::dialect();
-    case Backend::postgresql: return engines::postgres::dialect();
-    case Backend::mariadb: return engines::mariadb::dialect();
-  }
-  throw ConfigError("unknown backend");
-}
+const Dialect& dialect_for(Backend backend) { return registered_engine(backend).dialect(); }
 
 }  // namespace manydb

@@ -6,7 +6,6 @@
 #include <span>
 #include <string>
 
-#include "manydb/database/database.hpp"
 #include "manydb/schema/ddl.hpp"
 #include "manydb/session/session.hpp"
 
@@ -250,7 +249,7 @@ std::size_t Session::children_to_send_with(const Tracked& parent, std::span<Trac
   const auto& table = *parent.table;
   if (std::find(parent_shape.returning.begin(), parent_shape.returning.end(), table.primary_key) ==
           parent_shape.returning.end() ||
-      database_.engine(table.bind_or_default()).dialect().sequence_key_sql().empty()) {
+      engines_.engine(table.bind_or_default()).dialect().sequence_key_sql().empty()) {
     return 0;
   }
   std::vector<std::size_t> first, filled;

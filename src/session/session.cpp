@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "manydb/core/statement_kind.hpp"
-#include "manydb/database/database.hpp"
 #include "manydb/schema/ddl.hpp"
 
 namespace manydb {
@@ -23,9 +22,9 @@ std::size_t IdentityHash::operator()(const IdentityKey& k) const {
 }
 }  // namespace session_detail
 
-Session::Session(Database& database, SessionOptions options)
-    : database_(database), options_(std::move(options)) {
-  if (!options_.only_bind.empty()) database_.engine(options_.only_bind);  // must exist
+Session::Session(Binds& binds, SessionOptions options)
+    : engines_(binds), options_(std::move(options)) {
+  if (!options_.only_bind.empty()) engines_.engine(options_.only_bind);  // must exist
 }
 
 Session::~Session() { rollback(); }
@@ -41,7 +40,7 @@ Session::BindState& Session::use(const std::string& bind, bool write) {
   auto it = std::find_if(binds_.begin(), binds_.end(), [&](auto& b) { return b.bind == bind; });
   if (it == binds_.end()) {
     check_bind(bind);
-    Engine& engine = database_.engine(bind);
+    Engine& engine = engines_.engine(bind);
     binds_.push_back({bind, &engine, engine.connect()});
     it = std::prev(binds_.end());
   }
@@ -78,7 +77,7 @@ bool Session::in_transaction(std::string_view bind) const {
 }
 
 const Dialect& Session::dialect_of(const std::string& bind) {
-  return database_.engine(bind).dialect();
+  return engines_.engine(bind).dialect();
 }
 
 Cursor& Session::run(const std::string& bind, const Statement& statement, bool write) {

@@ -50,8 +50,8 @@ class Database {
   std::vector<schema::SchemaDifference> check_schema();
 
   // A unit of work over every bind, or over one (the seed's "sessions with specific binds").
-  Session session(SessionOptions options = {}) { return Session(*this, std::move(options)); }
-  Session session_for(std::string_view bind) { return Session(*this, {std::string(bind)}); }
+  Session session(SessionOptions options = {}) { return Session(*binds_, std::move(options)); }
+  Session session_for(std::string_view bind) { return Session(*binds_, {std::string(bind)}); }
 
   // Every bind's health, checked at once and reported within `budget` whatever the servers
   // do (Engine::check_health), in bind_names() order.

@@ -18,11 +18,11 @@
 #include "manydb/core/result.hpp"
 #include "manydb/pool/engine.hpp"
 #include "manydb/query/compile.hpp"
+#include "manydb/routing/binds.hpp"
 #include "manydb/session/tracked.hpp"
 
 namespace manydb {
 
-class Database;
 template <schema::Model T>
 class Query;
 
@@ -51,7 +51,8 @@ struct SessionOptions {
 
 class Session {
  public:
-  explicit Session(Database& database, SessionOptions options = {});
+  // Over the binds of a Database (Database::session() makes one); they must outlive it.
+  explicit Session(Binds& binds, SessionOptions options = {});
   ~Session();  // rolls back what was not committed
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -147,7 +148,7 @@ class Session {
   void forget_everything();
   void refuse_commit_after_a_lost_connection();
 
-  Database& database_;
+  Binds& engines_;
   SessionOptions options_;
   std::vector<BindState> binds_;  // in order of first use: the commit order
   std::vector<std::unique_ptr<session_detail::Tracked>> tracked_;

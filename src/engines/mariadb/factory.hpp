@@ -1,5 +1,6 @@
 #pragma once
-// The mariadb engine as the driver layer sees it; nothing else includes this engine's files.
+// The mariadb engine's entry points, listed in the build's generated builtin_engines.cpp (the
+// driver's registry); nothing else includes this engine's files.
 #include <memory>
 
 #include "manydb/driver/connection.hpp"

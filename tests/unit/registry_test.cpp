@@ -1,0 +1,26 @@
+// The driver's engine registry: the engines of this build, each found by its backend, and the
+// driver's entry points (connect, dialect_for) reaching them only through it.
+#include "manydb/driver/registry.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+using namespace manydb;
+
+TEST(EngineRegistry, EveryBackendOfThisBuildIsRegisteredOnce) {
+  std::set<Backend> seen;
+  for (const EngineEntry& entry : builtin_engines()) {
+    EXPECT_TRUE(seen.insert(entry.backend).second) << to_string(entry.backend) << " twice";
+    EXPECT_EQ(entry.dialect().backend(), entry.backend);
+  }
+  EXPECT_EQ(seen, (std::set<Backend>{Backend::sqlite, Backend::postgresql, Backend::mariadb}));
+}
+
+TEST(EngineRegistry, DialectForAndConnectGoThroughTheRegistry) {
+  EXPECT_EQ(&dialect_for(Backend::mariadb), &registered_engine(Backend::mariadb).dialect());
+  auto connection = connect(Url::parse("sqlite:///:memory:"), ConnectOptions{"mem"});
+  ASSERT_NE(connection, nullptr);
+  EXPECT_EQ(&connection->dialect(), &registered_engine(Backend::sqlite).dialect());
+  EXPECT_EQ(connection->bind(), "mem");
+}
