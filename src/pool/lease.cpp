@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "manydb/core/errors.hpp"
+#include "manydb/core/statement_kind.hpp"
 #include "manydb/pool/pool.hpp"
 
 namespace manydb {
@@ -91,6 +92,10 @@ void Lease::replace_if_closed(const std::optional<TxMode>& pending) {
   if (connection().closed_by_server()) replace_connection(pending);
 }
 
+Cursor& Lease::query(std::string_view sql, std::span<const Value> params) {
+  return query(sql, params, reads_only(sql));
+}
+
 Cursor& Lease::query(std::string_view sql, std::span<const Value> params, bool repeatable) {
   // The first statement of a transaction whose BEGIN is still pending is as safe to run again as
   // a read outside a transaction: nothing of the transaction has reached the server yet.
@@ -113,7 +118,7 @@ Cursor& Lease::query(std::string_view sql, std::span<const Value> params, bool r
 void Lease::query_and_commit(std::string_view sql, std::span<const Value> params,
                              const std::function<void(Cursor&)>& read) {
   if (pool_ && began_first_ && connection().pending_begin()) {
-    read(query(sql, params));
+    read(query(sql, params, false));  // BEGIN pending: runs again on a new connection anyway
     connection().commit();
     return;
   }

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "engine_fixture.hpp"
+#include "tcp_proxy.hpp"
 
 namespace manydb::testing {
 namespace {
@@ -193,6 +194,28 @@ TEST_P(PoolTest, AWriteOutsideATransactionMeetsNoConnectionTheServerClosed) {
   EXPECT_EQ(count_rows(*admin_, t), 1);
   EXPECT_EQ(engine.pool().stats().errors, 1u);
   EXPECT_FALSE(lease->closed_by_server());  // a live idle connection is not taken for closed
+}
+
+// An INSERT that the server committed but whose answer was lost (the connection cut after the
+// server replied) is not run again on a new connection, even through the lease's plain
+// query() on a reused connection, where a read would be: it fails with ConnectionError, and
+// the row is there once.
+TEST_P(PoolTest, AnInsertWhoseAnswerWasLostIsNeverAppliedTwice) {
+  if (backend() == Backend::sqlite) GTEST_SKIP() << "SQLite runs in-process: no network to cut";
+  const std::string t = create_int_table("lost");
+  Url through_proxy = url();
+  TcpProxy proxy(through_proxy.port_or_default());
+  proxy.start();
+  through_proxy.host = "127.0.0.1";
+  through_proxy.port = static_cast<std::uint16_t>(proxy.port());
+  Engine engine("pooled", through_proxy,
+                {.size = 1, .max_overflow = 0, .ping_after_idle = std::chrono::hours(1)});
+  const std::string insert = "INSERT INTO " + t + " (n) VALUES (1)";
+  engine.connect().execute(insert);  // prepared on the one connection, which goes back idle
+  Lease lease = engine.connect();    // reused: its first statement is one a read would retry
+  proxy.cut_at_next_reply();
+  EXPECT_THROW(lease.execute(insert), ConnectionError);
+  EXPECT_EQ(count_rows(*admin_, t), 2);  // the first insert, and the lost one once
 }
 
 // Two statements with COMMIT as the first use of a reused connection cannot be run again; a

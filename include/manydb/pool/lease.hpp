@@ -35,10 +35,13 @@ class Lease {
   // Runs a statement. When the connection sat idle in the pool and dies on the first statement
   // of this lease outside a transaction (or the first one after this lease's begin() whose BEGIN
   // the engine sends with it), it is replaced and the statement runs once more, so a
-  // server-side kill or restart costs the caller nothing. Not `repeatable` (a write outside a
-  // transaction, which the server may have committed before the connection died): never run
-  // twice; a reused connection that the server has closed is replaced before it instead.
-  Cursor& query(std::string_view sql, std::span<const Value> params, bool repeatable = true);
+  // server-side kill or restart costs the caller nothing. Only a `repeatable` statement runs
+  // again outside a transaction: one that writes may have been committed by the server before
+  // its connection died, so it never runs twice; a reused connection that the server has
+  // closed is replaced before it instead. Without the flag, a statement is repeatable when it
+  // only reads (reads_only(sql): SELECT, SHOW, ...).
+  Cursor& query(std::string_view sql, std::span<const Value> params, bool repeatable);
+  Cursor& query(std::string_view sql, std::span<const Value> params);
   Cursor& query(std::string_view sql, std::initializer_list<Value> params = {}) {
     return query(sql, std::span<const Value>(params.begin(), params.size()));
   }
