@@ -7,6 +7,7 @@
 #include <span>
 
 #include "manydb/core/errors.hpp"
+#include "manydb/core/url_scheme.hpp"
 
 namespace manydb {
 
@@ -23,47 +24,6 @@ namespace {
 
 [[noreturn]] void bad(std::string_view what) {
   throw ConfigError("invalid database URL: " + std::string(what));
-}
-
-struct SchemeName {
-  std::string_view scheme;
-  Backend backend;
-};
-constexpr std::array kSchemes{
-    SchemeName{"sqlite", Backend::sqlite},
-    SchemeName{"sqlite3", Backend::sqlite},
-    SchemeName{"sqlite+pysqlite", Backend::sqlite},
-    SchemeName{"postgresql", Backend::postgresql},
-    SchemeName{"postgres", Backend::postgresql},
-    SchemeName{"postgresql+psycopg2", Backend::postgresql},
-    SchemeName{"postgresql+psycopg", Backend::postgresql},
-    SchemeName{"postgresql+pg8000", Backend::postgresql},
-    SchemeName{"mariadb", Backend::mariadb},
-    SchemeName{"mysql", Backend::mariadb},
-    SchemeName{"mysql+pymysql", Backend::mariadb},
-    SchemeName{"mysql+mysqldb", Backend::mariadb},
-    SchemeName{"mysql+mysqlconnector", Backend::mariadb},
-    SchemeName{"mariadb+mariadbconnector", Backend::mariadb},
-    SchemeName{"mariadb+pymysql", Backend::mariadb},
-};
-
-// The documented query parameters of each engine (docs/configuration.md).
-constexpr std::array<std::string_view, 7> kSqliteParams{
-    "busy_timeout", "journal_mode", "synchronous", "begin", "foreign_keys", "mode", "charset"};
-constexpr std::array<std::string_view, 11> kPostgresParams{
-    "connect_timeout", "sslmode", "host",   "application_name", "charset",        "client_encoding",
-    "sslrootcert",     "sslcert", "sslkey", "options",          "allow_sql_ascii"};
-constexpr std::array<std::string_view, 10> kMariadbParams{
-    "connect_timeout", "read_timeout", "write_timeout", "charset", "unix_socket", "host",
-    "ssl_mode",        "ssl_ca",       "ssl_cert",      "ssl_key"};
-
-std::span<const std::string_view> known_params(Backend backend) {
-  switch (backend) {
-    case Backend::sqlite: return kSqliteParams;
-    case Backend::postgresql: return kPostgresParams;
-    case Backend::mariadb: return kMariadbParams;
-  }
-  return {};
 }
 
 int hex_digit(char c) {
@@ -90,12 +50,15 @@ std::string percent_decode(std::string_view text, std::string_view part) {
   return out;
 }
 
-Backend backend_of(std::string_view scheme) {
-  for (const auto& s : kSchemes) {
-    if (s.scheme == scheme) return s.backend;
+const UrlScheme& scheme_named(std::string_view name) {
+  std::string known;
+  for (const UrlScheme* scheme : builtin_url_schemes()) {
+    for (std::string_view spelling : scheme->schemes) {
+      if (spelling == name) return *scheme;
+    }
+    known.append(known.empty() ? "" : ", ").append(scheme->schemes.front());
   }
-  bad("unknown scheme '" + std::string(scheme) +
-      "': use sqlite, postgresql (or postgres) or mariadb (or mysql)");
+  bad("unknown scheme '" + std::string(name) + "': this build of manydb knows " + known);
 }
 
 std::uint16_t parse_port(std::string_view text) {
@@ -159,12 +122,12 @@ void parse_authority(std::string_view authority, Url& url) {
   parse_host_port(at == std::string_view::npos ? authority : authority.substr(at + 1), url);
 }
 
-void check_param(const Url& url, const std::string& key, const std::string& value) {
-  const auto known = known_params(url.backend);
+void check_param(const UrlScheme& scheme, const std::string& key, const std::string& value) {
+  const auto known = scheme.params;
   if (std::find(known.begin(), known.end(), key) == known.end()) {
     std::string list;
     for (auto k : known) list.append(list.empty() ? "" : ", ").append(k);
-    bad("unknown parameter '" + key + "' for " + std::string(to_string(url.backend)) +
+    bad("unknown parameter '" + key + "' for " + std::string(to_string(scheme.backend)) +
         " (known: " + list + ")");
   }
   if (key.ends_with("timeout")) {
@@ -176,7 +139,7 @@ void check_param(const Url& url, const std::string& key, const std::string& valu
   }
 }
 
-void parse_query(std::string_view query, Url& url) {
+void parse_query(std::string_view query, const UrlScheme& scheme, Url& url) {
   while (!query.empty()) {
     const auto amp = query.find('&');
     const auto pair = query.substr(0, amp);
@@ -186,12 +149,12 @@ void parse_query(std::string_view query, Url& url) {
     if (eq == std::string_view::npos) bad("parameter '" + std::string(pair) + "' has no '='");
     auto key = percent_decode(pair.substr(0, eq), "a parameter name");
     auto value = percent_decode(pair.substr(eq + 1), "parameter " + key);
-    check_param(url, key, value);
+    check_param(scheme, key, value);
     if (!url.params.emplace(key, value).second) bad("parameter '" + key + "' is given twice");
   }
 }
 
-void parse_sqlite(std::string_view rest, Url& url) {
+void parse_file_path(std::string_view rest, Url& url) {
   // After "sqlite://": "" or "/:memory:" is memory, "/rel.db" relative, "//abs.db" absolute.
   if (rest.empty()) {
     url.database = ":memory:";
@@ -216,15 +179,16 @@ Url Url::parse(std::string_view text) {
   Url url;
   url.scheme = std::string(text.substr(0, sep));
   std::transform(url.scheme.begin(), url.scheme.end(), url.scheme.begin(), ::tolower);
-  url.backend = backend_of(url.scheme);
+  const UrlScheme& scheme = scheme_named(url.scheme);
+  url.backend = scheme.backend;
   auto rest = text.substr(sep + 3);
   const auto q = rest.find('?');
   if (q != std::string_view::npos) {
-    parse_query(rest.substr(q + 1), url);
+    parse_query(rest.substr(q + 1), scheme, url);
     rest = rest.substr(0, q);
   }
-  if (url.backend == Backend::sqlite) {
-    parse_sqlite(rest, url);
+  if (scheme.takes_file_path) {
+    parse_file_path(rest, url);
     return url;
   }
   const auto slash = rest.find('/');
@@ -240,6 +204,11 @@ Url Url::parse(std::string_view text) {
   return url;
 }
 
+bool Url::is_memory() const {
+  const UrlScheme* scheme = url_scheme_of(backend);
+  return scheme && scheme->takes_file_path && database == ":memory:";
+}
+
 std::filesystem::path Url::sqlite_path() const { return std::filesystem::path(database); }
 
 std::string Url::param(const std::string& key, std::string fallback) const {
@@ -249,7 +218,8 @@ std::string Url::param(const std::string& key, std::string fallback) const {
 
 std::uint16_t Url::port_or_default() const {
   if (port) return *port;
-  return backend == Backend::postgresql ? 5432 : backend == Backend::mariadb ? 3306 : 0;
+  const UrlScheme* scheme = url_scheme_of(backend);
+  return scheme ? scheme->default_port : 0;
 }
 
 std::string percent_encode(std::string_view text) {
@@ -270,7 +240,8 @@ std::string percent_encode(std::string_view text) {
 
 std::string Url::redacted() const {
   std::string out = scheme + "://";
-  if (backend == Backend::sqlite) {
+  const UrlScheme* scheme = url_scheme_of(backend);
+  if (scheme && scheme->takes_file_path) {
     out += "/" + database;
   } else {
     if (!user.empty()) out += percent_encode(user) + (password.empty() ? "@" : ":***@");
@@ -287,5 +258,12 @@ std::string Url::redacted() const {
 }
 
 std::ostream& operator<<(std::ostream& os, const Url& url) { return os << url.redacted(); }
+
+const UrlScheme* url_scheme_of(Backend backend) {
+  for (const UrlScheme* scheme : builtin_url_schemes()) {
+    if (scheme->backend == backend) return scheme;
+  }
+  return nullptr;
+}
 
 }  // namespace manydb

@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string>
+
+#include "manydb/core/url_scheme.hpp"
 
 using namespace manydb;
 
@@ -23,4 +26,19 @@ TEST(EngineRegistry, DialectForAndConnectGoThroughTheRegistry) {
   ASSERT_NE(connection, nullptr);
   EXPECT_EQ(&connection->dialect(), &registered_engine(Backend::sqlite).dialect());
   EXPECT_EQ(connection->bind(), "mem");
+}
+
+TEST(EngineRegistry, EachEngineDescribesItsOwnUrls) {
+  ASSERT_EQ(builtin_url_schemes().size(), builtin_engines().size());
+  for (const UrlScheme* scheme : builtin_url_schemes()) {
+    EXPECT_EQ(registered_engine(scheme->backend).backend, scheme->backend);
+    EXPECT_EQ(url_scheme_of(scheme->backend), scheme);
+    for (std::string_view spelling : scheme->schemes) {
+      const std::string text =
+          std::string(spelling) + (scheme->takes_file_path ? ":///x.db" : "://u@127.0.0.1/db");
+      const Url url = Url::parse(text);
+      EXPECT_EQ(url.backend, scheme->backend) << text;
+      EXPECT_EQ(url.port_or_default(), scheme->default_port) << text;
+    }
+  }
 }

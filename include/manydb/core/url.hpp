@@ -27,7 +27,8 @@ struct Url {
   // Throws ConfigError naming the part that is wrong.
   static Url parse(std::string_view text);
 
-  bool is_memory() const { return backend == Backend::sqlite && database == ":memory:"; }
+  // A file-path engine's (SQLite's) in-memory database.
+  bool is_memory() const;
   // SQLite only: the path resolved against the working directory.
   std::filesystem::path sqlite_path() const;
   std::string param(const std::string& key, std::string fallback = {}) const;

@@ -3,6 +3,7 @@
 // driver's registry); nothing else includes this engine's files.
 #include <memory>
 
+#include "manydb/core/url_scheme.hpp"
 #include "manydb/driver/connection.hpp"
 #include "manydb/driver/dialect.hpp"
 
@@ -10,5 +11,6 @@ namespace manydb::engines::sqlite {
 
 const Dialect& dialect();
 std::unique_ptr<Connection> connect(const Url& url, const ConnectOptions& options);
+extern const UrlScheme url_scheme;
 
 }  // namespace manydb::engines::sqlite
