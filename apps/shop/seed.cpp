@@ -102,7 +102,8 @@ void seed_reviews(manydb::Database& db, const SeedOptions& o, Numbers& n) {
 void analyze(manydb::Database& db) {
   for (const auto& bind : db.bind_names()) {
     auto& engine = db.engine(bind);
-    if (engine.url().backend == manydb::Backend::postgresql) engine.execute("ANALYZE");
+    const std::string_view statement = engine.dialect().gather_statistics_statement();
+    if (!statement.empty()) engine.execute(statement);
   }
 }
 

@@ -46,8 +46,7 @@ Service::Service(manydb::Database& db, PageViewWriter& page_views)
     : db_(db),
       page_views_(page_views),
       users_([this](std::span<const std::int64_t> ids) { return existing_users(ids); }),
-      batch_user_checks_(db.engine(std::string(User::bind_key)).url().backend !=
-                         manydb::Backend::sqlite) {}
+      batch_user_checks_(!db.engine(std::string(User::bind_key)).dialect().runs_in_process()) {}
 
 void Service::add_routes(http::Router& router) {
   auto route = [&](const char* method, const char* pattern, auto member) {

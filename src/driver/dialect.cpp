@@ -37,7 +37,7 @@ std::string Dialect::quote_identifier(std::string_view name) const {
 std::string Dialect::quote_literal(std::string_view text) const {
   std::string out = "'";
   for (char c : text) {
-    if (c == '\'' || (c == '\\' && backend() == Backend::mariadb)) out.push_back(c);
+    if (c == '\'' || (c == '\\' && backslash_escapes())) out.push_back(c);
     out.push_back(c);
   }
   out.push_back('\'');

@@ -103,7 +103,7 @@ std::string render_insert(const schema::TableInfo& table, const std::vector<std:
   const Renderer r(table, d);
   std::string sql = "INSERT INTO " + r.table();
   if (columns.empty()) {
-    sql += d.backend() == Backend::mariadb ? " () VALUES ()" : " DEFAULT VALUES";
+    sql += d.insert_default_values();
   } else {
     std::string row = "(";
     for (std::size_t i = 0; i < columns.size(); ++i) {

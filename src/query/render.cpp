@@ -103,8 +103,8 @@ void Renderer::aggregate(const ExprNode& n, std::string& out) const {
     expr(*n.children[0], Context::bare, call);
   }
   call += ')';
-  if (code != kAggregateAvg || dialect_.backend() == Backend::sqlite) return void(out += call);
-  const char* type = dialect_.backend() == Backend::mariadb ? "DOUBLE" : "double precision";
+  const std::string_view type = dialect_.average_cast_type();
+  if (code != kAggregateAvg || type.empty()) return void(out += call);
   out.append("CAST(").append(call).append(" AS ").append(type).append(")");
 }
 
@@ -118,10 +118,8 @@ void Renderer::where(const ExprPtr& condition, std::string& out) const {
 void Renderer::limit_offset(bool limit, bool offset, std::string& out) const {
   if (limit) {
     out += " LIMIT ?";
-  } else if (offset && dialect_.backend() == Backend::sqlite) {
-    out += " LIMIT -1";
-  } else if (offset && dialect_.backend() == Backend::mariadb) {
-    out += " LIMIT 18446744073709551615";
+  } else if (offset && !dialect_.unlimited().empty()) {
+    out.append(" LIMIT ").append(dialect_.unlimited());
   }
   if (offset) out += " OFFSET ?";
 }

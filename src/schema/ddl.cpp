@@ -27,17 +27,6 @@ std::string literal(const DefaultValue& value, const Dialect& d) {
       value);
 }
 
-std::string_view now_default(Backend backend) {
-  switch (backend) {
-    // %f has milliseconds; padded to the six decimals manydb writes, or a timestamp read back
-    // and bound as a parameter would not equal the text stored.
-    case Backend::sqlite: return "(strftime('%Y-%m-%d %H:%M:%f', 'now') || '000')";
-    case Backend::postgresql: return "(now() AT TIME ZONE 'UTC')";
-    case Backend::mariadb: return "(UTC_TIMESTAMP(6))";
-  }
-  return "";
-}
-
 std::string column_definition(const ColumnInfo& c, const Dialect& d) {
   std::string sql = d.quote_identifier(c.name) + " ";
   if (c.primary_key && c.autoincrement) return sql.append(d.autoincrement_primary_key());
@@ -45,7 +34,7 @@ std::string column_definition(const ColumnInfo& c, const Dialect& d) {
   if (c.primary_key) sql += " NOT NULL PRIMARY KEY";
   if (!c.primary_key && !c.nullable) sql += " NOT NULL";
   if (c.unique) sql += " UNIQUE";
-  if (c.default_now) sql.append(" DEFAULT ").append(now_default(d.backend()));
+  if (c.default_now) sql.append(" DEFAULT ").append(d.utc_now_default());
   if (c.default_value) sql += " DEFAULT " + literal(*c.default_value, d);
   if (!c.check.empty()) sql += " CHECK (" + c.check + ")";
   return sql;
@@ -71,10 +60,7 @@ std::vector<std::string> create_statements(const TableInfo& table, const Dialect
            d.quote_identifier(c.references->column) + ")";
   }
   sql += ")";
-  if (d.backend() == Backend::mariadb) {
-    // Binary collation: text compares and is unique the same way as on SQLite and PostgreSQL.
-    sql += " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
-  }
+  sql += d.table_options();
   std::vector<std::string> statements{sql};
   for (const auto& ix : table.indexes) {
     statements.push_back(std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") +

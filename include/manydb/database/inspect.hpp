@@ -1,6 +1,6 @@
 #pragma once
-// Reads a bind's live tables, columns and indexes from the engine's own catalogue
-// (sqlite_master and PRAGMAs, pg_catalog, information_schema).
+// Reads a bind's live tables, columns and indexes from the engine's own catalogue, through its
+// dialect (Dialect::read_catalogue).
 #include "manydb/pool/engine.hpp"
 #include "manydb/schema/live_schema.hpp"
 

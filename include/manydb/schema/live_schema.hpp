@@ -5,28 +5,14 @@
 #include <vector>
 
 #include "manydb/core/url.hpp"
+#include "manydb/driver/dialect.hpp"
 #include "manydb/schema/table_info.hpp"
 
 namespace manydb::schema {
 
-struct LiveColumn {
-  std::string name;
-  std::string type;  // as the engine's catalogue spells it
-  bool nullable = true;
-};
-
-struct LiveIndex {
-  std::string name;
-  std::vector<std::string> columns;
-  bool unique = false;
-};
-
-struct LiveTable {
-  std::string name;
-  std::vector<LiveColumn> columns;
-  std::vector<LiveIndex> indexes;  // the primary key's own index excluded
-  const LiveColumn* column(std::string_view name) const;
-};
+using LiveColumn = CatalogueColumn;
+using LiveIndex = CatalogueIndex;
+using LiveTable = CatalogueTable;
 
 struct LiveSchema {
   std::string bind;
@@ -35,11 +21,8 @@ struct LiveSchema {
   const LiveTable* table(std::string_view name) const;
 };
 
-// The ValueType (and varchar length) a catalogue type name holds, as manydb reads it.
-struct LiveType {
-  ValueType type = ValueType::null;  // null: a type manydb does not map
-  std::size_t length = 0;
-};
+// The ValueType (and varchar length) a catalogue type name holds, as `backend` reads it.
+using LiveType = CatalogueType;
 LiveType classify(Backend backend, std::string_view type);
 
 struct SchemaDifference {
