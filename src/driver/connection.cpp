@@ -22,6 +22,14 @@ void Connection::refuse_nested_begin() const {
   }
 }
 
+void Connection::run_batch(const Batch& batch) {
+  for (const Batch::Step& step : batch.steps()) {
+    Cursor& rows = run_statement(step.sql, step.params);
+    if (step.read) step.read(rows);
+  }
+  if (batch.commits()) commit();
+}
+
 bool Connection::reset_for_reuse() noexcept {
   if (broken()) return false;
   try {

@@ -10,19 +10,23 @@ namespace manydb {
 
 Lease::Lease(Lease&& other) noexcept
     : pool_(std::exchange(other.pool_, nullptr)),
-      connection_(std::move(other.connection_)),
+      pooled_(std::move(other.pooled_)),
+      connection_(std::exchange(other.connection_, nullptr)),
       reused_(other.reused_),
       used_(other.used_),
-      began_first_(other.began_first_) {}
+      began_first_(other.began_first_),
+      began_mode_(other.began_mode_) {}
 
 Lease& Lease::operator=(Lease&& other) noexcept {
   if (this != &other) {
     release();
     pool_ = std::exchange(other.pool_, nullptr);
-    connection_ = std::move(other.connection_);
+    pooled_ = std::move(other.pooled_);
+    connection_ = std::exchange(other.connection_, nullptr);
     reused_ = other.reused_;
     used_ = other.used_;
     began_first_ = other.began_first_;
+    began_mode_ = other.began_mode_;
   }
   return *this;
 }
@@ -34,15 +38,17 @@ Lease::~Lease() { release(); }
 void Lease::release() {
   if (!pool_ || !connection_) return;
   Pool* pool = std::exchange(pool_, nullptr);
-  if (connection_->reset_for_reuse()) {
-    pool->give_back(std::move(connection_));
+  const bool reusable = std::exchange(connection_, nullptr)->reset_for_reuse();
+  if (reusable) {
+    pool->give_back(std::move(pooled_));
   } else {
-    pool->forget(std::move(connection_));
+    pool->forget(std::move(pooled_));
   }
 }
 
 void Lease::discard() {
-  if (pool_ && connection_) pool_->forget(std::move(connection_));
+  if (pool_ && connection_) pool_->forget(std::move(pooled_));
+  connection_ = nullptr;
   pool_ = nullptr;
 }
 
@@ -67,6 +73,7 @@ void Lease::begin(TxMode mode) {
   Connection& c = connection();
   const bool may_retry = !used_ && reused_ && pool_ && !c.in_transaction();
   used_ = true;
+  began_mode_ = mode;
   if (!may_retry) return c.begin(mode);
   try {
     c.begin(mode);
@@ -74,22 +81,29 @@ void Lease::begin(TxMode mode) {
     if (!c.broken()) throw;
     replace_connection(mode);
   }
-  // An engine that sends BEGIN with the first statement meets a dead connection only there.
+  // An engine that sends BEGIN with the first statement meets a dead connection only there; on
+  // the others the first statement may still meet one that died since.
   began_first_ = true;
 }
 
-// A fresh connection in place of a dead one, with the BEGIN that was pending carried over.
-// When none can be opened the lease is left without a connection, and says so if used again.
-void Lease::replace_connection(const std::optional<TxMode>& pending) {
-  std::unique_ptr<Connection> dead = std::move(connection_);
-  connection_ = pool_->replace(std::move(dead));
-  if (pending) connection_->begin(*pending);
+// A fresh connection in place of a dead one, with the transaction begun there again. When none
+// can be opened the lease is left without a connection, and says so if used again.
+void Lease::replace_connection(const std::optional<TxMode>& begun) {
+  connection_ = nullptr;
+  pooled_ = pool_->replace(std::move(pooled_));
+  connection_ = pooled_->connection.get();
+  if (begun) connection_->begin(*begun);
+}
+
+std::optional<TxMode> Lease::first_of_transaction() {
+  if (!std::exchange(began_first_, false)) return std::nullopt;
+  return began_mode_;
 }
 
 // Before what must not run twice on a reused connection: one the server closed while it sat
 // idle is replaced first, instead of being retried after.
-void Lease::replace_if_closed(const std::optional<TxMode>& pending) {
-  if (connection().closed_by_server()) replace_connection(pending);
+void Lease::replace_if_closed(const std::optional<TxMode>& begun) {
+  if (connection().closed_by_server()) replace_connection(begun);
 }
 
 Cursor& Lease::query(std::string_view sql, std::span<const Value> params) {
@@ -97,47 +111,35 @@ Cursor& Lease::query(std::string_view sql, std::span<const Value> params) {
 }
 
 Cursor& Lease::query(std::string_view sql, std::span<const Value> params, bool repeatable) {
-  // The first statement of a transaction whose BEGIN is still pending is as safe to run again as
-  // a read outside a transaction: nothing of the transaction has reached the server yet.
-  const std::optional<TxMode> pending =
-      std::exchange(began_first_, false) ? connection().pending_begin() : std::nullopt;
+  // The first statement of a transaction is as safe to run again as a read outside one: a
+  // connection that died took the transaction with it, uncommitted.
+  const std::optional<TxMode> begun = first_of_transaction();
   const bool first_outside = pool_ && !used_ && reused_ && !connection_->in_transaction();
-  const bool may_retry = pool_ && (pending || (repeatable && first_outside));
-  if (!pending && !repeatable && first_outside) replace_if_closed(std::nullopt);
+  const bool may_retry = pool_ && (begun || (repeatable && first_outside));
+  if (!begun && !repeatable && first_outside) replace_if_closed(std::nullopt);
   used_ = true;
   if (!may_retry) return connection_->query(sql, params);
   try {
     return connection_->query(sql, params);
   } catch (const ConnectionError&) {
     if (!connection_->broken()) throw;
-    replace_connection(pending);
+    replace_connection(begun);
     return connection_->query(sql, params);
   }
 }
 
-void Lease::query_and_commit(std::string_view sql, std::span<const Value> params,
-                             const std::function<void(Cursor&)>& read) {
-  if (pool_ && began_first_ && connection().pending_begin()) {
-    read(query(sql, params, false));  // BEGIN pending: runs again on a new connection anyway
-    connection().commit();
-    return;
+void Lease::run(const Batch& batch) {
+  if (pool_ && began_first_ && batch.commits() && batch.size() == 1) {
+    const Batch::Step& step = batch.steps().front();
+    Cursor& rows = query(step.sql, step.params, false);  // may run again on a new connection
+    if (step.read) step.read(rows);
+    return connection().commit();
   }
+  const std::optional<TxMode> begun = first_of_transaction();
+  const bool first_use = !used_ && reused_ && !connection().in_transaction();
+  if (pool_ && (begun || first_use)) replace_if_closed(begun);
   used_ = true;
-  began_first_ = false;
-  connection().query_and_commit(sql, params, read);
-}
-
-void Lease::query_two(std::string_view first, std::span<const Value> first_params,
-                      std::string_view second, std::span<const Value> second_params,
-                      bool then_commit, const std::function<void(Cursor&)>& read_first,
-                      const std::function<void(Cursor&)>& read_second) {
-  const std::optional<TxMode> pending =
-      std::exchange(began_first_, false) ? connection().pending_begin() : std::nullopt;
-  const bool first_use = !used_ && reused_ && !connection_->in_transaction();
-  if (pool_ && (pending || first_use)) replace_if_closed(pending);
-  used_ = true;
-  connection().query_two(first, first_params, second, second_params, then_commit, read_first,
-                         read_second);
+  connection().run(batch);
 }
 
 }  // namespace manydb

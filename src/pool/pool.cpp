@@ -16,7 +16,7 @@ Pool::~Pool() { delete parked_.load(); }
 // The common case, a fresh parked connection, in a few instructions; the rest out of line.
 Lease Pool::acquire() {
   if (down_.load(std::memory_order_relaxed)) return acquire_while_down();
-  std::unique_ptr<Connection> parked = unpark();
+  std::unique_ptr<PooledConnection> parked = unpark();
   if (parked && !stale(*parked)) return Lease(this, std::move(parked), true);
   return acquire_slowly(std::move(parked));
 }
@@ -79,14 +79,14 @@ void Pool::throw_down_error() const {
 
 // `parked` is a stale connection just taken from the slot, or nullptr. `ping_every_idle`: even
 // a connection idle for less than ping_after_idle must answer a ping first.
-Lease Pool::acquire_slowly(std::unique_ptr<Connection> parked, bool ping_every_idle) {
+Lease Pool::acquire_slowly(std::unique_ptr<PooledConnection> parked, bool ping_every_idle) {
   if (parked) {
     if (healthy_after_idle(*parked)) return Lease(this, std::move(parked), true);
     forget(std::move(parked));
   }
   std::optional<Clock::time_point> deadline;  // read the clock only if this acquire must wait
   for (;;) {
-    std::unique_ptr<Connection> connection = unpark();
+    std::unique_ptr<PooledConnection> connection = unpark();
     if (!connection) {
       std::unique_lock lock(mutex_);
       connection = take_idle_or_reserve(lock, deadline);
@@ -115,9 +115,9 @@ Pool::Clock::time_point Pool::idle_clock() const {
 }
 
 // Idle for longer than ping_after_idle: it must answer a ping before it is handed out.
-bool Pool::stale(const Connection& connection) const {
+bool Pool::stale(const PooledConnection& pooled) const {
   return options_.ping_after_idle.count() <= 0 ||
-         idle_clock() - connection.idle_since_ >= options_.ping_after_idle;
+         idle_clock() - pooled.idle_since >= options_.ping_after_idle;
 }
 
 // Counts one more idle connection unless options().size are idle already. The count covers the
@@ -131,21 +131,21 @@ bool Pool::reserve_idle() {
 }
 
 // The parked connection, or nullptr.
-std::unique_ptr<Connection> Pool::unpark() {
-  Connection* parked = parked_.exchange(nullptr);
+std::unique_ptr<PooledConnection> Pool::unpark() {
+  PooledConnection* parked = parked_.exchange(nullptr);
   if (parked) {
     idle_count_.fetch_sub(1);
     acquired_.fetch_add(1, std::memory_order_relaxed);
   }
-  return std::unique_ptr<Connection>(parked);
+  return std::unique_ptr<PooledConnection>(parked);
 }
 
 // Parks `connection` when the slot is free, nobody waits and fewer than options().size
 // connections are idle; true when it did. A waiter sleeps on freed_ under the lock, so it is
 // left to give_back's locked path.
-bool Pool::park(std::unique_ptr<Connection>& connection) {
+bool Pool::park(std::unique_ptr<PooledConnection>& connection) {
   if (waiters_.load() > 0 || !reserve_idle()) return false;
-  Connection* empty = nullptr;
+  PooledConnection* empty = nullptr;
   if (!parked_.compare_exchange_strong(empty, connection.get())) {
     idle_count_.fetch_sub(1);
     return false;
@@ -164,13 +164,13 @@ bool Pool::park(std::unique_ptr<Connection>& connection) {
 
 // Under the lock: an idle connection, or nullptr after reserving a slot for a new connection,
 // or PoolTimeout.
-std::unique_ptr<Connection> Pool::take_idle_or_reserve(std::unique_lock<std::mutex>& lock,
-                                                       std::optional<Clock::time_point>& deadline) {
+std::unique_ptr<PooledConnection> Pool::take_idle_or_reserve(
+    std::unique_lock<std::mutex>& lock, std::optional<Clock::time_point>& deadline) {
   const std::size_t max_open = options_.size + options_.max_overflow;
   bool waited = false;
   for (;;) {
     if (!idle_.empty()) {
-      std::unique_ptr<Connection> connection = std::move(idle_.back());
+      std::unique_ptr<PooledConnection> connection = std::move(idle_.back());
       idle_.pop_back();
       idle_count_.fetch_sub(1);
       acquired_.fetch_add(1, std::memory_order_relaxed);
@@ -205,9 +205,9 @@ std::unique_ptr<Connection> Pool::take_idle_or_reserve(std::unique_lock<std::mut
   }
 }
 
-std::unique_ptr<Connection> Pool::open_connection() {
+std::unique_ptr<PooledConnection> Pool::open_connection() {
   try {
-    auto connection = factory_();
+    auto connection = std::make_unique<PooledConnection>(PooledConnection{factory_()});
     {
       std::lock_guard lock(mutex_);
       ++stats_.connects;
@@ -231,21 +231,21 @@ std::unique_ptr<Connection> Pool::open_connection() {
   }
 }
 
-bool Pool::healthy_after_idle(Connection& connection) {
+bool Pool::healthy_after_idle(PooledConnection& pooled) {
   try {
-    return connection.ping();
+    return pooled.connection->ping();
   } catch (const Error&) {
     return false;
   }
 }
 
-void Pool::give_back(std::unique_ptr<Connection> connection) {
-  connection->idle_since_ = idle_clock();
+void Pool::give_back(std::unique_ptr<PooledConnection> connection) {
+  connection->idle_since = idle_clock();
   if (!park(connection)) keep_idle(std::move(connection));
 }
 
 // give_back's locked path: into idle_, or closed when options().size are idle already.
-void Pool::keep_idle(std::unique_ptr<Connection> connection) {
+void Pool::keep_idle(std::unique_ptr<PooledConnection> connection) {
   std::unique_lock lock(mutex_);
   if (!reserve_idle()) {  // an overflow connection: close it outside the lock
     --open_;
@@ -260,9 +260,9 @@ void Pool::keep_idle(std::unique_ptr<Connection> connection) {
   if (wake) freed_.notify_one();
 }
 
-void Pool::forget(std::unique_ptr<Connection> connection) {
+void Pool::forget(std::unique_ptr<PooledConnection> connection) {
   // A server that stopped answering will keep every other connection waiting as long.
-  if (connection->timed_out()) {
+  if (connection->connection->timed_out()) {
     went_down(Timeout(
         "bind '" + bind_ + "': the server did not answer within the statement timeout (" +
             std::to_string(options_.statement_timeout.count()) + " ms); it is tried again every " +
@@ -279,7 +279,7 @@ void Pool::forget(std::unique_ptr<Connection> connection) {
 }
 
 // The dead connection's slot passes to its replacement; open_connection frees it on failure.
-std::unique_ptr<Connection> Pool::replace(std::unique_ptr<Connection> dead) {
+std::unique_ptr<PooledConnection> Pool::replace(std::unique_ptr<PooledConnection> dead) {
   dead.reset();
   {
     std::lock_guard lock(mutex_);

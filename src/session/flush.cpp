@@ -56,10 +56,10 @@ bool server_fills(const schema::ColumnInfo& c, const Value& v) {
 void Session::flush() { flush_statements(false); }
 
 // With `commit_last`, the flush's last statement goes out together with its bind's COMMIT
-// (Lease::query_and_commit, one round trip less on PostgreSQL) when that bind holds the
-// session's only open transaction, so that committing it first keeps the documented order.
-// Only an INSERT or a DELETE can be that statement: an UPDATE checks the rows it matched, and
-// that check must still be able to stop the commit.
+// (Transaction::commit_with, one round trip less where the engine pipelines) when that bind holds
+// the session's only open transaction, so that committing it first keeps the documented order. Only
+// an INSERT or a DELETE can be that statement: an UPDATE checks the rows it matched, and that check
+// must still be able to stop the commit.
 void Session::flush_statements(bool commit_last) {
   auto inserts = in_state(tracked_, Tracked::State::pending_insert);
   sort_by_dependency(inserts, false);
@@ -174,15 +174,15 @@ void read_returned(Cursor& cursor, std::span<Tracked* const> batch, const Insert
   }
 }
 
-// Runs one statement of a flush and hands its rows to `read`; with `commit`, together with the
-// bind's COMMIT.
+// Runs one statement of a flush and hands its rows to `read`; with `commit`, as the last of
+// `tx`, with its COMMIT (one round trip where the engine pipelines).
 template <class Read>
-void run_flush_statement(Lease& lease, const Statement& statement, bool commit, Read&& read) {
-  if (commit) {
-    lease.query_and_commit(statement.sql, statement.params, read);
-  } else {
-    read(lease.query(statement.sql, statement.params, false));
-  }
+void run_flush_statement(Lease& lease, Transaction& tx, const Statement& statement, bool commit,
+                         Read&& read) {
+  if (!commit) return read(lease.query(statement.sql, statement.params, false));
+  Batch last;
+  last.add(statement.sql, statement.params, std::forward<Read>(read));
+  tx.commit_with(last);
 }
 
 }  // namespace
@@ -235,20 +235,21 @@ void Session::insert_batch(std::span<Tracked* const> batch, const InsertShape& s
   const auto statement =
       compile_insert(table, shape.columns, std::move(sent), shape.returning, b.engine->dialect());
   const bool commit = commit_last && sole_open_transaction(b);
-  run_flush_statement(b.lease, statement, commit,
+  run_flush_statement(b.lease, b.tx, statement, commit,
                       [&](Cursor& cursor) { read_returned(cursor, batch, shape); });
   for (Tracked* t : batch) mark_inserted(*t);
 }
 
 // How many of the objects after a parent that goes alone are its add_child() children that can
-// go out with it, in one statement: where the engine reads a generated key from its sequence
-// (PostgreSQL), and only when the parent's key is generated, not given.
+// go out with it, in one round trip: where the engine pipelines and reads a generated key from
+// its sequence (PostgreSQL), and only when the parent's key is generated, not given.
 std::size_t Session::children_to_send_with(const Tracked& parent, std::span<Tracked* const> rest,
                                            const InsertShape& parent_shape) {
   if (rest.empty() || rest.front()->parent != &parent) return 0;
   const auto& table = *parent.table;
   if (std::find(parent_shape.returning.begin(), parent_shape.returning.end(), table.primary_key) ==
           parent_shape.returning.end() ||
+      !engines_.engine(table.bind_or_default()).dialect().pipelines() ||
       engines_.engine(table.bind_or_default()).dialect().sequence_key_sql().empty()) {
     return 0;
   }
@@ -263,7 +264,7 @@ std::size_t Session::children_to_send_with(const Tracked& parent, std::span<Trac
   return batch_size(n, rest.front()->table->columns.size() + 2);
 }
 
-// The parent's INSERT and its children's in one round trip (Lease::query_two): each child's
+// The parent's INSERT and its children's in one round trip (one Batch): each child's
 // link column takes the key the parent's sequence has just given, and after the rows come back
 // its member is set to the parent's key, as resolve_link() would have.
 void Session::insert_with_children(Tracked& parent, const InsertShape& parent_shape,
@@ -296,10 +297,16 @@ void Session::insert_with_children(Tracked& parent, const InsertShape& parent_sh
   const auto second = compile_insert(*shape.table, shape.columns, std::move(values),
                                      shape.returning, dialect, link);
   Tracked* const parents[] = {&parent};
-  b.lease.query_two(
-      first.sql, first.params, second.sql, second.params, commit_last && sole_open_transaction(b),
-      [&](Cursor& cursor) { read_returned(cursor, parents, parent_shape); },
-      [&](Cursor& cursor) { read_returned(cursor, children, shape); });
+  Batch batch;
+  batch.add(first.sql, first.params,
+            [&](Cursor& cursor) { read_returned(cursor, parents, parent_shape); });
+  batch.add(second.sql, second.params,
+            [&](Cursor& cursor) { read_returned(cursor, children, shape); });
+  if (commit_last && sole_open_transaction(b)) {
+    b.tx.commit_with(batch);
+  } else {
+    b.lease.run(batch);
+  }
   mark_inserted(parent);
   for (Tracked* t : children) resolve_link(*t);
   for (Tracked* t : children) mark_inserted(*t);
@@ -339,7 +346,7 @@ void Session::erase(Tracked& t, bool commit_last) {
   BindState& b = use(table.bind_or_default(), true);
   const auto statement = compile_delete(table, key_equals(table, t.key()), b.engine->dialect());
   const bool commit = commit_last && sole_open_transaction(b);
-  run_flush_statement(b.lease, statement, commit, [](Cursor&) {});
+  run_flush_statement(b.lease, b.tx, statement, commit, [](Cursor&) {});
   identity_.erase({&table, t.key()});
   flush_detach(t);
 }

@@ -41,33 +41,31 @@ Session::BindState& Session::use(const std::string& bind, bool write) {
   if (it == binds_.end()) {
     check_bind(bind);
     Engine& engine = engines_.engine(bind);
-    binds_.push_back({bind, &engine, engine.connect()});
+    binds_.push_back({bind, &engine, engine.connect()});  // in place: tx points at its lease
     it = std::prev(binds_.end());
   }
   // SQLite takes its file lock at BEGIN, so a session reads there without a transaction until
   // it first writes; the servers begin as SessionOptions::begin says.
   if (options_.begin != Begin::never && !it->lease.in_transaction() &&
       (write || begins_at_first_use(*it->engine))) {
-    it->lease.begin(TxMode::write);
+    it->tx = Transaction(it->lease, TxMode::write);
   }
   return *it;
 }
 
 bool Session::begins_at_first_use(const Engine& engine) const {
-  return options_.begin == Begin::at_first_use && engine.url().backend != Backend::sqlite;
+  return options_.begin == Begin::at_first_use && !engine.dialect().begin_blocks_writers();
 }
 
 void Session::begin_alone(const std::string& bind) {
   if (dirty_) flush();
-  use(bind, true).lease.begin(TxMode::write);
+  BindState& b = use(bind, true);
+  b.tx = Transaction(b.lease, TxMode::write);
 }
 
-void Session::commit_alone(const std::string& bind) { use(bind, false).lease->commit(); }
+void Session::commit_alone(const std::string& bind) { use(bind, false).tx.commit(); }
 
-void Session::rollback_alone(const std::string& bind) {
-  BindState& b = use(bind, false);
-  if (b.lease.in_transaction()) b.lease->rollback();
-}
+void Session::rollback_alone(const std::string& bind) { use(bind, false).tx.rollback(); }
 
 bool Session::in_transaction(std::string_view bind) const {
   for (const auto& b : binds_) {
@@ -151,9 +149,9 @@ void Session::commit() {
   refuse_commit_after_a_lost_connection();
   std::vector<std::string> committed;
   for (auto& b : binds_) {
-    if (!b.lease.in_transaction()) continue;
+    if (!b.tx.open()) continue;
     try {
-      b.lease->commit();
+      b.tx.commit();
       committed.push_back(b.bind);
     } catch (const Error& e) {
       const std::string failed = b.bind;
@@ -186,7 +184,10 @@ void Session::refuse_commit_after_a_lost_connection() {
 // Never throws: a bind that cannot roll back (its connection lost or hung) has its connection
 // discarded, and the server ends that transaction.
 void Session::rollback() noexcept {
-  for (auto& b : binds_) b.lease.rollback_or_discard();
+  for (auto& b : binds_) {
+    b.tx.rollback();
+    b.lease.rollback_or_discard();  // one that never began, but whose connection was lost
+  }
   binds_.clear();
   forget_everything();
 }

@@ -173,7 +173,7 @@ TEST_P(PoolTest, KilledIdleConnectionIsReplacedWhenTheFirstStatementAlsoCommits)
   std::string before;
   Lease lease = begun_on_a_killed_connection(engine, before);
   EXPECT_NO_THROW(
-      lease.query_and_commit("INSERT INTO " + t + " (n) VALUES (1)", {}, [](Cursor&) {}));
+      lease.run(Batch().add("INSERT INTO " + t + " (n) VALUES (1)", {}).commit_at_end()));
   EXPECT_FALSE(lease->in_transaction());
   EXPECT_NE(session_id(*lease), before);
   EXPECT_EQ(count_rows(*admin_, t), 1);  // committed, seen from another connection
@@ -228,8 +228,7 @@ TEST_P(PoolTest, TwoStatementsAndCommitMeetNoConnectionTheServerClosed) {
   Lease lease = begun_on_a_killed_connection(engine, before);
   const std::string insert = "INSERT INTO " + t + " (n) VALUES (?)";
   const std::vector<Value> one{Value(std::int64_t{1})}, two{Value(std::int64_t{2})};
-  EXPECT_NO_THROW(lease.query_two(
-      insert, one, insert, two, true, [](Cursor&) {}, [](Cursor&) {}));
+  EXPECT_NO_THROW(lease.run(Batch().add(insert, one).add(insert, two).commit_at_end()));
   EXPECT_FALSE(lease->in_transaction());
   EXPECT_NE(session_id(*lease), before);
   EXPECT_EQ(count_rows(*admin_, t), 2);

@@ -6,6 +6,21 @@
 namespace manydb::testing {
 namespace {
 
+// The Connection::run batches the session sends: one statement and COMMIT, or two statements
+// with COMMIT or without.
+void run_and_commit(Connection& c, std::string_view sql, std::span<const Value> params,
+                    Batch::Reader read) {
+  c.run(Batch().add(sql, params, std::move(read)).commit_at_end());
+}
+void run_two(Connection& c, std::string_view first, std::span<const Value> first_params,
+             std::string_view second, std::span<const Value> second_params, bool then_commit,
+             Batch::Reader read_first, Batch::Reader read_second) {
+  c.run(Batch()
+            .add(first, first_params, std::move(read_first))
+            .add(second, second_params, std::move(read_second))
+            .commit_at_end(then_commit));
+}
+
 class Transactions : public EngineTest {
  protected:
   void SetUp() override {
@@ -254,7 +269,7 @@ TEST_P(Transactions, QueryAndCommitReadsTheRowsAndCommits) {
   insert(*c, 1);
   std::vector<std::int64_t> returned;
   const std::vector<Value> two{Value(std::int64_t{2})};
-  c->query_and_commit(insert_returning, two, [&](Cursor& rows) {
+  run_and_commit(*c, insert_returning, two, [&](Cursor& rows) {
     while (rows.next()) returned.push_back(rows.get_int64(0));
   });
   EXPECT_EQ(returned, std::vector<std::int64_t>{2});
@@ -264,7 +279,7 @@ TEST_P(Transactions, QueryAndCommitReadsTheRowsAndCommits) {
   const std::string pid = session_id(*c);
   c->begin();
   const std::vector<Value> three{Value(std::int64_t{3})};
-  c->query_and_commit(insert_returning, three, [](Cursor&) {});
+  run_and_commit(*c, insert_returning, three, [](Cursor&) {});
   EXPECT_FALSE(c->in_transaction());
   if (backend() == Backend::postgresql) {
     EXPECT_EQ(pg_state(pid), "idle");
@@ -279,8 +294,8 @@ TEST_P(Transactions, QueryAndCommitOfAFailingStatementCommitsNothing) {
   insert(*c, 2);
   bool read = false;
   const std::vector<Value> duplicate{Value(std::int64_t{1})};
-  EXPECT_THROW(c->query_and_commit("INSERT INTO " + t_ + " (n) VALUES (?)", duplicate,
-                                   [&](Cursor&) { read = true; }),
+  EXPECT_THROW(run_and_commit(*c, "INSERT INTO " + t_ + " (n) VALUES (?)", duplicate,
+                              [&](Cursor&) { read = true; }),
                UniqueViolation);
   EXPECT_FALSE(read);
   EXPECT_TRUE(c->in_transaction());  // still open (aborted on PostgreSQL), for rollback()
@@ -299,8 +314,8 @@ TEST_P(Transactions, QueryTwoReadsEachStatementsRowsAndCommits) {
   std::vector<std::int64_t> first, second;
   const std::string pid = session_id(*c);
   c->begin();
-  c->query_two(
-      insert_returning, one, insert_returning, two, true,
+  run_two(
+      *c, insert_returning, one, insert_returning, two, true,
       [&](Cursor& rows) {
         while (rows.next()) first.push_back(rows.get_int64(0));
       },
@@ -317,8 +332,8 @@ TEST_P(Transactions, QueryTwoReadsEachStatementsRowsAndCommits) {
   // Without COMMIT the transaction stays open.
   const std::vector<Value> three{Value(std::int64_t{3})}, four{Value(std::int64_t{4})};
   c->begin();
-  c->query_two(
-      insert_returning, three, insert_returning, four, false, [](Cursor&) {}, [](Cursor&) {});
+  run_two(
+      *c, insert_returning, three, insert_returning, four, false, [](Cursor&) {}, [](Cursor&) {});
   EXPECT_TRUE(c->in_transaction());
   c->rollback();
   EXPECT_EQ(count(*admin_), 2);
@@ -330,10 +345,10 @@ TEST_P(Transactions, QueryTwoWhoseSecondStatementFailsCommitsNothing) {
   const std::vector<Value> five{Value(std::int64_t{5})};
   bool read_second = false;
   c->begin();
-  EXPECT_THROW(
-      c->query_two(
-          insert, five, insert, five, true, [](Cursor&) {}, [&](Cursor&) { read_second = true; }),
-      UniqueViolation);
+  EXPECT_THROW(run_two(
+                   *c, insert, five, insert, five, true, [](Cursor&) {},
+                   [&](Cursor&) { read_second = true; }),
+               UniqueViolation);
   EXPECT_FALSE(read_second);
   if (c->in_transaction()) c->rollback();
   EXPECT_EQ(count(*admin_), 0);
@@ -354,8 +369,8 @@ TEST_P(Transactions, AWholeTransactionInOnePipelineThatFailsLeavesNothingOpen) {
   const std::string insert = "INSERT INTO " + t_ + " (n) VALUES (?)";
   const std::vector<Value> two{Value(std::int64_t{2})}, one{Value(std::int64_t{1})};
   c->begin();
-  EXPECT_THROW(c->query_two(
-                   insert, two, insert, one, true, [](Cursor&) {}, [](Cursor&) {}),
+  EXPECT_THROW(run_two(
+                   *c, insert, two, insert, one, true, [](Cursor&) {}, [](Cursor&) {}),
                UniqueViolation);
   EXPECT_FALSE(c->in_transaction());
   EXPECT_EQ(pg_state(pid), "idle");
@@ -374,7 +389,7 @@ TEST_P(Transactions, AReadOnlyTransactionInOnePipelineStillRefusesWrites) {
   auto c = connect();
   const std::vector<Value> one{Value(std::int64_t{1})};
   c->begin(TxMode::read);
-  EXPECT_THROW(c->query_and_commit("INSERT INTO " + t_ + " (n) VALUES (?)", one, [](Cursor&) {}),
+  EXPECT_THROW(run_and_commit(*c, "INSERT INTO " + t_ + " (n) VALUES (?)", one, [](Cursor&) {}),
                DatabaseError);
   if (c->in_transaction()) c->rollback();
   EXPECT_EQ(count(*admin_), 0);
@@ -393,7 +408,7 @@ TEST_P(Transactions, QueryAndCommitReportsACommitThatFails) {
   c->begin();
   const std::vector<Value> orphan{Value(std::int64_t{7})};
   EXPECT_THROW(
-      c->query_and_commit("INSERT INTO " + child + " (n) VALUES (?)", orphan, [](Cursor&) {}),
+      run_and_commit(*c, "INSERT INTO " + child + " (n) VALUES (?)", orphan, [](Cursor&) {}),
       ForeignKeyViolation);
   if (c->in_transaction()) c->rollback();  // SQLite keeps a transaction whose COMMIT failed
   auto& rows = admin_->query("SELECT count(*) FROM " + child);

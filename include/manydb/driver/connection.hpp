@@ -3,7 +3,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -13,12 +12,11 @@
 
 #include "manydb/core/url.hpp"
 #include "manydb/core/value.hpp"
+#include "manydb/driver/batch.hpp"
 #include "manydb/driver/cursor.hpp"
 #include "manydb/driver/dialect.hpp"
 
 namespace manydb {
-
-class Pool;
 
 struct ConnectOptions {
   std::string bind = "default";  // named in every error this connection raises
@@ -55,30 +53,17 @@ class Connection {
   std::int64_t execute(std::string_view sql, std::initializer_list<Value> params = {}) {
     return query(sql, params).rows_affected();
   }
-  // Runs one statement as the last of the open transaction, hands its rows to `read`, and
-  // commits. PostgreSQL sends the statement and COMMIT together (with a pending BEGIN too): one
-  // round trip where query() and commit() take two; when BEGIN is still pending, neither is
-  // sent, and the server commits the pipeline as one transaction at its end. When the statement
-  // fails its error is thrown and nothing is committed (the transaction is then either still
-  // open for rollback() or, on PostgreSQL without BEGIN, already rolled back: in_transaction()
-  // tells); when COMMIT fails, its error. `read` may run before or after
-  // the COMMIT, depending on the engine, so it cannot veto it; the transaction has committed
-  // once this returns.
-  void query_and_commit(std::string_view sql, std::span<const Value> params,
-                        const std::function<void(Cursor&)>& read) {
-    if (statement_counter_) statement_counter_->fetch_add(1, std::memory_order_relaxed);
-    run_statement_and_commit(sql, params, read);
-  }
-  // Runs two statements, and COMMIT after them when `then_commit`, handing each one's rows to
-  // its reader, the first's before the second's. PostgreSQL sends them (and a pending BEGIN)
-  // in one pipeline, one round trip, so the second cannot depend on the first's rows; other
-  // engines run them one after the other. Errors are query()'s and query_and_commit()'s.
-  void query_two(std::string_view first, std::span<const Value> first_params,
-                 std::string_view second, std::span<const Value> second_params, bool then_commit,
-                 const std::function<void(Cursor&)>& read_first,
-                 const std::function<void(Cursor&)>& read_second) {
-    if (statement_counter_) statement_counter_->fetch_add(2, std::memory_order_relaxed);
-    run_two(first, first_params, second, second_params, then_commit, read_first, read_second);
+  // Runs the batch's statements in order, handing each one's rows to its reader, and COMMIT
+  // after them when the batch says so. An engine that pipelines (dialect().pipelines()) sends them
+  // all, with a BEGIN it has not sent yet and the COMMIT, in one round trip: a statement then
+  // cannot depend on an earlier one's rows, and after a failure the server skips the rest. Throws
+  // the first failure, as query() and commit() do; when a statement failed nothing is committed
+  // (the transaction is then either still open for rollback() or, when the server ran the batch as
+  // a transaction of its own, already rolled back: in_transaction() tells). A reader may run before
+  // or after the COMMIT, so it cannot veto it.
+  void run(const Batch& batch) {
+    if (statement_counter_) statement_counter_->fetch_add(batch.size(), std::memory_order_relaxed);
+    run_batch(batch);
   }
   // Runs SQL text as it is, unprepared and without parameters; may hold several statements.
   virtual void execute_script(std::string_view sql) = 0;
@@ -90,10 +75,6 @@ class Connection {
   virtual void commit() = 0;
   virtual void rollback() = 0;
   virtual bool in_transaction() const = 0;
-  // The mode of a begin() whose BEGIN the engine has not sent yet, because it sends it together
-  // with the next statement (PostgreSQL); until then nothing of the transaction has reached the
-  // server. Engines that send BEGIN at once never have one.
-  virtual std::optional<TxMode> pending_begin() const { return std::nullopt; }
   void savepoint(std::string_view name);
   void release_savepoint(std::string_view name);
   void rollback_to_savepoint(std::string_view name);
@@ -126,7 +107,6 @@ class Connection {
   // none of manydb's prepared statements (PostgreSQL names them s<n> and t<n>) touched.
   virtual void* native_handle() = 0;
 
-  virtual std::size_t cached_statements() const = 0;
   virtual std::uint64_t prepare_count() const = 0;  // statements parsed since connecting
 
   // Counts every statement run through query() into `counter` (an engine's, for metrics and
@@ -141,31 +121,13 @@ class Connection {
   // with an error of its own.
   void refuse_nested_begin() const;
   void mark_timed_out() { timed_out_ = true; }
-  // An engine that can send two statements in one round trip overrides it.
-  virtual void run_two(std::string_view first, std::span<const Value> first_params,
-                       std::string_view second, std::span<const Value> second_params,
-                       bool then_commit, const std::function<void(Cursor&)>& read_first,
-                       const std::function<void(Cursor&)>& read_second) {
-    read_first(run_statement(first, first_params));
-    if (then_commit) return run_statement_and_commit(second, second_params, read_second);
-    read_second(run_statement(second, second_params));
-  }
-  // An engine that can send a statement and COMMIT in one round trip overrides it.
-  virtual void run_statement_and_commit(std::string_view sql, std::span<const Value> params,
-                                        const std::function<void(Cursor&)>& read) {
-    read(run_statement(sql, params));
-    commit();
-  }
+  // One statement after another; an engine that pipelines overrides it.
+  virtual void run_batch(const Batch& batch);
 
  private:
-  friend class Pool;
-
   std::string bind_;
   std::atomic<std::uint64_t>* statement_counter_ = nullptr;
   bool timed_out_ = false;
-  // When a pool last took this connection back: the connection carries it, so that a pool can
-  // park it where no lock guards a timestamp beside it.
-  std::chrono::steady_clock::time_point idle_since_{};
 };
 
 // Opens a connection to `url` through the engine that serves its scheme.

@@ -3,9 +3,11 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "manydb/core/url.hpp"
 #include "manydb/core/value.hpp"
+#include "manydb/driver/catalogue.hpp"
 
 namespace manydb {
 
@@ -43,8 +45,39 @@ class Dialect {
   virtual std::string_view sequence_key_sql() const { return {}; }
   virtual std::string begin_statement(TxMode mode) const = 0;
 
+  // How the engine spells what differs, and what it can do: the layers above ask these, never
+  // which engine it is.
+  //
+  // The DDL default of a column that takes the current UTC time, with microseconds.
+  virtual std::string_view utc_now_default() const = 0;
+  // Appended to CREATE TABLE (MariaDB: InnoDB, utf8mb4 and a binary collation).
+  virtual std::string_view table_options() const { return {}; }
+  // An INSERT of a row that gives no column, after the table's name.
+  virtual std::string_view insert_default_values() const { return " DEFAULT VALUES"; }
+  // The type AVG() is cast to for a double; empty when AVG() answers one already.
+  virtual std::string_view average_cast_type() const { return {}; }
+  // The LIMIT an OFFSET without one needs; empty when OFFSET may stand alone.
+  virtual std::string_view unlimited() const { return {}; }
+  // Connection::run sends a batch of statements, with BEGIN and COMMIT, in one round trip.
+  virtual bool pipelines() const { return false; }
+  // The database runs inside this process (SQLite): a statement costs no round trip, so batching
+  // statements of concurrent requests gains nothing.
+  virtual bool runs_in_process() const { return false; }
+  // A write transaction's BEGIN takes a lock that other writers wait for (SQLite's BEGIN
+  // IMMEDIATE): a transaction begins at its first write, not at its first read.
+  virtual bool begin_blocks_writers() const { return false; }
+  // A statement that gathers planner statistics, run after a bulk load when the engine does not
+  // gather them as rows are written (PostgreSQL); empty when it does.
+  virtual std::string_view gather_statistics_statement() const { return {}; }
+  // The bind's tables, columns and indexes from the engine's own catalogue.
+  virtual std::vector<CatalogueTable> read_catalogue(const CatalogueQuery& query) const = 0;
+  // What a catalogue's type name holds, as manydb reads it.
+  virtual CatalogueType classify_type(std::string_view type) const = 0;
+
  protected:
   virtual char identifier_quote() const = 0;
+  // A backslash in a string literal escapes (MariaDB without NO_BACKSLASH_ESCAPES).
+  virtual bool backslash_escapes() const { return false; }
 };
 
 // Throws ConfigError unless `name` is [A-Za-z_][A-Za-z0-9_$]* and at most 63 bytes, which every

@@ -1,5 +1,6 @@
 #pragma once
 // A connection borrowed from a Pool; it goes back when the lease is destroyed.
+#include <chrono>
 #include <memory>
 #include <optional>
 
@@ -8,6 +9,14 @@
 namespace manydb {
 
 class Pool;
+
+// A connection as its pool holds it, with the pool's bookkeeping beside it: one allocation per
+// connection, handed whole between the pool's idle list, its parked slot and a lease, so that
+// the slot (one atomic pointer) parks the connection and its idle time together.
+struct PooledConnection {
+  std::unique_ptr<Connection> connection;
+  std::chrono::steady_clock::time_point idle_since{};
+};
 
 class Lease {
  public:
@@ -33,8 +42,9 @@ class Lease {
   void rollback_or_discard() noexcept;
 
   // Runs a statement. When the connection sat idle in the pool and dies on the first statement
-  // of this lease outside a transaction (or the first one after this lease's begin() whose BEGIN
-  // the engine sends with it), it is replaced and the statement runs once more, so a
+  // of this lease outside a transaction (or the first one after this lease's begin(): the
+  // server rolls back a transaction whose connection died, so nothing of it remains), it is
+  // replaced, the transaction begun again, and the statement runs once more, so a
   // server-side kill or restart costs the caller nothing. Only a `repeatable` statement runs
   // again outside a transaction: one that writes may have been committed by the server before
   // its connection died, so it never runs twice; a reused connection that the server has
@@ -49,19 +59,12 @@ class Lease {
     return query(sql, params).rows_affected();
   }
 
-  // Connection::query_and_commit. The first statement after this lease's begin() on a reused
-  // connection runs on its own, and COMMIT after it: with COMMIT in flight, a connection found
-  // dead could not be replaced and the statement run again, as query() does.
-  void query_and_commit(std::string_view sql, std::span<const Value> params,
-                        const std::function<void(Cursor&)>& read);
-
-  // Connection::query_two. Never run twice (COMMIT may go with it): as the first use of a reused
+  // Connection::run. Never run twice (COMMIT may go with it): as the first use of a reused
   // connection, the connection is checked first for having been closed by the server, and
-  // replaced if it was.
-  void query_two(std::string_view first, std::span<const Value> first_params,
-                 std::string_view second, std::span<const Value> second_params, bool then_commit,
-                 const std::function<void(Cursor&)>& read_first,
-                 const std::function<void(Cursor&)>& read_second);
+  // replaced if it was. A batch of one statement with COMMIT, first after this lease's begin() on
+  // a reused connection, runs as query() and then commit(): with COMMIT in flight, a connection
+  // found dead could not be replaced and the statement run again.
+  void run(const Batch& batch);
 
   // Begins a transaction, with the same one-time replacement of a connection found dead.
   void begin(TxMode mode = TxMode::write);
@@ -71,19 +74,26 @@ class Lease {
 
  private:
   friend class Pool;
-  Lease(Pool* pool, std::unique_ptr<Connection> connection, bool reused)
-      : pool_(pool), connection_(std::move(connection)), reused_(reused) {}
+  Lease(Pool* pool, std::unique_ptr<PooledConnection> pooled, bool reused)
+      : pool_(pool),
+        pooled_(std::move(pooled)),
+        connection_(pooled_->connection.get()),
+        reused_(reused) {}
   void release();
   [[noreturn]] void lost() const;
-  void replace_connection(const std::optional<TxMode>& pending);
-  void replace_if_closed(const std::optional<TxMode>& pending);
+  void replace_connection(const std::optional<TxMode>& begun);
+  void replace_if_closed(const std::optional<TxMode>& begun);
+  // The mode of this lease's begin() when the coming statement is the transaction's first.
+  std::optional<TxMode> first_of_transaction();
 
   Pool* pool_ = nullptr;  // kept after the connection is lost: it names the bind
-  std::unique_ptr<Connection> connection_;
+  std::unique_ptr<PooledConnection> pooled_;
+  Connection* connection_ = nullptr;  // pooled_'s, or null when the lease has none
   bool reused_ = false;  // came from the idle list, so it may have died while waiting there
   bool used_ = false;
   // begin() was this lease's first use of a reused connection: its first statement may retry.
   bool began_first_ = false;
+  TxMode began_mode_ = TxMode::write;
 };
 
 }  // namespace manydb

@@ -43,37 +43,37 @@ class Pool {
   friend class Lease;
   using Clock = std::chrono::steady_clock;
 
-  Lease acquire_slowly(std::unique_ptr<Connection> parked, bool ping_every_idle = false);
+  Lease acquire_slowly(std::unique_ptr<PooledConnection> parked, bool ping_every_idle = false);
   Lease acquire_while_down();
   void went_down(const OperationalError& error);
   [[noreturn]] void throw_down_error() const;  // under the lock
   void came_up();
-  std::unique_ptr<Connection> open_connection();  // counted in open_ by the caller
-  std::unique_ptr<Connection> take_idle_or_reserve(std::unique_lock<std::mutex>& lock,
-                                                   std::optional<Clock::time_point>& deadline);
+  std::unique_ptr<PooledConnection> open_connection();  // counted in open_ by the caller
+  std::unique_ptr<PooledConnection> take_idle_or_reserve(
+      std::unique_lock<std::mutex>& lock, std::optional<Clock::time_point>& deadline);
   bool reserve_idle();
-  std::unique_ptr<Connection> unpark();
-  bool park(std::unique_ptr<Connection>& connection);
+  std::unique_ptr<PooledConnection> unpark();
+  bool park(std::unique_ptr<PooledConnection>& connection);
   Clock::time_point idle_clock() const;
-  bool stale(const Connection& connection) const;
-  bool healthy_after_idle(Connection& connection);
-  void give_back(std::unique_ptr<Connection> connection);
-  void keep_idle(std::unique_ptr<Connection> connection);
-  void forget(std::unique_ptr<Connection> connection);  // close it and free its slot
-  std::unique_ptr<Connection> replace(std::unique_ptr<Connection> dead);
+  bool stale(const PooledConnection& pooled) const;
+  bool healthy_after_idle(PooledConnection& pooled);
+  void give_back(std::unique_ptr<PooledConnection> connection);
+  void keep_idle(std::unique_ptr<PooledConnection> connection);
+  void forget(std::unique_ptr<PooledConnection> connection);  // close it and free its slot
+  std::unique_ptr<PooledConnection> replace(std::unique_ptr<PooledConnection> dead);
 
   const std::string bind_;
   const Factory factory_;
   const PoolOptions options_;
   mutable std::mutex mutex_;
   std::condition_variable freed_;
-  std::vector<std::unique_ptr<Connection>> idle_;  // most recently returned last: reuse warm
-                                                   // connections first
-  std::size_t open_ = 0;                           // idle (parked included) + leased + being opened
+  std::vector<std::unique_ptr<PooledConnection>> idle_;  // most recently returned last: reuse warm
+                                                         // connections first
+  std::size_t open_ = 0;  // idle (parked included) + leased + being opened
   // The connection returned last, parked outside the lock: a thread that takes a connection and
   // gives it back, as a request handler does, pays no mutex. It counts as idle; it is the
   // warmest, so acquire() tries it first.
-  std::atomic<Connection*> parked_{nullptr};
+  std::atomic<PooledConnection*> parked_{nullptr};
   std::atomic<std::size_t> idle_count_{0};  // idle_.size() + the parked one; see reserve_idle
   std::atomic<std::size_t> waiters_{0};     // acquires blocked on freed_ (changed under the lock)
   std::atomic<std::uint64_t> acquired_{0};

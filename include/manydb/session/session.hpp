@@ -6,6 +6,7 @@
 // write, so reads do not take the file's write lock). commit() flushes, then commits the binds
 // in the order the session first used them. That is not atomic: if bind k fails to commit,
 // binds 1..k-1 keep their changes, k and later are rolled back, and PartialCommit names both.
+#include <deque>
 #include <map>
 #include <memory>
 #include <span>
@@ -20,6 +21,7 @@
 #include "manydb/query/compile.hpp"
 #include "manydb/routing/binds.hpp"
 #include "manydb/session/tracked.hpp"
+#include "manydb/tx/transaction.hpp"
 
 namespace manydb {
 
@@ -122,6 +124,7 @@ class Session {
     std::string bind;
     Engine* engine = nullptr;
     Lease lease;
+    Transaction tx{};  // on `lease`: destroyed first, rolling back what was not committed
   };
 
   BindState& use(const std::string& bind, bool write);
@@ -150,7 +153,7 @@ class Session {
 
   Binds& engines_;
   SessionOptions options_;
-  std::vector<BindState> binds_;  // in order of first use: the commit order
+  std::deque<BindState> binds_;  // in order of first use: the commit order; never moved (tx)
   std::vector<std::unique_ptr<session_detail::Tracked>> tracked_;
   // Built at the first remove() and kept from then on: most sessions never remove, and an entry
   // per object added would be a second allocation per object.

@@ -22,7 +22,6 @@
 namespace manydb::engines::mariadb {
 
 namespace {
-constexpr std::size_t kCacheLimit = 256;
 const std::byte kNoBytes{};  // a valid address for empty blobs
 }  // namespace
 
@@ -36,7 +35,7 @@ MariadbConnection::MariadbConnection(MYSQL* db, std::string bind, std::string pa
 
 MariadbConnection::~MariadbConnection() {
   cursor_.reset();
-  for (auto& entry : cache_) mysql_stmt_close(entry.second);
+  cache_.clear();
   mysql_close(db_);
 }
 
@@ -89,13 +88,10 @@ Cursor& MariadbConnection::run_statement(std::string_view sql, std::span<const V
 
 // The cached statement for `sql`, prepared now if new; nullptr if MariaDB cannot prepare it.
 MYSQL_STMT* MariadbConnection::prepared(std::string_view sql) {
-  if (auto it = cache_.find(sql); it != cache_.end()) return it->second;
+  if (MYSQL_STMT** cached = cache_.find(sql)) return *cached;
   MYSQL_STMT* stmt = prepare(sql);
   if (stmt == nullptr) return nullptr;
-  if (cache_.size() >= kCacheLimit) evict_oldest();
-  cache_.emplace(std::string(sql), stmt);
-  cache_order_.emplace_back(sql);
-  return stmt;
+  return cache_.insert(sql, stmt);
 }
 
 MYSQL_STMT* MariadbConnection::prepare(std::string_view sql) {
@@ -120,10 +116,7 @@ MYSQL_STMT* MariadbConnection::prepare(std::string_view sql) {
 // discards those rows; a statement that only reads is prepared afresh and run again, where
 // running a write twice could write twice, so that error is thrown.
 MYSQL_STMT* MariadbConnection::prepare_afresh(std::string_view sql) {
-  const auto it = cache_.find(sql);
-  mysql_stmt_close(it->second);
-  cache_.erase(it);
-  std::erase(cache_order_, sql);
+  cache_.erase(sql);  // closes it
   if (!reads_only(sql)) {
     throw_database_error(ErrorKind::operational, bind(), std::to_string(CR_NEW_STMT_METADATA),
                          "the statement ran, but its table changed since it was prepared and "
@@ -134,11 +127,8 @@ MYSQL_STMT* MariadbConnection::prepare_afresh(std::string_view sql) {
   return stmt;
 }
 
-void MariadbConnection::evict_oldest() {
-  const auto it = cache_.find(cache_order_.front());
-  mysql_stmt_close(it->second);  // also frees the server-side statement
-  cache_.erase(it);
-  cache_order_.pop_front();
+void MariadbConnection::CloseStatement::operator()(MYSQL_STMT* stmt) const {
+  mysql_stmt_close(stmt);  // also frees the server-side statement
 }
 
 void MariadbConnection::check_param_count(MYSQL_STMT* stmt, std::size_t given) {

@@ -3,15 +3,14 @@
 #include <mysql.h>
 
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "engines/mariadb/cursor.hpp"
 #include "manydb/driver/connection.hpp"
+#include "manydb/driver/statement_cache.hpp"
 
 namespace manydb::engines::mariadb {
 
@@ -46,7 +45,6 @@ class MariadbConnection final : public Connection {
   bool broken() const override { return broken_; }
   bool closed_by_server() override;
 
-  std::size_t cached_statements() const override { return cache_.size(); }
   std::uint64_t prepare_count() const override { return prepare_count_; }
 
   // Throw the mapped error of the statement or of the session; a lost session marks the
@@ -56,15 +54,13 @@ class MariadbConnection final : public Connection {
   [[noreturn]] void fail(unsigned code, const char* message);
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  struct CloseStatement {
+    void operator()(MYSQL_STMT* stmt) const;
   };
 
   void require_usable();
   MYSQL_STMT* prepared(std::string_view sql);
   MYSQL_STMT* prepare(std::string_view sql);
-  void evict_oldest();
   void check_param_count(MYSQL_STMT* stmt, std::size_t given);
   void bind_params(MYSQL_STMT* stmt, std::span<const Value> params);
   Cursor& run_prepared(std::string_view sql, MYSQL_STMT* stmt, std::span<const Value> params);
@@ -77,8 +73,8 @@ class MariadbConnection final : public Connection {
   std::chrono::seconds read_timeout_;
   std::chrono::steady_clock::time_point started_{};  // of the statement running now
   MariadbCursor cursor_;
-  std::unordered_map<std::string, MYSQL_STMT*, Hash, std::equal_to<>> cache_;
-  std::deque<std::string> cache_order_;  // oldest first
+  static constexpr std::size_t kCacheLimit = 256;  // statements prepared per connection
+  StatementCache<MYSQL_STMT*, CloseStatement> cache_{kCacheLimit};
   std::vector<MYSQL_BIND> param_binds_;
   std::vector<ParamBuffer> param_buffers_;
   std::uint64_t prepare_count_ = 0;

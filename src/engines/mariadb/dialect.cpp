@@ -1,4 +1,5 @@
 // The MariaDB flavour of SQL.
+#include "engines/mariadb/catalogue.hpp"
 #include "engines/mariadb/factory.hpp"
 
 namespace manydb::engines::mariadb {
@@ -34,8 +35,25 @@ class MariadbDialect final : public Dialect {
     return mode == TxMode::read ? "START TRANSACTION READ ONLY" : "START TRANSACTION";
   }
 
+  std::string_view utc_now_default() const override { return "(UTC_TIMESTAMP(6))"; }
+  // Binary collation: text compares and is unique the same way as on SQLite and PostgreSQL.
+  std::string_view table_options() const override {
+    return " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+  }
+  std::string_view insert_default_values() const override { return " () VALUES ()"; }
+  // AVG of an integer is DECIMAL there.
+  std::string_view average_cast_type() const override { return "DOUBLE"; }
+  std::string_view unlimited() const override { return "18446744073709551615"; }
+  std::vector<CatalogueTable> read_catalogue(const CatalogueQuery& query) const override {
+    return mariadb::read_catalogue(query);
+  }
+  CatalogueType classify_type(std::string_view type) const override {
+    return mariadb::classify_type(type);
+  }
+
  protected:
   char identifier_quote() const override { return '`'; }
+  bool backslash_escapes() const override { return true; }
 };
 
 }  // namespace

@@ -148,7 +148,7 @@ ResultPtr PgConnection::execute_afresh(std::string_view sql, std::span<const Val
     run("ROLLBACK");  // the transaction its BEGIN opened and its failure aborted
     pending_ = begun;
   }
-  forget(std::string(sql));
+  cache_.erase(sql);
   const Statement& st = prepared_for_pending(sql);
   return pending_ ? begin_and_execute(st, params) : execute(st, params);
 }
@@ -250,21 +250,41 @@ ResultPtr PgConnection::begin_and_execute(const Statement& st, std::span<const V
   return std::move(result[0]);
 }
 
-// The statement and COMMIT in one pipeline, with the pending BEGIN before them when there is
-// one: a transaction's last statement then costs no round trip of its own for COMMIT.
-void PgConnection::run_statement_and_commit(std::string_view sql, std::span<const Value> params,
-                                            const std::function<void(Cursor&)>& read) {
+// The batch's statements, with the pending BEGIN before them and COMMIT after when the batch
+// asks, in one pipeline: a transaction's last statements then cost no round trip of their own
+// for COMMIT. The server skips whatever follows a failure up to the pipeline's end: a failed
+// statement leaves the transaction open and aborted, for rollback(), as after a failed statement
+// on its own (or, sent without BEGIN, already rolled back). A batch longer than a pipeline goes
+// out in several, COMMIT with the last.
+void PgConnection::run_batch(const Batch& batch) {
   require_usable();
+  const auto steps = batch.steps();
+  if (steps.empty() && batch.commits()) commit();
+  for (std::size_t at = 0; at < steps.size();) {
+    const std::size_t n = std::min(kMaxPipelined, steps.size() - at);
+    run_pipelined(steps.subspan(at, n), at + n == steps.size() && batch.commits());
+    at += n;
+  }
+}
+
+// Up to kMaxPipelined statements, and COMMIT after them when `then_commit`, as one pipeline.
+void PgConnection::run_pipelined(std::span<const Batch::Step> steps, bool then_commit) {
   cursor_.reset(nullptr);
-  const Statement& st = prepared_for_pending(sql);
-  std::array<ResultPtr, 1> result;
-  const Queued queued[] = {{&st, params}};
-  // A failed statement makes the server skip COMMIT: the transaction stays open and aborted,
-  // for rollback(), as after a failed statement on its own (or, sent without BEGIN, it is
-  // already rolled back).
-  check_pipeline(pipeline(queued, true, result), result, true);
-  cursor_.reset(std::move(result[0]));
-  read(cursor_);
+  // Copies: preparing one may evict another from the cache.
+  std::array<Statement, kMaxPipelined> statements;
+  std::array<Queued, kMaxPipelined> queued;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    statements[i] = prepared_for_pending(steps[i].sql);
+    queued[i] = {&statements[i], steps[i].params};
+  }
+  std::array<ResultPtr, kMaxPipelined> answers;
+  const auto results = std::span(answers).first(steps.size());
+  check_pipeline(pipeline(std::span(queued).first(steps.size()), then_commit, results), results,
+                 then_commit);
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    cursor_.reset(std::move(results[i]));
+    if (steps[i].read) steps[i].read(cursor_);
+  }
 }
 
 // Sends a pending BEGIN, the statements and, when `then_commit`, COMMIT as one pipeline, and
@@ -336,27 +356,6 @@ void PgConnection::check_pipeline(const Bounds& bounds, std::span<const ResultPt
   refuse_rolled_back_commit(bounds.commit.get());
 }
 
-// Both statements, with the pending BEGIN before them and COMMIT after, in one pipeline. The
-// server skips whatever follows a failure up to the pipeline's end: a failed statement leaves
-// the transaction open and aborted, for rollback(), as query_and_commit() does.
-void PgConnection::run_two(std::string_view first, std::span<const Value> first_params,
-                           std::string_view second, std::span<const Value> second_params,
-                           bool then_commit, const std::function<void(Cursor&)>& read_first,
-                           const std::function<void(Cursor&)>& read_second) {
-  require_usable();
-  cursor_.reset(nullptr);
-  // Copies: preparing the second may evict the first from the cache.
-  const Statement one = prepared_for_pending(first);
-  const Statement two = prepared_for_pending(second);
-  std::array<ResultPtr, 2> results;
-  const Queued queued[] = {{&one, first_params}, {&two, second_params}};
-  check_pipeline(pipeline(queued, then_commit, results), results, then_commit);
-  cursor_.reset(std::move(results[0]));
-  read_first(cursor_);
-  cursor_.reset(std::move(results[1]));
-  read_second(cursor_);
-}
-
 // Collects the pipeline's answers: each query's results end with a null, and the sync's result
 // ends the pipeline. A lost connection ends it early; then libpq answers null from then on.
 // True when the sync's answer arrived.
@@ -378,13 +377,8 @@ bool PgConnection::read_pipeline(std::span<ResultPtr> results, Clock::time_point
 }
 
 const PgConnection::Statement& PgConnection::prepared(std::string_view sql) {
-  if (auto it = cache_.find(sql); it != cache_.end()) return it->second;
-  std::string key(sql);
-  if (cache_.size() >= kMaxCached)
-    forget(std::string(order_.front()));  // a copy: forget edits order_
-  Statement st = prepare(key);
-  order_.push_back(key);
-  return cache_.emplace(std::move(key), std::move(st)).first->second;
+  if (const Statement* cached = cache_.find(sql)) return *cached;
+  return cache_.insert(sql, prepare(std::string(sql)));
 }
 
 // Prepares the statement before a pending BEGIN is sent, so that BEGIN can still travel with its
@@ -426,12 +420,8 @@ const char* PgConnection::bare_statement(std::string_view sql) {
   return it->second.c_str();
 }
 
-void PgConnection::forget(const std::string& sql) {
-  auto it = cache_.find(sql);
-  if (it == cache_.end()) return;
-  run("DEALLOCATE " + it->second.name);
-  cache_.erase(it);
-  std::erase(order_, sql);
+void PgConnection::Deallocate::operator()(const Statement& statement) const {
+  connection->run("DEALLOCATE " + statement.name);
 }
 
 ResultPtr PgConnection::run(std::string_view sql) {

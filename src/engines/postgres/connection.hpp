@@ -3,7 +3,6 @@
 #include <libpq-fe.h>
 
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -12,6 +11,7 @@
 
 #include "engines/postgres/cursor.hpp"
 #include "manydb/driver/connection.hpp"
+#include "manydb/driver/statement_cache.hpp"
 
 namespace manydb::engines::postgres {
 
@@ -25,12 +25,7 @@ class PgConnection final : public Connection {
 
   const Dialect& dialect() const override;
   Cursor& run_statement(std::string_view sql, std::span<const Value> params) override;
-  void run_statement_and_commit(std::string_view sql, std::span<const Value> params,
-                                const std::function<void(Cursor&)>& read) override;
-  void run_two(std::string_view first, std::span<const Value> first_params, std::string_view second,
-               std::span<const Value> second_params, bool then_commit,
-               const std::function<void(Cursor&)>& read_first,
-               const std::function<void(Cursor&)>& read_second) override;
+  void run_batch(const Batch& batch) override;
   void execute_script(std::string_view sql) override;
   std::int64_t last_insert_id() override;
 
@@ -38,14 +33,12 @@ class PgConnection final : public Connection {
   void commit() override;
   void rollback() override;
   bool in_transaction() const override;
-  std::optional<TxMode> pending_begin() const override { return pending_; }
 
   void* native_handle() override { return conn_; }
   bool ping() override;
   bool broken() const override { return broken_; }
   bool closed_by_server() override;
 
-  std::size_t cached_statements() const override { return cache_.size(); }
   std::uint64_t prepare_count() const override { return prepares_; }
 
  private:
@@ -57,17 +50,17 @@ class PgConnection final : public Connection {
     int result_format = 0;
   };
   static constexpr std::size_t kMaxCached = 256;
-  static constexpr std::size_t kMaxPipelined = 2;  // statements in one pipeline
+  static constexpr std::size_t kMaxPipelined = 8;  // statements in one pipeline
 
   const Statement& prepared(std::string_view sql);
   const Statement& prepared_for_pending(std::string_view sql);
   Statement prepare(const std::string& sql);
-  void forget(const std::string& sql);
   const char* bare_statement(std::string_view sql);
   void check_param_count(const Statement& st, std::span<const Value> params) const;
   void bind_params(const Statement& st, std::span<const Value> params);
   ResultPtr execute(const Statement& st, std::span<const Value> params);
   ResultPtr begin_and_execute(const Statement& st, std::span<const Value> params);
+  void run_pipelined(std::span<const Batch::Step> steps, bool then_commit);
   struct Queued {  // a statement of a pipeline, with its values
     const Statement* statement;
     std::span<const Value> params;
@@ -116,8 +109,11 @@ class PgConnection final : public Connection {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  std::unordered_map<std::string, Statement, Hash, std::equal_to<>> cache_;
-  std::deque<std::string> order_;  // cached SQL texts, oldest first
+  struct Deallocate {  // frees an evicted statement on the server
+    PgConnection* connection;
+    void operator()(const Statement& statement) const;
+  };
+  StatementCache<Statement, Deallocate> cache_{kMaxCached, Deallocate{this}};
   std::unordered_map<std::string, std::string, Hash, std::equal_to<>> bare_;  // BEGIN, COMMIT
   std::uint64_t next_name_ = 0;
   std::uint64_t prepares_ = 0;

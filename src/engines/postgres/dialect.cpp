@@ -1,5 +1,6 @@
 #include <string>
 
+#include "engines/postgres/catalogue.hpp"
 #include "engines/postgres/factory.hpp"
 #include "manydb/core/errors.hpp"
 
@@ -22,6 +23,20 @@ class PostgresDialect final : public Dialect {
   }
   std::string begin_statement(TxMode mode) const override {
     return mode == TxMode::read ? "BEGIN READ ONLY" : "BEGIN";
+  }
+
+  bool pipelines() const override { return true; }
+  std::string_view utc_now_default() const override { return "(now() AT TIME ZONE 'UTC')"; }
+  // AVG of a bigint is numeric there.
+  std::string_view average_cast_type() const override { return "double precision"; }
+  // Autovacuum gathers statistics only after a while; without them `id IN (...)` on a freshly
+  // filled table is planned as a sequential scan.
+  std::string_view gather_statistics_statement() const override { return "ANALYZE"; }
+  std::vector<CatalogueTable> read_catalogue(const CatalogueQuery& query) const override {
+    return postgres::read_catalogue(query);
+  }
+  CatalogueType classify_type(std::string_view type) const override {
+    return postgres::classify_type(type);
   }
 
  protected:

@@ -127,12 +127,7 @@ void SqliteConnection::configure(const Url& url) {
 const Dialect& SqliteConnection::dialect() const { return engines::sqlite::dialect(); }
 
 const SqliteConnection::Prepared& SqliteConnection::prepared(std::string_view sql) {
-  if (const Prepared* statement = recently_used(sql)) return *statement;
-  if (auto it = statements_.find(sql); it != statements_.end()) {
-    remember(it->first, &it->second);
-    return it->second;
-  }
-  if (statements_.size() >= kMaxCachedStatements) clear_statements();
+  if (const Prepared* statement = statements_.find(sql)) return *statement;
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                     SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
@@ -140,26 +135,11 @@ const SqliteConnection::Prepared& SqliteConnection::prepared(std::string_view sq
   if (!stmt) throw ProgrammingError("bind '" + bind() + "': the SQL text holds no statement");
   ++prepares_;
   const Prepared entry{stmt, sqlite3_bind_parameter_count(stmt), sqlite3_stmt_readonly(stmt) != 0};
-  const auto it = statements_.emplace(std::string(sql), entry).first;
-  remember(it->first, &it->second);
-  return it->second;
+  return statements_.insert(sql, entry);
 }
 
-// A hit moves one place towards the front, so the statements run most stay at the front
-// without reshuffling the list on every call.
-const SqliteConnection::Prepared* SqliteConnection::recently_used(std::string_view sql) {
-  for (std::size_t i = 0; i < recent_.size(); ++i) {
-    if (recent_[i].sql != sql) continue;
-    if (i == 0) return recent_[0].statement;
-    std::swap(recent_[i], recent_[i - 1]);
-    return recent_[i - 1].statement;
-  }
-  return nullptr;
-}
-
-void SqliteConnection::remember(std::string_view sql, const Prepared* statement) {
-  std::move_backward(recent_.begin(), recent_.end() - 1, recent_.end());
-  recent_.front() = {sql, statement};
+void SqliteConnection::Finalize::operator()(Prepared& statement) const {
+  sqlite3_finalize(statement.stmt);
 }
 
 void SqliteConnection::throw_param_count(int expected, std::size_t given) const {
@@ -278,9 +258,7 @@ bool SqliteConnection::reset_for_reuse() noexcept {
 
 void SqliteConnection::clear_statements() {
   cursor_.finish();
-  for (auto& [sql, statement] : statements_) sqlite3_finalize(statement.stmt);
   statements_.clear();
-  recent_ = {};
 }
 
 std::unique_ptr<Connection> connect(const Url& url, const ConnectOptions& options) {

@@ -11,6 +11,7 @@
 #include "engines/sqlite/wal_sync.hpp"
 #include "engines/sqlite/write_gate.hpp"
 #include "manydb/driver/connection.hpp"
+#include "manydb/driver/statement_cache.hpp"
 
 namespace manydb::engines::sqlite {
 
@@ -37,7 +38,6 @@ class SqliteConnection final : public Connection {
     end_if_done();  // a failed statement may have ended the transaction
   }
   bool reset_for_reuse() noexcept override;
-  std::size_t cached_statements() const override { return statements_.size(); }
   std::uint64_t prepare_count() const override { return prepares_; }
 
  private:
@@ -78,21 +78,10 @@ class SqliteConnection final : public Connection {
   std::shared_ptr<WalSync> wal_sync_;  // set with synchronous=group
   bool unsynced_write_ = false;        // written since the last sync (synchronous=group only)
   std::chrono::milliseconds busy_timeout_{5000};
-  struct Hash {  // finds a cached statement by std::string_view, without building a key
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  struct Finalize {
+    void operator()(Prepared& statement) const;
   };
-  std::unordered_map<std::string, Prepared, Hash, std::equal_to<>> statements_;
-  // The statements used last, most recent first, keyed by views of the map's keys: an
-  // application runs a few statements over and over, and comparing the text with a handful of
-  // them costs a fraction of hashing it.
-  struct Recent {
-    std::string_view sql;
-    const Prepared* statement = nullptr;  // the map's value: node-based, so it stays put
-  };
-  std::array<Recent, 4> recent_{};
-  const Prepared* recently_used(std::string_view sql);
-  void remember(std::string_view sql, const Prepared* statement);
+  StatementCache<Prepared, Finalize> statements_{kMaxCachedStatements};
   std::uint64_t prepares_ = 0;
   SqliteCursor cursor_{bind()};
 };

@@ -1,3 +1,4 @@
+#include "engines/sqlite/catalogue.hpp"
 #include "engines/sqlite/factory.hpp"
 
 namespace manydb::engines::sqlite {
@@ -27,6 +28,21 @@ class SqliteDialect final : public Dialect {
   bool supports_for_update() const override { return false; }
   std::string begin_statement(TxMode mode) const override {
     return mode == TxMode::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED";
+  }
+
+  std::string_view utc_now_default() const override {
+    // %f has milliseconds; padded to the six decimals manydb writes, or a timestamp read back
+    // and bound as a parameter would not equal the text stored.
+    return "(strftime('%Y-%m-%d %H:%M:%f', 'now') || '000')";
+  }
+  std::string_view unlimited() const override { return "-1"; }
+  bool runs_in_process() const override { return true; }
+  bool begin_blocks_writers() const override { return true; }
+  std::vector<CatalogueTable> read_catalogue(const CatalogueQuery& query) const override {
+    return sqlite::read_catalogue(query);
+  }
+  CatalogueType classify_type(std::string_view type) const override {
+    return sqlite::classify_type(type);
   }
 
  protected:
