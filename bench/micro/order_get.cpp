@@ -15,7 +15,6 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -38,7 +37,8 @@ namespace order_bench {
 namespace {
 
 namespace s = manydb::schema;
-using bench_raw::pg_number;
+using bench_raw::pg_float8;
+using bench_raw::pg_int8;
 using bench_raw::pg_text;
 
 struct OgUser {
@@ -253,7 +253,7 @@ class RawSqlite final : public RawOrders {
   std::map<std::size_t, sqlite3_stmt*> products_;  // by the number of ids
 };
 
-// Text parameters and text results parsed with from_chars, as in point_select_scan.cpp.
+// Binary int8 parameters and binary results (raw_postgres.hpp), as manydb asks for them.
 class RawPostgres final : public RawOrders {
  public:
   RawPostgres(PGconn* products, PGconn* users, PGconn* orders)
@@ -272,32 +272,28 @@ class RawPostgres final : public RawOrders {
     const std::int64_t one[] = {id};
     Result order(execute(orders_, "og_order", one));
     if (PQntuples(order.get()) > 0) {
-      v.order = OgOrder{pg_number<std::int64_t>(order.get(), 0, 0),
-                        pg_number<std::int64_t>(order.get(), 0, 1),
-                        pg_number<double>(order.get(), 0, 2), pg_text(order.get(), 0, 3)};
+      v.order = OgOrder{pg_int8(order.get(), 0, 0), pg_int8(order.get(), 0, 1),
+                        pg_float8(order.get(), 0, 2), pg_text(order.get(), 0, 3)};
     }
     if (!v.order) return v;
     Result items(execute(orders_, "og_items", one));
     for (int r = 0, n = PQntuples(items.get()); r < n; ++r) {
       const PGresult* res = items.get();
-      v.items.push_back({pg_number<std::int64_t>(res, r, 0), pg_number<std::int64_t>(res, r, 1),
-                         pg_number<std::int64_t>(res, r, 2), pg_number<std::int64_t>(res, r, 3),
-                         pg_number<double>(res, r, 4)});
+      v.items.push_back({pg_int8(res, r, 0), pg_int8(res, r, 1), pg_int8(res, r, 2),
+                         pg_int8(res, r, 3), pg_float8(res, r, 4)});
     }
     const auto ids = distinct_products(v.items);
     Result products(execute(products_, products_in(ids.size()), ids));
     for (int r = 0, n = PQntuples(products.get()); r < n; ++r) {
       const PGresult* res = products.get();
-      OgProduct p{pg_number<std::int64_t>(res, r, 0), pg_text(res, r, 1),
-                  pg_number<double>(res, r, 2), pg_number<std::int64_t>(res, r, 3),
+      OgProduct p{pg_int8(res, r, 0), pg_text(res, r, 1), pg_float8(res, r, 2), pg_int8(res, r, 3),
                   pg_text(res, r, 4)};
       v.products.emplace(p.id, std::move(p));
     }
     const std::int64_t user_id[] = {v.order->user_id};
     Result user(execute(users_, "og_user", user_id));
     for (int r = 0, n = PQntuples(user.get()); r < n; ++r) {
-      OgUser u{pg_number<std::int64_t>(user.get(), r, 0), pg_text(user.get(), r, 1),
-               pg_text(user.get(), r, 2)};
+      OgUser u{pg_int8(user.get(), r, 0), pg_text(user.get(), r, 1), pg_text(user.get(), r, 2)};
       v.users.emplace(u.id, std::move(u));
     }
     return v;
@@ -331,14 +327,17 @@ class RawPostgres final : public RawOrders {
                         std::span<const std::int64_t> params) {
     constexpr std::size_t kMax = 8;
     if (params.size() > kMax) fail("more parameters than the raw side's buffers");
-    char text[kMax][24];
+    char bytes[kMax][8];
     const char* values[kMax];
+    int lengths[kMax], formats[kMax];
     for (std::size_t k = 0; k < params.size(); ++k) {
-      *std::to_chars(text[k], text[k] + sizeof text[k] - 1, params[k]).ptr = '\0';
-      values[k] = text[k];
+      bench_raw::pg_int8_param(params[k], bytes[k]);
+      values[k] = bytes[k];
+      lengths[k] = sizeof bytes[k];
+      formats[k] = 1;
     }
-    Result res(PQexecPrepared(conn, name.c_str(), static_cast<int>(params.size()), values, nullptr,
-                              nullptr, 0),
+    Result res(PQexecPrepared(conn, name.c_str(), static_cast<int>(params.size()), values, lengths,
+                              formats, 1),
                &PQclear);
     if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) fail("PQexecPrepared: " + error(conn));
     return res;

@@ -15,7 +15,9 @@ namespace bench_paired {
 using Body = std::function<void(std::int64_t)>;
 
 // Times `body` and `partner` alternately, each first in every other iteration; the iteration
-// time is body's. The counter vs_partner is body's time over the partner's in this repetition.
+// time is body's. Counters: partner_seconds, the partner's own measured time per iteration in
+// this repetition (what scripts/bench shows as the partner's median), and vs_partner, body's
+// time over the partner's in this repetition.
 inline void run(benchmark::State& state, const Body& body, const Body& partner) {
   using clock = std::chrono::steady_clock;
   auto timed = [](const Body& f, std::int64_t i) {
@@ -39,6 +41,7 @@ inline void run(benchmark::State& state, const Body& body, const Body& partner) 
     ++i;
   }
   state.SetItemsProcessed(state.iterations());
+  state.counters["partner_seconds"] = i > 0 ? partner_total / static_cast<double>(i) : 0;
   state.counters["vs_partner"] = partner_total > 0 ? body_total / partner_total : 0;
 }
 

@@ -28,7 +28,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -52,7 +51,8 @@
 
 namespace {
 
-using bench_raw::pg_number;
+using bench_raw::pg_float8;
+using bench_raw::pg_int8;
 
 struct Row {
   std::int64_t id = 0;
@@ -150,7 +150,7 @@ class RawSqlite {
   sqlite3_stmt* scan_ = nullptr;
 };
 
-// Text parameters and text results, parsed with from_chars.
+// A binary int8 parameter and binary results (raw_postgres.hpp), as manydb asks for them.
 class RawPostgres {
  public:
   RawPostgres(PGconn* conn, const std::string& point_sql, const std::string& scan_sql)
@@ -190,10 +190,11 @@ class RawPostgres {
   }
 
   PGresult* execute(const char* name, std::int64_t param) {
-    char text[24];
-    *std::to_chars(text, text + sizeof text - 1, param).ptr = '\0';
-    const char* values[] = {text};
-    PGresult* res = PQexecPrepared(conn_, name, 1, values, nullptr, nullptr, 0);
+    char id[8];
+    bench_raw::pg_int8_param(param, id);
+    const char* values[] = {id};
+    const int lengths[] = {sizeof id}, formats[] = {1};
+    PGresult* res = PQexecPrepared(conn_, name, 1, values, lengths, formats, 1);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
       PQclear(res);
       fail("PQexecPrepared: " + error());
@@ -202,10 +203,10 @@ class RawPostgres {
   }
 
   static void decode(const PGresult* res, int r, Row& row) {
-    row.id = pg_number<std::int64_t>(res, r, 0);
+    row.id = pg_int8(res, r, 0);
     row.name.assign(PQgetvalue(res, r, 1), static_cast<std::size_t>(PQgetlength(res, r, 1)));
-    row.price = pg_number<double>(res, r, 2);
-    row.stock = pg_number<std::int64_t>(res, r, 3);
+    row.price = pg_float8(res, r, 2);
+    row.stock = pg_int8(res, r, 3);
   }
 
   PGconn* conn_ = nullptr;
