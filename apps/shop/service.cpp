@@ -159,7 +159,7 @@ Response Service::create_user(const Request& request) {
   const auto body = parse_object(request.body);
   auto username = string_field(body, "username", 80);
   auto email = string_field(body, "email", 120);
-  auto s = db_.session_for("users");
+  auto s = db_.session_for<User>();
   try {
     auto& user = s.add(User{.username = std::move(username), .email = std::move(email)});
     s.commit();
@@ -172,7 +172,7 @@ Response Service::create_user(const Request& request) {
 }
 
 Response Service::get_user(const Request& request) {
-  auto s = read_session("users");
+  auto s = read_session_for<User>();
   const auto user = s.query<User>().filter_by(&User::id, path_id(request)).first();
   if (!user) return Response::error(404, "user not found");
   JsonWriter w;
