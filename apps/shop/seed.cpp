@@ -1,6 +1,5 @@
 #include "seed.hpp"
 
-#include <cmath>
 #include <ostream>
 
 #include "models.hpp"
