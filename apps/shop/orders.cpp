@@ -50,9 +50,8 @@ std::int64_t cents(double price) { return std::llround(price * 100); }
 // transaction on its own: it runs in autocommit, one round trip without BEGIN and COMMIT.
 static std::map<std::int64_t, double> take_stock(
     manydb::Database& db, const std::map<std::int64_t, std::int64_t>& wanted) {
-  auto s = db.session(
-      {.only_bind = "default",
-       .begin = wanted.size() == 1 ? manydb::Begin::never : manydb::Begin::at_first_use});
+  auto s = db.session_for<Product>(wanted.size() == 1 ? manydb::Begin::never
+                                                      : manydb::Begin::at_first_use);
   std::map<std::int64_t, double> prices;
   for (const auto& [id, quantity] : wanted) {
     const auto taken =
@@ -68,7 +67,7 @@ static std::map<std::int64_t, double> take_stock(
 
 static void give_back_stock(manydb::Database& db,
                             const std::map<std::int64_t, std::int64_t>& wanted) {
-  auto s = db.session_for("default");
+  auto s = db.session_for<Product>();
   for (const auto& [id, quantity] : wanted) {
     s.query<Product>()
         .where(col(&Product::id) == id)
@@ -102,7 +101,7 @@ Response Service::create_order(const Request& request) {
   std::int64_t total = 0;
   for (const auto& [id, quantity] : wanted) total += cents(prices[id]) * quantity;
   try {
-    auto s = db_.session_for("orders");
+    auto s = db_.session_for<Order>();
     auto& order =
         s.add(Order{.user_id = user_id, .total_amount = static_cast<double>(total) / 100});
     // The items take the order's key as it is inserted: on PostgreSQL the order, its items and

@@ -83,7 +83,7 @@ void PageViewWriter::run() {
 
 bool PageViewWriter::write_batch(std::deque<PageView>& batch) {
   try {
-    auto s = db_.session_for("analytics");
+    auto s = db_.session_for<PageView>();
     for (auto& view : batch) s.add(view);
     s.commit();
     return true;

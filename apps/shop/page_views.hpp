@@ -3,7 +3,6 @@
 // slow a read: record() only appends to a bounded buffer. A failed write keeps the batch in
 // the buffer and is retried; when the buffer is full the oldest views are dropped and counted.
 // stop() writes what is left (one last attempt) before the service exits.
-#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>

@@ -1,6 +1,5 @@
 #include "seed.hpp"
 
-#include <cmath>
 #include <ostream>
 
 #include "models.hpp"
@@ -24,15 +23,16 @@ class Numbers {
 std::vector<std::string> binds_with_data(manydb::Database& db) {
   auto s = db.session();
   std::vector<std::string> full;
-  auto check = [&](auto model, const char* bind) {
+  auto check = [&](auto model) {
     using T = decltype(model);
+    const auto& bind = manydb::schema::table_info<T>().bind_or_default();
     if (s.query<T>().exists() && (full.empty() || full.back() != bind)) full.push_back(bind);
   };
-  check(Product{}, "default");
-  check(User{}, "users");
-  check(Order{}, "orders");
-  check(Review{}, "reviews");
-  check(PageView{}, "analytics");
+  check(Product{});
+  check(User{});
+  check(Order{});
+  check(Review{});
+  check(PageView{});
   return full;
 }
 
@@ -59,7 +59,7 @@ void seed_orders(manydb::Database& db, const SeedOptions& o, Numbers& n,
                  const std::vector<std::int64_t>& price_cents) {
   constexpr std::int64_t kPerSession = 250;
   for (std::int64_t first = 0; first < o.orders; first += kPerSession) {
-    auto s = db.session_for("orders");
+    auto s = db.session_for<Order>();
     for (std::int64_t k = first; k < std::min(o.orders, first + kPerSession); ++k) {
       auto& order = s.add(Order{.user_id = 1 + n.next(o.users), .status = "completed"});
       std::vector<OrderItem> items;
@@ -83,7 +83,7 @@ void seed_orders(manydb::Database& db, const SeedOptions& o, Numbers& n,
 }
 
 void seed_reviews(manydb::Database& db, const SeedOptions& o, Numbers& n) {
-  auto s = db.session_for("reviews");
+  auto s = db.session_for<Review>();
   static const char* kComments[] = {"Great value", "Does the job", "Broke after a week",
                                     "Would buy again", "Arrived late but works"};
   for (std::int64_t i = 0; i < o.reviews; ++i) {

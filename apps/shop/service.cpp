@@ -11,10 +11,6 @@ using manydb::col;
 
 namespace {
 
-std::int64_t path_id(const Request& request, std::size_t i = 0) {
-  return std::stoll(request.path_params.at(i));  // the router admits only int64 digits
-}
-
 // Every handler runs inside this: typed errors become the right status with a JSON body.
 template <class Handler>
 Response guarded(Handler&& handler) {
@@ -87,7 +83,8 @@ Response Service::list_products(const Request& request) {
 
 Response Service::get_product(const Request& request) {
   auto s = read_session();
-  const auto product = s.query<Product>().filter_by(&Product::id, path_id(request)).first();
+  const auto product =
+      s.query<Product>().filter_by(&Product::id, request.path_params.at(0)).first();
   if (!product) return Response::error(404, "product not found");
   // The reviews live in a database of their own: when it is down the product still answers,
   // its reviews marked unavailable.
@@ -119,6 +116,7 @@ Response Service::get_product(const Request& request) {
 }
 
 Response Service::add_review(const Request& request) {
+  const auto product_id = request.path_params.at(0);
   const auto body = parse_object(request.body);
   const auto user_id = integer_field(body, "user_id");
   const auto rating = integer_field(body, "rating");
@@ -130,13 +128,13 @@ Response Service::add_review(const Request& request) {
   // Only the reviews bind is written: the checks on the others run without a transaction, so
   // the commit is the reviews bind's alone.
   auto s = db_.session({.begin = manydb::Begin::at_first_write});
-  if (!s.query<Product>().filter_by(&Product::id, path_id(request)).exists()) {
+  if (!s.query<Product>().filter_by(&Product::id, product_id).exists()) {
     return Response::error(404, "product not found");
   }
   if (!s.query<User>().filter_by(&User::id, user_id).exists())
     return Response::error(404, "user not found");
   auto& review =
-      s.add(Review{.product_id = path_id(request),
+      s.add(Review{.product_id = product_id,
                    .user_id = user_id,
                    .rating = rating,
                    .comment = comment && comment->is_string() ? std::string(comment->as_string())
@@ -158,7 +156,7 @@ Response Service::create_user(const Request& request) {
   const auto body = parse_object(request.body);
   auto username = string_field(body, "username", 80);
   auto email = string_field(body, "email", 120);
-  auto s = db_.session_for("users");
+  auto s = db_.session_for<User>();
   try {
     auto& user = s.add(User{.username = std::move(username), .email = std::move(email)});
     s.commit();
@@ -171,8 +169,8 @@ Response Service::create_user(const Request& request) {
 }
 
 Response Service::get_user(const Request& request) {
-  auto s = read_session("users");
-  const auto user = s.query<User>().filter_by(&User::id, path_id(request)).first();
+  auto s = read_session_for<User>();
+  const auto user = s.query<User>().filter_by(&User::id, request.path_params.at(0)).first();
   if (!user) return Response::error(404, "user not found");
   JsonWriter w;
   write_user(w, *user);
@@ -199,7 +197,7 @@ std::vector<std::int64_t> Service::existing_users(std::span<const std::int64_t> 
 }
 
 Response Service::user_orders(const Request& request) {
-  const auto user_id = path_id(request);
+  const auto user_id = request.path_params.at(0);
   auto s = read_session();
   if (!s.query<User>().filter_by(&User::id, user_id).exists())
     return Response::error(404, "user not found");
@@ -220,7 +218,7 @@ Response Service::user_orders(const Request& request) {
 
 Response Service::get_order(const Request& request) {
   auto s = read_session();
-  const auto order = s.query<Order>().filter_by(&Order::id, path_id(request)).first();
+  const auto order = s.query<Order>().filter_by(&Order::id, request.path_params.at(0)).first();
   if (!order) return Response::error(404, "order not found");
   const auto items = s.query<OrderItem>()
                          .filter_by(&OrderItem::order_id, order->id)

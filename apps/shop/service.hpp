@@ -31,8 +31,10 @@ class Service {
  private:
   // For requests that only read: each statement runs in autocommit, so a request costs no
   // BEGIN and no ROLLBACK round trip per bind on the servers.
-  manydb::Session read_session(std::string bind = {}) {
-    return db_.session({.only_bind = std::move(bind), .begin = manydb::Begin::at_first_write});
+  manydb::Session read_session() { return db_.session({.begin = manydb::Begin::at_first_write}); }
+  template <class Model>
+  manydb::Session read_session_for() {
+    return db_.session_for<Model>(manydb::Begin::at_first_write);
   }
 
   // The answer to an order whose stock could not be taken: product id -> quantity wanted.

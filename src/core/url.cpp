@@ -7,6 +7,7 @@
 #include <span>
 
 #include "manydb/core/errors.hpp"
+#include "manydb/core/percent_decode.hpp"
 #include "manydb/core/url_scheme.hpp"
 
 namespace manydb {
@@ -26,28 +27,11 @@ namespace {
   throw ConfigError("invalid database URL: " + std::string(what));
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decode(std::string_view text, std::string_view part) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out.push_back(text[i]);
-      continue;
-    }
-    const int hi = i + 2 < text.size() ? hex_digit(text[i + 1]) : -1;
-    const int lo = hi >= 0 ? hex_digit(text[i + 2]) : -1;
-    if (lo < 0) bad(std::string(part) + " has a '%' that is not followed by two hex digits");
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return out;
+// The URL's `part` (named in the error) with its escapes decoded.
+std::string decode_part(std::string_view text, std::string_view part) {
+  auto decoded = percent_decode(text);
+  if (!decoded) bad(std::string(part) + " has a '%' that is not followed by two hex digits");
+  return std::move(*decoded);
 }
 
 const UrlScheme& scheme_named(std::string_view name) {
@@ -90,7 +74,7 @@ void parse_host_port(std::string_view hostport, Url& url) {
     if (rest.size() == 1) bad("empty port after ':'");
   } else {
     const auto colon = hostport.find(':');
-    url.host = percent_decode(hostport.substr(0, colon), "the host");
+    url.host = decode_part(hostport.substr(0, colon), "the host");
     if (colon != std::string_view::npos) {
       port = hostport.substr(colon + 1);
       if (port.empty()) bad("empty port after ':'");
@@ -113,9 +97,9 @@ void parse_authority(std::string_view authority, Url& url) {
     }
     check_no_space(userinfo, "the user or password");
     const auto colon = userinfo.find(':');
-    url.user = percent_decode(userinfo.substr(0, colon), "the user name");
+    url.user = decode_part(userinfo.substr(0, colon), "the user name");
     if (colon != std::string_view::npos) {
-      url.password = percent_decode(userinfo.substr(colon + 1), "the password");
+      url.password = decode_part(userinfo.substr(colon + 1), "the password");
     }
     if (url.user.empty()) bad("empty user name before '@'");
   }
@@ -147,8 +131,8 @@ void parse_query(std::string_view query, const UrlScheme& scheme, Url& url) {
     if (pair.empty()) continue;
     const auto eq = pair.find('=');
     if (eq == std::string_view::npos) bad("parameter '" + std::string(pair) + "' has no '='");
-    auto key = percent_decode(pair.substr(0, eq), "a parameter name");
-    auto value = percent_decode(pair.substr(eq + 1), "parameter " + key);
+    auto key = decode_part(pair.substr(0, eq), "a parameter name");
+    auto value = decode_part(pair.substr(eq + 1), "parameter " + key);
     check_param(scheme, key, value);
     if (!url.params.emplace(key, value).second) bad("parameter '" + key + "' is given twice");
   }
@@ -163,7 +147,7 @@ void parse_file_path(std::string_view rest, Url& url) {
   if (rest[0] != '/') {
     bad("a SQLite URL takes no host: write sqlite:///relative.db or sqlite:////absolute.db");
   }
-  url.database = percent_decode(rest.substr(1), "the SQLite path");
+  url.database = decode_part(rest.substr(1), "the SQLite path");
   if (url.database.empty()) url.database = ":memory:";
 }
 
@@ -194,7 +178,7 @@ Url Url::parse(std::string_view text) {
   const auto slash = rest.find('/');
   parse_authority(rest.substr(0, slash), url);
   if (slash != std::string_view::npos) {
-    url.database = percent_decode(rest.substr(slash + 1), "the database name");
+    url.database = decode_part(rest.substr(slash + 1), "the database name");
     check_no_space(url.database, "the database name");
     if (url.database.find('/') != std::string::npos) bad("the database name contains '/'");
   }

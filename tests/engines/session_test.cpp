@@ -454,6 +454,26 @@ TEST_P(SessionTest, SessionForOneBindAndRawSqlInItsTransaction) {
   EXPECT_THROW(db_->session_for("nope"), ConfigError);
 }
 
+// The model names the bind: its bind_key, or the default bind for a model without one.
+TEST_P(SessionTest, SessionForAModelIsTheSessionOfItsBind) {
+  auto users = db_->session_for<User>();
+  users.add(User{.username = "ann", .email = "ann@example.com"});
+  EXPECT_THROW(users.add(Product{.name = "x", .price = 1, .stock = 1, .category = "c"}),
+               ConfigError);
+  users.commit();
+  EXPECT_EQ(count_rows("users", "user"), 1);
+
+  auto products = db_->session_for<Product>(Begin::at_first_write);
+  EXPECT_EQ(products.query<Product>().count(), 0);
+  EXPECT_FALSE(products.in_transaction("default"));
+  EXPECT_THROW(products.query<User>().count(), ConfigError);
+  products.add(Product{.name = "Pen", .price = 2, .stock = 1, .category = "office"});
+  products.flush();
+  EXPECT_TRUE(products.in_transaction("default"));
+  products.commit();
+  EXPECT_EQ(count_rows("default", "product"), 1);
+}
+
 TEST_P(SessionTest, CrossBindLoadingCostsOneQueryPerBind) {
   std::int64_t order_id = 0;
   {

@@ -1,35 +1,11 @@
 #include "response.hpp"
 
 #include <boost/beast/http/status.hpp>
-#include <cstdio>
 #include <ostream>  // Beast's status header uses std::ostream without including it
 
-namespace shop::http {
+#include "json_writer.hpp"
 
-std::string json_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(c));
-          out += buffer;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
+namespace shop::http {
 
 Response Response::json(int status, std::string body) {
   Response response;
@@ -39,7 +15,9 @@ Response Response::json(int status, std::string body) {
 }
 
 Response Response::error(int status, std::string_view message) {
-  return json(status, "{\"error\":\"" + json_escape(message) + "\"}");
+  JsonWriter w;
+  w.begin_object().key("error").value(message).end_object();
+  return json(status, w.take());
 }
 
 bool bodiless(int status) { return status < 200 || status == 204 || status == 304; }

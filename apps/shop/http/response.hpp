@@ -29,8 +29,4 @@ bool bodiless(int status);
 void write_head(std::string& out, const Response& response, unsigned version, bool keep_alive,
                 std::size_t body_size);
 
-// `text` as the inside of a JSON string literal (quotes, backslashes, control characters
-// escaped; UTF-8 passed through unchanged).
-std::string json_escape(std::string_view text);
-
 }  // namespace shop::http

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 
 namespace shop::http {
@@ -22,15 +23,17 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return parts;
 }
 
-// Flask's <int:id>: digits only (no sign, no spaces), and the value must fit in int64.
-bool is_int64(std::string_view text) {
+// Flask's <int:id>: digits only (no sign, no spaces), and the value must fit in int64. The
+// shop's one parser of ids in paths: handlers read the numbers it leaves in path_params.
+std::optional<std::int64_t> parse_id(std::string_view text) {
   if (text.empty() ||
       !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return false;
+    return std::nullopt;
   }
   std::int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return ec == std::errc{} && end == text.data() + text.size();
+  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
 }
 
 std::string join_methods(std::vector<std::string> methods) {
@@ -56,14 +59,15 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
 }
 
 bool Router::match(const Route& route, const std::vector<std::string_view>& parts,
-                   std::vector<std::string>& params) {
+                   std::vector<std::int64_t>& params) {
   if (route.segments.size() != parts.size()) return false;
   params.clear();
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const Segment& segment = route.segments[i];
     if (segment.is_param) {
-      if (!is_int64(parts[i])) return false;
-      params.emplace_back(parts[i]);
+      const auto id = parse_id(parts[i]);
+      if (!id) return false;
+      params.push_back(*id);
     } else if (segment.literal != parts[i]) {
       return false;
     }
@@ -73,7 +77,7 @@ bool Router::match(const Route& route, const std::vector<std::string_view>& part
 
 Response Router::dispatch(Request& request) const {
   const auto parts = split_path(request.path);
-  std::vector<std::string> params;
+  std::vector<std::int64_t> params;
   std::vector<std::string> allowed;
   // HEAD is GET without the body (RFC 9110 9.3.2): the server drops the body, and the
   // handler runs as for GET, as Flask does.

@@ -4,8 +4,10 @@
 // exactly, a {name} segment matches only a decimal integer that fits in int64, and a
 // trailing slash is a different path (so "/products/" is 404 when only "/products" exists).
 
+#include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "request.hpp"
@@ -37,7 +39,7 @@ class Router {
   };
 
   static bool match(const Route& route, const std::vector<std::string_view>& parts,
-                    std::vector<std::string>& params);
+                    std::vector<std::int64_t>& params);
 
   std::vector<Route> routes_;
 };

@@ -184,9 +184,6 @@ class Session : public std::enable_shared_from_this<Session> {
     Request request;
     request.method = std::string(message.method_string());
     parse_target(message.target(), request.path, request.query);
-    for (const auto& field : message) {
-      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    }
     request.body = std::move(message.body());
     request.remote_address = remote_address_;
     return request;

@@ -52,6 +52,13 @@ class Database {
   // A unit of work over every bind, or over one (the seed's "sessions with specific binds").
   Session session(SessionOptions options = {}) { return Session(*binds_, std::move(options)); }
   Session session_for(std::string_view bind) { return Session(*binds_, {std::string(bind)}); }
+  // The unit of work of the bind that model T lives on (T::bind_key, else the default bind),
+  // named by the model rather than by a string that could drift from it.
+  template <schema::Model T>
+  Session session_for(Begin begin = Begin::at_first_use) {
+    return Session(*binds_,
+                   {.only_bind = schema::table_info<T>().bind_or_default(), .begin = begin});
+  }
 
   // Every bind's health, checked at once and reported within `budget` whatever the servers
   // do (Engine::check_health), in bind_names() order.
