@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "manydb/core/errors.hpp"
 #include "manydb/core/url.hpp"
 #include "manydb/core/value.hpp"
 #include "manydb/driver/cursor.hpp"
@@ -40,10 +41,15 @@ class Connection {
 
   // Runs one statement written with '?' placeholders and binds `params` to them. The statement
   // is prepared once per connection and cached by its text. The cursor is valid until the next
-  // statement on this connection.
+  // statement on this connection. Its errors carry `sql` (Error::sql()), never `params`.
   Cursor& query(std::string_view sql, std::span<const Value> params) {
     if (statement_counter_) statement_counter_->fetch_add(1, std::memory_order_relaxed);
-    return run_statement(sql, params);
+    try {
+      return run_statement(sql, params);
+    } catch (Error& e) {
+      e.attach_sql(sql);
+      throw;
+    }
   }
   Cursor& query(std::string_view sql, std::initializer_list<Value> params = {}) {
     return query(sql, std::span<const Value>(params.begin(), params.size()));
@@ -67,7 +73,12 @@ class Connection {
   void query_and_commit(std::string_view sql, std::span<const Value> params,
                         const std::function<void(Cursor&)>& read) {
     if (statement_counter_) statement_counter_->fetch_add(1, std::memory_order_relaxed);
-    run_statement_and_commit(sql, params, read);
+    try {
+      run_statement_and_commit(sql, params, read);
+    } catch (Error& e) {
+      e.attach_sql(sql);  // unless the engine attached COMMIT's
+      throw;
+    }
   }
   // Runs two statements, and COMMIT after them when `then_commit`, handing each one's rows to
   // its reader, the first's before the second's. PostgreSQL sends them (and a pending BEGIN)
@@ -146,9 +157,19 @@ class Connection {
                        std::string_view second, std::span<const Value> second_params,
                        bool then_commit, const std::function<void(Cursor&)>& read_first,
                        const std::function<void(Cursor&)>& read_second) {
-    read_first(run_statement(first, first_params));
-    if (then_commit) return run_statement_and_commit(second, second_params, read_second);
-    read_second(run_statement(second, second_params));
+    try {
+      read_first(run_statement(first, first_params));
+    } catch (Error& e) {
+      e.attach_sql(first);
+      throw;
+    }
+    try {
+      if (then_commit) return run_statement_and_commit(second, second_params, read_second);
+      read_second(run_statement(second, second_params));
+    } catch (Error& e) {
+      e.attach_sql(second);
+      throw;
+    }
   }
   // An engine that can send a statement and COMMIT in one round trip overrides it.
   virtual void run_statement_and_commit(std::string_view sql, std::span<const Value> params,
