@@ -233,7 +233,7 @@ void PgConnection::time_out() {
   mark_timed_out();
   const bool in_doubt = std::exchange(commit_in_flight_, false);
   throw_database_error(
-      in_doubt ? ErrorKind::commit_in_doubt : ErrorKind::timeout, bind(), "57014",
+      in_doubt ? ErrorKind::commit_in_doubt : ErrorKind::timeout, bind(), "",
       "no answer from the PostgreSQL server within " + std::to_string(wait_limit_.count()) +
           " ms (statement_timeout_ms); the connection is closed" + (in_doubt ? kInDoubt : ""));
 }
@@ -262,7 +262,8 @@ void PgConnection::run_statement_and_commit(std::string_view sql, std::span<cons
   // A failed statement makes the server skip COMMIT: the transaction stays open and aborted,
   // for rollback(), as after a failed statement on its own (or, sent without BEGIN, it is
   // already rolled back).
-  check_pipeline(pipeline(queued, true, result), result, true);
+  const std::string_view texts[] = {sql};
+  check_pipeline(pipeline(queued, true, result), result, true, texts);
   cursor_.reset(std::move(result[0]));
   read(cursor_);
 }
@@ -322,17 +323,26 @@ PgConnection::Bounds PgConnection::pipeline(std::span<const Queued> statements, 
 }
 
 // Throws the pipeline's first failure, in the order the server met them: BEGIN's, a
-// statement's (the server skipped what followed), the commit's.
+// statement's (the server skipped what followed), the commit's; each names its SQL (`sql[i]`
+// is results[i]'s).
 void PgConnection::check_pipeline(const Bounds& bounds, std::span<const ResultPtr> results,
-                                  bool then_commit) {
-  if (bounds.begin) check(bounds.begin);
-  for (const ResultPtr& r : results) check(r);
+                                  bool then_commit, std::span<const std::string_view> sql) {
+  const auto named = [this](const ResultPtr& r, std::string_view text) {
+    try {
+      check(r);
+    } catch (Error& e) {
+      e.attach_sql(text);
+      throw;
+    }
+  };
+  if (bounds.begin) named(bounds.begin, "BEGIN");
+  for (std::size_t i = 0; i < results.size(); ++i) named(results[i], sql[i]);
   if (!then_commit) return;
   if (bounds.implicit) {
-    if (bounds.commit) check(bounds.commit);  // only an error follows the statements' results
+    if (bounds.commit) named(bounds.commit, "COMMIT");  // only an error follows the results
     return;
   }
-  check(bounds.commit);  // COMMIT's own failure (a deferred constraint, serialization) rolled back
+  named(bounds.commit, "COMMIT");  // its own failure (deferred constraint, serialization)
   refuse_rolled_back_commit(bounds.commit.get());
 }
 
@@ -350,7 +360,8 @@ void PgConnection::run_two(std::string_view first, std::span<const Value> first_
   const Statement two = prepared_for_pending(second);
   std::array<ResultPtr, 2> results;
   const Queued queued[] = {{&one, first_params}, {&two, second_params}};
-  check_pipeline(pipeline(queued, then_commit, results), results, then_commit);
+  const std::string_view texts[] = {first, second};
+  check_pipeline(pipeline(queued, then_commit, results), results, then_commit, texts);
   cursor_.reset(std::move(results[0]));
   read_first(cursor_);
   cursor_.reset(std::move(results[1]));
@@ -436,9 +447,14 @@ void PgConnection::forget(const std::string& sql) {
 
 ResultPtr PgConnection::run(std::string_view sql) {
   require_usable();
-  ResultPtr res = finish(PQsendQuery(conn_, std::string(sql).c_str()));
-  check(res);
-  return res;
+  try {
+    ResultPtr res = finish(PQsendQuery(conn_, std::string(sql).c_str()));
+    check(res);
+    return res;
+  } catch (Error& e) {
+    e.attach_sql(sql);
+    throw;
+  }
 }
 
 void PgConnection::execute_script(std::string_view sql) {
@@ -482,7 +498,7 @@ void PgConnection::commit() {
 // COMMIT of a transaction an error aborted succeeds, rolling back: do not let that pass.
 void PgConnection::refuse_rolled_back_commit(PGresult* res) const {
   if (std::string_view(PQcmdStatus(res)) == "ROLLBACK") {
-    throw_database_error(ErrorKind::operational, bind(), "25P02",
+    throw_database_error(ErrorKind::operational, bind(), "",
                          "COMMIT rolled the transaction back: a statement in it had failed");
   }
 }
@@ -537,7 +553,7 @@ bool PgConnection::ping() {
 
 void PgConnection::require_usable() const {
   if (broken_) {
-    throw_database_error(ErrorKind::connection, bind(), "08003",
+    throw_database_error(ErrorKind::connection, bind(), "",
                          "the connection was lost earlier; open a new one");
   }
 }
@@ -556,7 +572,8 @@ void PgConnection::fail(const PGresult* res) {
       f.message += kInDoubt;
     }
   }
-  throw_database_error(f.kind, bind(), f.code, redact(f.message, password_));
+  throw_database_error(f.kind, bind(), ErrorCodes{.sqlstate = f.sqlstate, .native = {}},
+                       redact(f.message, password_));
 }
 
 namespace {
@@ -678,7 +695,7 @@ struct ConnDeleter {
 
 [[noreturn]] void connect_failed(ErrorKind kind, const ConnectOptions& options, const Url& url,
                                  std::string_view message) {
-  throw_database_error(kind, options.bind, "08001", redact(one_line(message), url.password));
+  throw_database_error(kind, options.bind, "", redact(one_line(message), url.password));
 }
 
 // manydb's text is UTF-8, and a SQL_ASCII database neither checks that nor counts characters
