@@ -1,5 +1,6 @@
 #include "service.hpp"
 
+#include "guarded.hpp"
 #include "json_writer.hpp"
 #include "request_body.hpp"
 
@@ -10,25 +11,6 @@ using http::Response;
 using manydb::col;
 
 namespace {
-
-// Every handler runs inside this: typed errors become the right status with a JSON body.
-template <class Handler>
-Response guarded(Handler&& handler) {
-  try {
-    return handler();
-  } catch (const BadRequest& e) {
-    return Response::error(400, e.what());
-  } catch (const manydb::NotFound& e) {
-    return Response::error(404, e.what());
-  } catch (const manydb::OperationalError& e) {
-    // Connection lost, pool exhausted, timeout: the bind is unavailable, the service is not.
-    return Response::error(503, "database '" + e.bind() + "' is unavailable");
-  } catch (const manydb::PartialCommit& e) {
-    return Response::error(503, "database '" + e.bind() + "' is unavailable");
-  } catch (const manydb::DataError& e) {
-    return Response::error(400, e.what());
-  }
-}
 
 // The product's fields, inside an object the caller opened (the detail adds its reviews).
 void write_product_fields(JsonWriter& w, const Product& p) {

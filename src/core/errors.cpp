@@ -6,8 +6,31 @@
 
 namespace manydb {
 
+namespace {
+std::string shown_code(const ErrorCodes& codes) {
+  return codes.native ? std::to_string(*codes.native) : std::string(codes.sqlstate);
+}
+}  // namespace
+
 Error::Error(std::string message, std::string bind, std::string code)
     : std::runtime_error(std::move(message)), bind_(std::move(bind)), code_(std::move(code)) {}
+
+Error::Error(std::string message, std::string bind, ErrorCodes codes, std::string sql)
+    : std::runtime_error(std::move(message)),
+      bind_(std::move(bind)),
+      code_(shown_code(codes)),
+      sqlstate_(codes.sqlstate),
+      native_code_(codes.native),
+      sql_(std::move(sql)) {}
+
+std::optional<std::string_view> Error::sqlstate() const noexcept {
+  if (sqlstate_.empty()) return std::nullopt;
+  return sqlstate_;
+}
+
+void Error::attach_sql(std::string_view sql) {
+  if (sql_.empty()) sql_ = sql;
+}
 
 namespace {
 
@@ -19,32 +42,52 @@ std::string compose(std::string_view bind, std::string_view code, std::string_vi
   return msg;
 }
 
+struct Raised {
+  std::string_view bind;
+  const ErrorCodes* codes;  // null: `code` is manydb's own
+  std::string_view code;
+  std::string_view what;
+  std::string_view sql;
+};
+
 template <class E>
-[[noreturn]] void raise(std::string_view bind, std::string_view code, std::string_view what) {
-  throw E(compose(bind, code, what), std::string(bind), std::string(code));
+[[noreturn]] void raise(const Raised& r) {
+  if (!r.codes) throw E(compose(r.bind, r.code, r.what), std::string(r.bind), std::string(r.code));
+  throw E(compose(r.bind, shown_code(*r.codes), r.what), std::string(r.bind), *r.codes,
+          std::string(r.sql));
+}
+
+[[noreturn]] void raise_kind(ErrorKind kind, const Raised& r) {
+  switch (kind) {
+    case ErrorKind::unique: raise<UniqueViolation>(r);
+    case ErrorKind::foreign_key: raise<ForeignKeyViolation>(r);
+    case ErrorKind::not_null: raise<NotNullViolation>(r);
+    case ErrorKind::check: raise<CheckViolation>(r);
+    case ErrorKind::integrity: raise<IntegrityError>(r);
+    case ErrorKind::connection: raise<ConnectionError>(r);
+    case ErrorKind::commit_in_doubt: raise<CommitInDoubt>(r);
+    case ErrorKind::timeout: raise<Timeout>(r);
+    case ErrorKind::lock_timeout: raise<LockTimeout>(r);
+    case ErrorKind::deadlock: raise<Deadlock>(r);
+    case ErrorKind::serialization: raise<SerializationFailure>(r);
+    case ErrorKind::operational: raise<OperationalError>(r);
+    case ErrorKind::programming: raise<ProgrammingError>(r);
+    case ErrorKind::data: raise<DataError>(r);
+    case ErrorKind::other: break;
+  }
+  raise<DatabaseError>(r);
 }
 
 }  // namespace
 
+void throw_database_error(ErrorKind kind, std::string_view bind, const ErrorCodes& codes,
+                          std::string_view what, std::string_view sql) {
+  raise_kind(kind, Raised{bind, &codes, {}, what, sql});
+}
+
 void throw_database_error(ErrorKind kind, std::string_view bind, std::string_view code,
                           std::string_view what) {
-  switch (kind) {
-    case ErrorKind::unique: raise<UniqueViolation>(bind, code, what);
-    case ErrorKind::foreign_key: raise<ForeignKeyViolation>(bind, code, what);
-    case ErrorKind::not_null: raise<NotNullViolation>(bind, code, what);
-    case ErrorKind::check: raise<CheckViolation>(bind, code, what);
-    case ErrorKind::integrity: raise<IntegrityError>(bind, code, what);
-    case ErrorKind::connection: raise<ConnectionError>(bind, code, what);
-    case ErrorKind::commit_in_doubt: raise<CommitInDoubt>(bind, code, what);
-    case ErrorKind::timeout: raise<Timeout>(bind, code, what);
-    case ErrorKind::deadlock: raise<Deadlock>(bind, code, what);
-    case ErrorKind::serialization: raise<SerializationFailure>(bind, code, what);
-    case ErrorKind::operational: raise<OperationalError>(bind, code, what);
-    case ErrorKind::programming: raise<ProgrammingError>(bind, code, what);
-    case ErrorKind::data: raise<DataError>(bind, code, what);
-    case ErrorKind::other: break;
-  }
-  raise<DatabaseError>(bind, code, what);
+  raise_kind(kind, Raised{bind, nullptr, code, what, {}});
 }
 
 namespace {

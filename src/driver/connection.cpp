@@ -24,8 +24,13 @@ void Connection::refuse_nested_begin() const {
 
 void Connection::run_batch(const Batch& batch) {
   for (const Batch::Step& step : batch.steps()) {
-    Cursor& rows = run_statement(step.sql, step.params);
-    if (step.read) step.read(rows);
+    try {
+      Cursor& rows = run_statement(step.sql, step.params);
+      if (step.read) step.read(rows);
+    } catch (Error& e) {
+      e.attach_sql(step.sql);  // unless the engine attached one
+      throw;
+    }
   }
   if (batch.commits()) commit();
 }

@@ -333,10 +333,11 @@ void Session::update(Tracked& t) {
   BindState& b = use(table.bind_or_default(), true);
   const auto statement =
       compile_update(table, key_equals(table, t.key()), changed, b.engine->dialect());
+  // No row matched the key: the row was deleted since it was read (a lost update).
   if (b.lease.query(statement.sql, statement.params, false).rows_affected() != 1) {
-    throw NotFound(table.model + " " + t.key().to_display() +
-                       " was deleted by someone else; its changes could not be written",
-                   table.bind_or_default());
+    throw StaleDataError(table.model + " " + t.key().to_display() + " (table '" + table.name +
+                             "') was deleted by someone else; its changes could not be written",
+                         table.bind_or_default(), ErrorCodes{}, statement.sql);
   }
   t.take_snapshot();
 }

@@ -109,6 +109,37 @@ TEST_P(SessionTest, OneRowIsOneObjectAndUnchangedObjectsCostNothing) {
   EXPECT_EQ(other.get_or_throw<User>(1).email, "ada@lovelace.org");
 }
 
+// A tracked object whose row was deleted since it was read cannot be written: its UPDATE
+// matches no row, and flush says so as a lost update (StaleDataError, the shop's 409), not as
+// a NotFound (404), naming the model, the table and the key, and no other value.
+TEST_P(SessionTest, FlushingAnUpdateOfARowDeletedMeanwhileIsStaleData) {
+  {
+    auto s = db_->session();
+    s.add(User{.username = "ada", .email = "ada@example.com"});
+    s.commit();
+  }
+  auto s = db_->session({.begin = Begin::at_first_write});
+  User* ada = s.get<User>(1);
+  ASSERT_NE(ada, nullptr);
+  const auto& d = db_->engine("users").dialect();
+  db_->execute("users", "DELETE FROM " + d.quote_identifier("user") + " WHERE id = ?", {1});
+  ada->email = "zq-distinctive-4711@example.org";
+  try {
+    s.flush();
+    FAIL() << "an UPDATE that matched no row passed";
+  } catch (const StaleDataError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("User 1"), std::string::npos) << what;
+    EXPECT_NE(what.find("'user'"), std::string::npos) << what;
+    EXPECT_EQ(what.find("zq-distinctive"), std::string::npos) << what;
+    EXPECT_EQ(e.bind(), "users");
+    EXPECT_NE(e.sql().find("UPDATE"), std::string::npos) << e.sql();
+    EXPECT_EQ(e.sql().find("zq-distinctive"), std::string::npos) << e.sql();
+  } catch (const NotFound& e) {
+    FAIL() << "a lost update reported as NotFound: " << e.what();
+  }
+}
+
 // The snapshot taken at insert (with the generated key read back) is what later changes are
 // compared with: an inserted object costs nothing more until it changes.
 TEST_P(SessionTest, InsertedObjectsAreTrackedForLaterChanges) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "manydb/core/errors.hpp"
 #include "manydb/core/url.hpp"
 #include "manydb/core/value.hpp"
 #include "manydb/driver/batch.hpp"
@@ -38,10 +39,15 @@ class Connection {
 
   // Runs one statement written with '?' placeholders and binds `params` to them. The statement
   // is prepared once per connection and cached by its text. The cursor is valid until the next
-  // statement on this connection.
+  // statement on this connection. Its errors carry `sql` (Error::sql()), never `params`.
   Cursor& query(std::string_view sql, std::span<const Value> params) {
     if (statement_counter_) statement_counter_->fetch_add(1, std::memory_order_relaxed);
-    return run_statement(sql, params);
+    try {
+      return run_statement(sql, params);
+    } catch (Error& e) {
+      e.attach_sql(sql);
+      throw;
+    }
   }
   Cursor& query(std::string_view sql, std::initializer_list<Value> params = {}) {
     return query(sql, std::span<const Value>(params.begin(), params.size()));

@@ -42,14 +42,16 @@ MariadbConnection::~MariadbConnection() {
 const Dialect& MariadbConnection::dialect() const { return mariadb::dialect(); }
 
 void MariadbConnection::fail_statement(MYSQL_STMT* stmt) {
-  fail(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
+  fail(mysql_stmt_errno(stmt), mysql_stmt_sqlstate(stmt), mysql_stmt_error(stmt));
 }
 
-void MariadbConnection::fail_session() { fail(mysql_errno(db_), mysql_error(db_)); }
+void MariadbConnection::fail_session() {
+  fail(mysql_errno(db_), mysql_sqlstate(db_), mysql_error(db_));
+}
 
-void MariadbConnection::fail(unsigned code, const char* message) {
+void MariadbConnection::fail(unsigned code, const char* sqlstate, const char* message) {
   const bool in_flight = std::exchange(commit_in_flight_, false);
-  if (!is_connection_lost(code)) throw_error(bind(), code, message, password_);
+  if (!is_connection_lost(code)) throw_error(bind(), {code, sqlstate}, message, password_);
   broken_ = true;
   // Connector/C reports a read that timed out as a lost connection; the clock tells.
   const bool timed_out = code == CR_SERVER_LOST && read_timeout_.count() > 0 &&
@@ -61,14 +63,15 @@ void MariadbConnection::fail(unsigned code, const char* message) {
     what = "no answer from the MariaDB server within " + std::to_string(read_timeout_.count()) +
            " s (statement_timeout_ms, rounded up to seconds); the connection is closed";
   }
+  const ErrorCodes codes = codes_of({code, sqlstate});
   if (in_flight) {
-    throw_database_error(ErrorKind::commit_in_doubt, bind(), std::to_string(code),
+    throw_database_error(ErrorKind::commit_in_doubt, bind(), codes,
                          what +
                              ", while COMMIT was in flight: the transaction may or may not "
                              "have committed");
   }
-  if (timed_out) throw_database_error(ErrorKind::timeout, bind(), std::to_string(code), what);
-  throw_error(bind(), code, message, password_);
+  if (timed_out) throw_database_error(ErrorKind::timeout, bind(), codes, what);
+  throw_error(bind(), {code, sqlstate}, message, password_);
 }
 
 Cursor& MariadbConnection::run_statement(std::string_view sql, std::span<const Value> params) {
@@ -100,10 +103,11 @@ MYSQL_STMT* MariadbConnection::prepare(std::string_view sql) {
   ++prepare_count_;
   if (mysql_stmt_prepare(stmt, sql.data(), sql.size()) != 0) {
     const unsigned code = mysql_stmt_errno(stmt);
+    const std::string sqlstate = mysql_stmt_sqlstate(stmt);
     const std::string message = mysql_stmt_error(stmt);
     mysql_stmt_close(stmt);
     if (code == ER_UNSUPPORTED_PS) return nullptr;
-    fail(code, message.c_str());
+    fail(code, sqlstate.c_str(), message.c_str());
   }
   // No STMT_ATTR_UPDATE_MAX_LENGTH: it makes every store_result walk all rows a second time.
   // The cursor sizes buffers from the declared column length and grows one on truncation.
@@ -238,6 +242,15 @@ Cursor& MariadbConnection::run_text(std::string_view sql) {
 void MariadbConnection::execute_script(std::string_view sql) {
   require_usable();
   cursor_.reset();
+  try {
+    run_script(sql);
+  } catch (Error& e) {
+    e.attach_sql(sql);
+    throw;
+  }
+}
+
+void MariadbConnection::run_script(std::string_view sql) {
   send_text(sql);
   for (;;) {
     MYSQL_RES* result = mysql_store_result(db_);
@@ -435,7 +448,7 @@ const char* or_null(const std::string& text) { return text.empty() ? nullptr : t
   const bool expired = seconds > 0 && elapsed >= std::chrono::milliseconds(seconds * 900);
   const ErrorKind kind = network && expired ? ErrorKind::timeout : ErrorKind::connection;
   std::string message = redact(mysql_error(db), url.password);
-  throw_database_error(kind, options.bind, std::to_string(code), message);
+  throw_database_error(kind, options.bind, codes_of({code, mysql_sqlstate(db)}), message);
 }
 
 bool tls_required(const Url& url) {

@@ -51,7 +51,7 @@ class MariadbConnection final : public Connection {
   // connection broken first.
   [[noreturn]] void fail_statement(MYSQL_STMT* stmt);
   [[noreturn]] void fail_session();
-  [[noreturn]] void fail(unsigned code, const char* message);
+  [[noreturn]] void fail(unsigned code, const char* sqlstate, const char* message);
 
  private:
   struct CloseStatement {
@@ -59,6 +59,7 @@ class MariadbConnection final : public Connection {
   };
 
   void require_usable();
+  void run_script(std::string_view sql);
   MYSQL_STMT* prepared(std::string_view sql);
   MYSQL_STMT* prepare(std::string_view sql);
   void check_param_count(MYSQL_STMT* stmt, std::size_t given);

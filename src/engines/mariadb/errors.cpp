@@ -23,10 +23,15 @@ constexpr unsigned kCheck[] = {3819, 4025};
 // away, lost, TLS failure.
 constexpr unsigned kConnection[] = {1040, 1043, 1044, 1045, 1049, 1053, 1129, 1130, 1152,
                                     1927, 2002, 2003, 2005, 2006, 2013, 2026, 2055, 4031};
-// Lock wait timeout, max_statement_time exceeded (MariaDB and MySQL numbers).
-constexpr unsigned kTimeout[] = {1205, 1969, 3024};
+// max_statement_time exceeded (MariaDB and MySQL numbers).
+constexpr unsigned kTimeout[] = {1969, 3024};
+// innodb_lock_wait_timeout: InnoDB rolls back the statement, not the transaction (unless
+// innodb_rollback_on_timeout).
+constexpr unsigned kLockTimeout[] = {1205};
 constexpr unsigned kDeadlock[] = {1213};
-// "Record has changed since last read" under innodb_snapshot_isolation.
+// "Record has changed since last read" under innodb_snapshot_isolation (10.6.18, 10.11.8 on).
+// Without it MariaDB has no serialization failure of its own; a Galera certification failure
+// comes as 1213, a deadlock.
 constexpr unsigned kSerialization[] = {1020};
 constexpr unsigned kOperational[] = {1021, 1030, 1037, 1038, 1114, 1317, 2014};
 constexpr unsigned kProgramming[] = {1046, 1050, 1051, 1052, 1054, 1060, 1064,
@@ -41,6 +46,7 @@ constexpr std::array kGroups{
     Group{ErrorKind::check, kCheck},
     Group{ErrorKind::connection, kConnection},
     Group{ErrorKind::timeout, kTimeout},
+    Group{ErrorKind::lock_timeout, kLockTimeout},
     Group{ErrorKind::deadlock, kDeadlock},
     Group{ErrorKind::serialization, kSerialization},
     Group{ErrorKind::operational, kOperational},
@@ -73,11 +79,53 @@ ErrorKind error_kind(unsigned code) {
 
 bool is_connection_lost(unsigned code) { return contains(kLost, code); }
 
-void throw_error(std::string_view bind, unsigned code, std::string_view message,
+ErrorCodes codes_of(const Reported& reported) {
+  std::string_view sqlstate = reported.sqlstate ? reported.sqlstate : "";
+  if (sqlstate == "00000") sqlstate = {};
+  return ErrorCodes{.sqlstate = sqlstate, .native = static_cast<int>(reported.code)};
+}
+
+namespace {
+
+// Where a message quotes a value: after `opener`, up to the last `closer` (a value may hold
+// quotes itself); an empty closer means up to the message's last quote.
+struct QuotedValue {
+  unsigned code;
+  std::string_view opener;
+  std::string_view closer;
+};
+constexpr QuotedValue kQuotedValues[] = {
+    {1062, "entry '", "' for key"},        // ER_DUP_ENTRY
+    {1586, "entry '", "' for key"},        // ER_DUP_ENTRY_WITH_KEY_NAME
+    {1366, "value: '", "' for column"},    // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
+    {1292, "value: '", ""},                // ER_TRUNCATED_WRONG_VALUE
+    {1411, "value: '", "' for function"},  // ER_WRONG_VALUE_FOR_TYPE
+    {1367, " '", "' value found"},         // ER_ILLEGAL_VALUE_FOR_TYPE
+};
+
+}  // namespace
+
+std::string message_without_values(unsigned code, std::string message) {
+  for (const QuotedValue& q : kQuotedValues) {
+    if (q.code != code) continue;
+    const auto open = message.find(q.opener);
+    if (open == std::string::npos) continue;
+    const auto from = open + q.opener.size();
+    auto to = q.closer.empty() ? std::string::npos : message.rfind(q.closer);
+    if (to == std::string::npos || to < from) to = message.rfind('\'');
+    if (to == std::string::npos || to < from) continue;
+    message.replace(from, to - from, "...");
+    return message;
+  }
+  return message;
+}
+
+void throw_error(std::string_view bind, const Reported& reported, std::string_view message,
                  std::string_view password) {
-  std::string what = trimmed(redact(std::string(message), password));
+  std::string what =
+      trimmed(message_without_values(reported.code, redact(std::string(message), password)));
   if (what.empty()) what = "MariaDB error";
-  throw_database_error(error_kind(code), bind, std::to_string(code), what);
+  throw_database_error(error_kind(reported.code), bind, codes_of(reported), what);
 }
 
 }  // namespace manydb::engines::mariadb

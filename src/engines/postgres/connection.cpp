@@ -233,7 +233,7 @@ void PgConnection::time_out() {
   mark_timed_out();
   const bool in_doubt = std::exchange(commit_in_flight_, false);
   throw_database_error(
-      in_doubt ? ErrorKind::commit_in_doubt : ErrorKind::timeout, bind(), "57014",
+      in_doubt ? ErrorKind::commit_in_doubt : ErrorKind::timeout, bind(), "",
       "no answer from the PostgreSQL server within " + std::to_string(wait_limit_.count()) +
           " ms (statement_timeout_ms); the connection is closed" + (in_doubt ? kInDoubt : ""));
 }
@@ -277,10 +277,12 @@ void PgConnection::run_pipelined(std::span<const Batch::Step> steps, bool then_c
     statements[i] = prepared_for_pending(steps[i].sql);
     queued[i] = {&statements[i], steps[i].params};
   }
+  std::array<std::string_view, kMaxPipelined> texts;
+  for (std::size_t i = 0; i < steps.size(); ++i) texts[i] = steps[i].sql;
   std::array<ResultPtr, kMaxPipelined> answers;
   const auto results = std::span(answers).first(steps.size());
   check_pipeline(pipeline(std::span(queued).first(steps.size()), then_commit, results), results,
-                 then_commit);
+                 then_commit, std::span(texts).first(steps.size()));
   for (std::size_t i = 0; i < steps.size(); ++i) {
     cursor_.reset(std::move(results[i]));
     if (steps[i].read) steps[i].read(cursor_);
@@ -342,17 +344,26 @@ PgConnection::Bounds PgConnection::pipeline(std::span<const Queued> statements, 
 }
 
 // Throws the pipeline's first failure, in the order the server met them: BEGIN's, a
-// statement's (the server skipped what followed), the commit's.
+// statement's (the server skipped what followed), the commit's; each names its SQL (`sql[i]`
+// is results[i]'s).
 void PgConnection::check_pipeline(const Bounds& bounds, std::span<const ResultPtr> results,
-                                  bool then_commit) {
-  if (bounds.begin) check(bounds.begin);
-  for (const ResultPtr& r : results) check(r);
+                                  bool then_commit, std::span<const std::string_view> sql) {
+  const auto named = [this](const ResultPtr& r, std::string_view text) {
+    try {
+      check(r);
+    } catch (Error& e) {
+      e.attach_sql(text);
+      throw;
+    }
+  };
+  if (bounds.begin) named(bounds.begin, "BEGIN");
+  for (std::size_t i = 0; i < results.size(); ++i) named(results[i], sql[i]);
   if (!then_commit) return;
   if (bounds.implicit) {
-    if (bounds.commit) check(bounds.commit);  // only an error follows the statements' results
+    if (bounds.commit) named(bounds.commit, "COMMIT");  // only an error follows the results
     return;
   }
-  check(bounds.commit);  // COMMIT's own failure (a deferred constraint, serialization) rolled back
+  named(bounds.commit, "COMMIT");  // its own failure (deferred constraint, serialization)
   refuse_rolled_back_commit(bounds.commit.get());
 }
 
@@ -426,9 +437,14 @@ void PgConnection::Deallocate::operator()(const Statement& statement) const {
 
 ResultPtr PgConnection::run(std::string_view sql) {
   require_usable();
-  ResultPtr res = finish(PQsendQuery(conn_, std::string(sql).c_str()));
-  check(res);
-  return res;
+  try {
+    ResultPtr res = finish(PQsendQuery(conn_, std::string(sql).c_str()));
+    check(res);
+    return res;
+  } catch (Error& e) {
+    e.attach_sql(sql);
+    throw;
+  }
 }
 
 void PgConnection::execute_script(std::string_view sql) {
@@ -472,7 +488,7 @@ void PgConnection::commit() {
 // COMMIT of a transaction an error aborted succeeds, rolling back: do not let that pass.
 void PgConnection::refuse_rolled_back_commit(PGresult* res) const {
   if (std::string_view(PQcmdStatus(res)) == "ROLLBACK") {
-    throw_database_error(ErrorKind::operational, bind(), "25P02",
+    throw_database_error(ErrorKind::operational, bind(), "",
                          "COMMIT rolled the transaction back: a statement in it had failed");
   }
 }
@@ -527,7 +543,7 @@ bool PgConnection::ping() {
 
 void PgConnection::require_usable() const {
   if (broken_) {
-    throw_database_error(ErrorKind::connection, bind(), "08003",
+    throw_database_error(ErrorKind::connection, bind(), "",
                          "the connection was lost earlier; open a new one");
   }
 }
@@ -546,7 +562,8 @@ void PgConnection::fail(const PGresult* res) {
       f.message += kInDoubt;
     }
   }
-  throw_database_error(f.kind, bind(), f.code, redact(f.message, password_));
+  throw_database_error(f.kind, bind(), ErrorCodes{.sqlstate = f.sqlstate, .native = {}},
+                       redact(f.message, password_));
 }
 
 namespace {
@@ -668,7 +685,7 @@ struct ConnDeleter {
 
 [[noreturn]] void connect_failed(ErrorKind kind, const ConnectOptions& options, const Url& url,
                                  std::string_view message) {
-  throw_database_error(kind, options.bind, "08001", redact(one_line(message), url.password));
+  throw_database_error(kind, options.bind, "", redact(one_line(message), url.password));
 }
 
 // manydb's text is UTF-8, and a SQL_ASCII database neither checks that nor counts characters

@@ -80,7 +80,8 @@ class PgConnection final : public Connection {
   ResultPtr next_result(Clock::time_point deadline);
   ResultPtr finish(int sent);
   [[noreturn]] void time_out();
-  void check_pipeline(const Bounds& bounds, std::span<const ResultPtr> results, bool then_commit);
+  void check_pipeline(const Bounds& bounds, std::span<const ResultPtr> results, bool then_commit,
+                      std::span<const std::string_view> sql);
   void refuse_rolled_back_commit(PGresult* res) const;
   void send_pending_begin();
   bool plan_changed(const PGresult* res) const;

@@ -14,7 +14,8 @@ ErrorKind kind_for_exact(std::string_view s) {
   if (s == "40P01") return ErrorKind::deadlock;
   if (s == "40001") return ErrorKind::serialization;
   if (s == "57P01" || s == "57P02" || s == "57P03") return ErrorKind::connection;
-  if (s == "57014" || s == "55P03") return ErrorKind::timeout;
+  if (s == "57014") return ErrorKind::timeout;       // query_canceled: statement_timeout
+  if (s == "55P03") return ErrorKind::lock_timeout;  // lock_not_available: lock_timeout, NOWAIT
   return ErrorKind::other;
 }
 
@@ -58,27 +59,40 @@ std::string field(const PGresult* res, int code) {
   return v ? v : "";
 }
 
-std::string server_message(const PGresult* res) {
-  std::string msg = field(res, PG_DIAG_MESSAGE_PRIMARY);
-  if (const std::string detail = field(res, PG_DIAG_MESSAGE_DETAIL); !detail.empty()) {
-    msg.append(" (").append(detail).append(")");
-  }
-  return msg;
+// Classes 22 (data exception) and 23 (integrity constraint violation): where the server
+// quotes the values of the row or of the input.
+bool quotes_values(std::string_view sqlstate) {
+  return sqlstate.starts_with("22") || sqlstate.starts_with("23");
 }
 
 }  // namespace
 
+std::string message_without_values(std::string_view sqlstate, std::string primary,
+                                   std::string_view detail) {
+  if (!quotes_values(sqlstate)) {
+    if (!detail.empty()) primary.append(" (").append(detail).append(")");
+    return primary;
+  }
+  // From the first double quote to the last: a value may itself hold quotes.
+  const auto first = primary.find('"');
+  const auto last = primary.rfind('"');
+  if (sqlstate.starts_with("22") && first != std::string::npos && last > first) {
+    primary.replace(first, last - first + 1, "\"...\"");
+  }
+  return primary;
+}
+
 Failure describe_failure(PGconn* conn, const PGresult* res) {
   Failure f;
-  f.code = field(res, PG_DIAG_SQLSTATE);
-  f.message = server_message(res);
+  // libpq's own failures (socket closed, protocol errors) carry no SQLSTATE, and get none.
+  f.sqlstate = field(res, PG_DIAG_SQLSTATE);
+  f.message = message_without_values(f.sqlstate, field(res, PG_DIAG_MESSAGE_PRIMARY),
+                                     field(res, PG_DIAG_MESSAGE_DETAIL));
   if (f.message.empty() && res) f.message = PQresultErrorMessage(res);
   if (f.message.empty()) f.message = PQerrorMessage(conn);
   f.message = one_line(f.message);
   if (f.message.empty()) f.message = "unknown PostgreSQL error";
-  // libpq's own failures (socket closed, protocol errors) carry no SQLSTATE.
-  if (f.code.empty() && PQstatus(conn) == CONNECTION_BAD) f.code = "08006";
-  f.kind = kind_for_sqlstate(f.code);
+  f.kind = kind_for_sqlstate(f.sqlstate);
   if (PQstatus(conn) == CONNECTION_BAD) f.kind = ErrorKind::connection;
   return f;
 }

@@ -92,7 +92,8 @@ void SqliteConnection::open(const Url& url) {
     what += db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close_v2(db_);
     db_ = nullptr;
-    throw_database_error(ErrorKind::connection, bind(), std::to_string(rc), what);
+    throw_database_error(ErrorKind::connection, bind(), ErrorCodes{.sqlstate = {}, .native = rc},
+                         what);
   }
   sqlite3_extended_result_codes(db_, 1);
 }
@@ -131,7 +132,7 @@ const SqliteConnection::Prepared& SqliteConnection::prepared(std::string_view sq
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                     SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-  if (rc != SQLITE_OK) throw_error(db_, rc, bind());
+  if (rc != SQLITE_OK) throw_error(db_, rc, bind(), sql);
   if (!stmt) throw ProgrammingError("bind '" + bind() + "': the SQL text holds no statement");
   ++prepares_;
   const Prepared entry{stmt, sqlite3_bind_parameter_count(stmt), sqlite3_stmt_readonly(stmt) != 0};
@@ -166,7 +167,7 @@ inline void SqliteConnection::bind_params(const Prepared& statement,
   for (int i = 1; i <= expected; ++i) {
     const int rc = bind_one(stmt, i, params[static_cast<std::size_t>(i - 1)], keep);
     if (rc != SQLITE_OK) [[unlikely]]
-      throw_error(db_, rc, bind());
+      throw_error(db_, rc, bind(), sql_of(stmt));
   }
 }
 
@@ -202,7 +203,7 @@ void SqliteConnection::run_script(std::string_view sql) {
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
   sqlite3_free(message);
   end_if_done();  // touches no SQLite state: the error is still there
-  if (rc != SQLITE_OK) throw_error(db_, rc, bind());
+  if (rc != SQLITE_OK) throw_error(db_, rc, bind(), sql);
 }
 
 // Converts the sync's failure into the bind's error: the commit's outcome is unknown.
@@ -219,7 +220,7 @@ void SqliteConnection::wait_durable() {
 void SqliteConnection::take_write_gate() {
   if (!gate_ || holds_gate_) return;
   if (!gate_->acquire(busy_timeout_)) {
-    throw_database_error(ErrorKind::timeout, bind(), std::to_string(SQLITE_BUSY),
+    throw_database_error(ErrorKind::lock_timeout, bind(), std::to_string(SQLITE_BUSY),
                          "database is locked: another connection of this process kept its "
                          "write transaction open longer than busy_timeout (" +
                              std::to_string(busy_timeout_.count()) + " ms)");

@@ -34,7 +34,7 @@ void SqliteCursor::end_rows(int rc) {
   }
   sqlite3_reset(stmt_);
   if (on_end_) on_end_(on_end_context_);  // touches no SQLite state: the error is still there
-  throw_error(db_, rc, bind_);
+  throw_error(db_, rc, bind_, sql_of(stmt_));
 }
 
 // The connection is opened with SQLITE_OPEN_NOMUTEX (multi-thread mode), where SQLite makes no

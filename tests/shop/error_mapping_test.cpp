@@ -1,0 +1,39 @@
+// The shop's mapping of library errors to HTTP answers (apps/shop/guarded.hpp). A lost update
+// (StaleDataError) can occur on no route of the shop today: none updates an object it read
+// into a session (stock is taken with guarded UPDATE statements, which cannot lose an update);
+// the mapping is proved here, where any future route gets it.
+#include <gtest/gtest.h>
+
+#include "guarded.hpp"
+
+namespace shop {
+namespace {
+
+template <class E>
+http::Response answer_to(E error) {
+  return guarded([&]() -> http::Response { throw error; });
+}
+
+TEST(ShopErrorMapping, ALostUpdateIsAConflictNotANotFound) {
+  const auto r = answer_to(manydb::StaleDataError(
+      "User 7 (table 'user') was deleted by someone else; its changes could not be written",
+      "users"));
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(r.content_type, "application/json");
+  EXPECT_EQ(r.body,
+            "{\"error\":\"User 7 (table 'user') was deleted by someone else; its changes could "
+            "not be written\"}");
+}
+
+TEST(ShopErrorMapping, TheOtherMappingsStand) {
+  EXPECT_EQ(answer_to(manydb::NotFound("User 7 not found")).status, 404);
+  EXPECT_EQ(answer_to(BadRequest("'items' must be an array")).status, 400);
+  EXPECT_EQ(answer_to(manydb::DataError("bad")).status, 400);
+  const auto down = answer_to(manydb::Deadlock("deadlock", "orders"));
+  EXPECT_EQ(down.status, 503);
+  EXPECT_EQ(down.body, "{\"error\":\"database 'orders' is unavailable\"}");
+  EXPECT_EQ(answer_to(manydb::ConnectionError("lost", "users")).status, 503);
+}
+
+}  // namespace
+}  // namespace shop
