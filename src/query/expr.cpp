@@ -5,7 +5,7 @@
 
 #include "manydb/query/expr.hpp"
 
-namespace manydb::query_detail {
+namespace manydb::detail {
 
 ExprPtr make_value(Value v) {
   auto n = std::make_shared<ExprNode>();
@@ -37,4 +37,4 @@ ExprPtr make_aggregate(std::string_view fn, ExprPtr argument) {
   return n;
 }
 
-}  // namespace manydb::query_detail
+}  // namespace manydb::detail

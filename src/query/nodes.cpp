@@ -5,7 +5,7 @@
 
 #include "manydb/core/errors.hpp"
 
-namespace manydb::query_internal {
+namespace manydb::detail {
 
 namespace {
 constexpr std::array<std::string_view, 12> kBinaryOps = {
@@ -61,4 +61,4 @@ void check_arity(const ExprNode& n) {
   if (!ok) throw ProgrammingError("query: malformed expression node (wrong children)");
 }
 
-}  // namespace manydb::query_internal
+}  // namespace manydb::detail

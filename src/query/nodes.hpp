@@ -6,7 +6,7 @@
 
 #include "manydb/query/expr.hpp"
 
-namespace manydb::query_internal {
+namespace manydb::detail {
 
 // The index of `op` among = <> < <= > >= AND OR + - * /. Any other text throws
 // ProgrammingError: a hand-built node must never splice SQL.
@@ -28,4 +28,4 @@ const ExprNode* null_comparison_operand(const ExprNode& n);
 // Throws ProgrammingError unless `n` has the children its kind needs (all non-null).
 void check_arity(const ExprNode& n);
 
-}  // namespace manydb::query_internal
+}  // namespace manydb::detail

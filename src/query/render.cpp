@@ -2,7 +2,7 @@
 
 #include "query/nodes.hpp"
 
-namespace manydb::query_internal {
+namespace manydb::detail {
 
 std::string Renderer::column(std::size_t index) const {
   return dialect_.quote_identifier(table_.columns[index].name);
@@ -126,4 +126,4 @@ void Renderer::limit_offset(bool limit, bool offset, std::string& out) const {
   if (offset) out += " OFFSET ?";
 }
 
-}  // namespace manydb::query_internal
+}  // namespace manydb::detail

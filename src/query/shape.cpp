@@ -6,7 +6,7 @@
 #include "manydb/core/errors.hpp"
 #include "query/nodes.hpp"
 
-namespace manydb::query_internal {
+namespace manydb::detail {
 
 Shape::Shape(char statement, const schema::TableInfo& table, const Dialect& dialect)
     : table_(table) {
@@ -71,4 +71,4 @@ void Shape::node(const ExprNode& n) {
   for (const auto& c : n.children) node(*c);
 }
 
-}  // namespace manydb::query_internal
+}  // namespace manydb::detail

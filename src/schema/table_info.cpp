@@ -29,7 +29,15 @@ std::string demangled_name(const char* mangled) {
   return status == 0 && name ? std::string(name.get()) : std::string(mangled);
 }
 
-namespace detail {
+}  // namespace manydb::schema
+
+namespace manydb::detail {
+
+using schema::ColumnInfo;
+using schema::ColumnOptions;
+using schema::IndexDef;
+using schema::IndexInfo;
+using schema::TableInfo;
 
 namespace {
 [[noreturn]] void mapping_error(const TableInfo& info, const std::string& what) {
@@ -165,5 +173,4 @@ void validate(TableInfo& info) {
   validate_indexes(info);
 }
 
-}  // namespace detail
-}  // namespace manydb::schema
+}  // namespace manydb::detail

@@ -141,7 +141,7 @@ TEST(QueryCompile, LikeAndNullTests) {
 }
 
 TEST(QueryCompile, ComparingWithNullIsIsNull) {
-  namespace qd = manydb::query_detail;
+  namespace qd = manydb::detail;
   const auto user_id = col(&PageView::user_id);
   const manydb::Condition<PageView> eq(
       qd::make_binary("=", user_id.node(), qd::make_value(Value(nullptr))));
@@ -340,7 +340,7 @@ TEST(QueryCompile, ColumnsAreFoundByMember) {
 }
 
 TEST(QueryCompile, RejectsMalformedQueries) {
-  namespace qd = manydb::query_detail;
+  namespace qd = manydb::detail;
   EXPECT_THROW(compile_select(SelectQuery{}, pg()), manydb::ProgrammingError);
   const auto product = &table_info<Product>();
   auto bad_op = qd::make_binary("; DROP TABLE x; --", qd::make_value(1), qd::make_value(2));

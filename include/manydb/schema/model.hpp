@@ -10,6 +10,14 @@
 #include "manydb/schema/table.hpp"
 #include "manydb/schema/table_info.hpp"
 
+namespace manydb::detail {
+schema::ColumnInfo column_info(std::string_view name, ValueType type, bool nullable,
+                               const schema::ColumnOptions& options);
+void add_index(schema::TableInfo& info, const schema::IndexDef& def);
+// Checks what the compiler could not; throws ConfigError saying what to do.
+void validate(schema::TableInfo& info);
+}  // namespace manydb::detail
+
 namespace manydb::schema {
 
 template <class T>
@@ -46,14 +54,6 @@ constexpr void check_model() {
   static_assert(std::is_default_constructible_v<T>,
                 "manydb: a model must be default-constructible");
 }
-
-namespace detail {
-ColumnInfo column_info(std::string_view name, ValueType type, bool nullable,
-                       const ColumnOptions& options);
-void add_index(TableInfo& info, const IndexDef& def);
-// Checks what the compiler could not; throws ConfigError saying what to do.
-void validate(TableInfo& info);
-}  // namespace detail
 
 template <Model T>
 TableInfo build_table_info() {

@@ -127,40 +127,37 @@ class Session {
   BindState& use(const std::string& bind, bool write);
   bool begins_at_first_use(const Engine& engine) const;
   void check_bind(const std::string& bind) const;
-  void* adopt(std::unique_ptr<session_detail::Tracked> tracked);
-  session_detail::Tracked* find_identity(const schema::TableInfo& table, const Value& key);
-  session_detail::Tracked* find_address(const void* object);
+  void* adopt(std::unique_ptr<detail::Tracked> tracked);
+  detail::Tracked* find_identity(const schema::TableInfo& table, const Value& key);
+  detail::Tracked* find_address(const void* object);
   void flush_statements(bool commit_last);
   bool sole_open_transaction(const BindState& b) const;
-  void insert_all(const std::vector<session_detail::Tracked*>& inserts, bool commit_last);
-  std::size_t children_to_send_with(const session_detail::Tracked& parent,
-                                    std::span<session_detail::Tracked* const> rest,
-                                    const session_detail::InsertShape& parent_shape);
-  void insert_with_children(session_detail::Tracked& parent,
-                            const session_detail::InsertShape& parent_shape,
-                            std::span<session_detail::Tracked* const> children, bool commit_last);
-  void mark_inserted(session_detail::Tracked& t);
-  void insert_batch(std::span<session_detail::Tracked* const> batch,
-                    const session_detail::InsertShape& shape, bool commit_last);
-  void update(session_detail::Tracked& t);
-  void erase(session_detail::Tracked& t, bool commit_last);
-  void flush_detach(session_detail::Tracked& t);  // stops tracking without any SQL
+  void insert_all(const std::vector<detail::Tracked*>& inserts, bool commit_last);
+  std::size_t children_to_send_with(const detail::Tracked& parent,
+                                    std::span<detail::Tracked* const> rest,
+                                    const detail::InsertShape& parent_shape);
+  void insert_with_children(detail::Tracked& parent, const detail::InsertShape& parent_shape,
+                            std::span<detail::Tracked* const> children, bool commit_last);
+  void mark_inserted(detail::Tracked& t);
+  void insert_batch(std::span<detail::Tracked* const> batch, const detail::InsertShape& shape,
+                    bool commit_last);
+  void update(detail::Tracked& t);
+  void erase(detail::Tracked& t, bool commit_last);
+  void flush_detach(detail::Tracked& t);  // stops tracking without any SQL
   void forget_everything();
   void refuse_commit_after_a_lost_connection();
 
   Binds& engines_;
   SessionOptions options_;
   std::vector<BindState> binds_;  // in order of first use: the commit order
-  std::vector<std::unique_ptr<session_detail::Tracked>> tracked_;
+  std::vector<std::unique_ptr<detail::Tracked>> tracked_;
   // Built at the first remove() and kept from then on: most sessions never remove, and an entry
   // per object added would be a second allocation per object.
-  std::unordered_map<const void*, session_detail::Tracked*> by_address_;
+  std::unordered_map<const void*, detail::Tracked*> by_address_;
   bool by_address_built_ = false;
-  std::unordered_map<session_detail::IdentityKey, session_detail::Tracked*,
-                     session_detail::IdentityHash>
-      identity_;
+  std::unordered_map<detail::IdentityKey, detail::Tracked*, detail::IdentityHash> identity_;
   std::vector<std::size_t> changed_;  // update()'s scratch list, kept to reuse its storage
-  std::vector<std::unique_ptr<session_detail::Tracked>> detached_;  // alive, no longer tracked
+  std::vector<std::unique_ptr<detail::Tracked>> detached_;  // alive, no longer tracked
   std::uint64_t sequence_ = 0;
   bool dirty_ = false;  // something added or removed since the last flush
 };
