@@ -41,7 +41,8 @@ std::vector<Tracked*> in_state(const std::vector<std::unique_ptr<Tracked>>& all,
 }
 
 ExprPtr key_equals(const schema::TableInfo& table, const Value& key) {
-  return detail::make_binary("=", detail::make_column(table.primary_key), detail::make_value(key));
+  return detail::make_binary(BinaryOp::equal, detail::make_column(table.primary_key),
+                             detail::make_value(key));
 }
 
 // A column the database fills in: an auto-increment key or a default_now timestamp left unset.

@@ -4,6 +4,7 @@
 // Values are always bound parameters. The tree is type-erased (ExprNode); the typed wrappers
 // only decide what compiles.
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -18,20 +19,41 @@
 
 namespace manydb {
 
+// The operator of a binary node. The renderer spells each from a table indexed by it, so a
+// hand-built node can never splice SQL text.
+enum class BinaryOp : std::uint8_t {
+  equal,          // =
+  not_equal,      // <>
+  less,           // <
+  less_equal,     // <=
+  greater,        // >
+  greater_equal,  // >=
+  logical_and,    // AND
+  logical_or,     // OR
+  add,            // +
+  subtract,       // -
+  multiply,       // *
+  divide,         // /
+};
+
+// The function of an aggregate node.
+enum class AggregateFn : std::uint8_t { count, sum, avg, min, max };
+
 struct ExprNode {
   enum class Kind {
     column,       // `column` indexes TableInfo::columns
     value,        // a bound parameter
-    binary,       // children[0] op children[1]; op is one of = <> < <= > >= AND OR + - * /
+    binary,       // children[0] binary_op children[1]
     negate,       // NOT children[0]
     in_list,      // children[0] IN (children[1..]); an empty list is always false
     like,         // children[0] LIKE children[1] (case-sensitive on every engine)
     is_null,      // children[0] IS NULL
     is_not_null,  // children[0] IS NOT NULL
-    aggregate,    // op(children[0]) with op one of count sum avg min max; count(*) when no child
+    aggregate,    // aggregate_fn(children[0]); count(*) when no child
   };
   Kind kind = Kind::value;
-  std::string_view op;  // points at a string literal
+  BinaryOp binary_op = BinaryOp::equal;           // of a binary node
+  AggregateFn aggregate_fn = AggregateFn::count;  // of an aggregate node
   std::size_t column = 0;
   Value value;
   std::vector<std::shared_ptr<const ExprNode>> children;
@@ -61,7 +83,7 @@ inline ExprPtr make_column(std::size_t index) {
   n->column = index;
   return n;
 }
-ExprPtr make_binary(std::string_view op, ExprPtr a, ExprPtr b);
+ExprPtr make_binary(BinaryOp op, ExprPtr a, ExprPtr b);
 ExprPtr make_unary(ExprNode::Kind kind, ExprPtr a);
 }  // namespace detail
 
@@ -154,19 +176,19 @@ template <class X>
 concept null_literal = std::is_same_v<X, std::nullptr_t> || std::is_same_v<X, std::nullopt_t>;
 }  // namespace detail
 
-#define MANYDB_COMPARISON(OP, SQL)                                                   \
-  template <class T, class V, class X>                                               \
-  requires(detail::comparable<V, typename detail::expr_value<X>::type> &&            \
-           detail::same_model<T, X>) Expr<T, bool>                                   \
-  operator OP(const Expr<T, V>& a, const X& b) {                                     \
-    return Expr<T, bool>(detail::make_binary(SQL, a.node(), detail::operand<V>(b))); \
+#define MANYDB_COMPARISON(OP, KIND)                                                   \
+  template <class T, class V, class X>                                                \
+  requires(detail::comparable<V, typename detail::expr_value<X>::type> &&             \
+           detail::same_model<T, X>) Expr<T, bool>                                    \
+  operator OP(const Expr<T, V>& a, const X& b) {                                      \
+    return Expr<T, bool>(detail::make_binary(KIND, a.node(), detail::operand<V>(b))); \
   }
-MANYDB_COMPARISON(==, "=")
-MANYDB_COMPARISON(!=, "<>")
-MANYDB_COMPARISON(<, "<")
-MANYDB_COMPARISON(<=, "<=")
-MANYDB_COMPARISON(>, ">")
-MANYDB_COMPARISON(>=, ">=")
+MANYDB_COMPARISON(==, BinaryOp::equal)
+MANYDB_COMPARISON(!=, BinaryOp::not_equal)
+MANYDB_COMPARISON(<, BinaryOp::less)
+MANYDB_COMPARISON(<=, BinaryOp::less_equal)
+MANYDB_COMPARISON(>, BinaryOp::greater)
+MANYDB_COMPARISON(>=, BinaryOp::greater_equal)
 #undef MANYDB_COMPARISON
 
 // col(&T::opt) == std::nullopt (or nullptr) is IS NULL: SQL's `= NULL` is never true.
@@ -179,27 +201,27 @@ Expr<T, bool> operator!=(const Expr<T, V>& a, N) {
   return Expr<T, bool>(detail::make_unary(ExprNode::Kind::is_not_null, a.node()));
 }
 
-#define MANYDB_ARITHMETIC(OP, SQL)                                                                 \
+#define MANYDB_ARITHMETIC(OP, KIND)                                                                \
   template <class T, class V, class X>                                                             \
   requires(std::is_arithmetic_v<V> && !std::is_same_v<V, bool> &&                                  \
            std::is_arithmetic_v<typename detail::expr_value<X>::type> && detail::same_model<T, X>) \
       Expr<T, V>                                                                                   \
   operator OP(const Expr<T, V>& a, const X& b) {                                                   \
-    return Expr<T, V>(detail::make_binary(SQL, a.node(), detail::operand<V>(b)));                  \
+    return Expr<T, V>(detail::make_binary(KIND, a.node(), detail::operand<V>(b)));                 \
   }
-MANYDB_ARITHMETIC(+, "+")
-MANYDB_ARITHMETIC(-, "-")
-MANYDB_ARITHMETIC(*, "*")
-MANYDB_ARITHMETIC(/, "/")
+MANYDB_ARITHMETIC(+, BinaryOp::add)
+MANYDB_ARITHMETIC(-, BinaryOp::subtract)
+MANYDB_ARITHMETIC(*, BinaryOp::multiply)
+MANYDB_ARITHMETIC(/, BinaryOp::divide)
 #undef MANYDB_ARITHMETIC
 
 template <class T>
 Condition<T> operator&&(const Condition<T>& a, const Condition<T>& b) {
-  return Condition<T>(detail::make_binary("AND", a.node(), b.node()));
+  return Condition<T>(detail::make_binary(BinaryOp::logical_and, a.node(), b.node()));
 }
 template <class T>
 Condition<T> operator||(const Condition<T>& a, const Condition<T>& b) {
-  return Condition<T>(detail::make_binary("OR", a.node(), b.node()));
+  return Condition<T>(detail::make_binary(BinaryOp::logical_or, a.node(), b.node()));
 }
 template <class T>
 Condition<T> operator!(const Condition<T>& a) {
@@ -241,16 +263,16 @@ struct Aggregate {
   ExprPtr node;
 };
 namespace detail {
-ExprPtr make_aggregate(std::string_view fn, ExprPtr argument);
+ExprPtr make_aggregate(AggregateFn fn, ExprPtr argument);
 }
 template <class T>
 Aggregate<T> count() {
-  return {detail::make_aggregate("count", nullptr)};
+  return {detail::make_aggregate(AggregateFn::count, nullptr)};
 }
-#define MANYDB_AGGREGATE(NAME)                                  \
-  template <class T, class M>                                   \
-  Aggregate<T> NAME(M T::*member) {                             \
-    return {detail::make_aggregate(#NAME, col(member).node())}; \
+#define MANYDB_AGGREGATE(NAME)                                              \
+  template <class T, class M>                                               \
+  Aggregate<T> NAME(M T::*member) {                                         \
+    return {detail::make_aggregate(AggregateFn::NAME, col(member).node())}; \
   }
 MANYDB_AGGREGATE(count)
 MANYDB_AGGREGATE(sum)

@@ -85,10 +85,11 @@ T* Session::get(const Value& key) {
     return known->state == detail::Tracked::State::pending_delete ? nullptr
                                                                   : static_cast<T*>(known->object);
   }
-  auto results = query<T>()
-                     .where(Condition<T>(detail::make_binary(
-                         "=", detail::make_column(table.primary_key), detail::make_value(key))))
-                     .load();
+  auto results =
+      query<T>()
+          .where(Condition<T>(detail::make_binary(
+              BinaryOp::equal, detail::make_column(table.primary_key), detail::make_value(key))))
+          .load();
   return results.empty() ? nullptr : results.front();
 }
 
