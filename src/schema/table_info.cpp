@@ -155,7 +155,8 @@ ColumnInfo column_info(std::string_view name, ValueType type, bool nullable,
 
 void add_index(TableInfo& info, const IndexDef& def) {
   IndexInfo ix{std::string(def.name), {}, def.unique};
-  for (std::size_t i = 0; i < def.count; ++i) ix.columns.emplace_back(def.columns[i]);
+  for (std::size_t i = 0; i < def.count; ++i)
+    ix.columns.push_back(info.columns[def.columns[i]].name);
   info.indexes.push_back(std::move(ix));
 }
 

@@ -55,10 +55,17 @@ constexpr void check_model() {
                 "manydb: a model must be default-constructible");
 }
 
+// The mapping as a compile-time constant: reading it walks no runtime structure, and asking for
+// it does not build it again.
+template <class T>
+inline constexpr auto mapping_of = T::mapping();
+
 template <Model T>
 TableInfo build_table_info() {
   check_model<T>();
-  const auto mapping = T::mapping();
+  // The constant, not a runtime call: a mapping mistake the compiler can see (an index over an
+  // unmapped member) stops the build.
+  const auto& mapping = mapping_of<T>;
   TableInfo info;
   info.model = model_name<T>();
   info.name = std::string(mapping.name);
@@ -82,11 +89,6 @@ const TableInfo& table_info() {
   static const TableInfo info = build_table_info<T>();
   return info;
 }
-
-// The mapping as a compile-time constant: reading it walks no runtime structure, and asking for
-// it does not build it again.
-template <class T>
-inline constexpr auto mapping_of = T::mapping();
 
 inline constexpr std::size_t not_mapped = static_cast<std::size_t>(-1);
 
