@@ -122,6 +122,25 @@ std::string_view find_column_name(M Parent::*member) {
   return name;
 }
 
+// The position in T's mapping of the primary_key column, and that member's type: what
+// Session::get<T> takes as a key.
+template <Model T>
+struct primary_key_of {
+  static constexpr std::size_t position = [] {
+    std::size_t found = std::tuple_size_v<std::decay_t<decltype(mapping_of<T>.columns)>>, i = 0;
+    std::apply([&](const auto&... c) { ((found = c.options.primary_key ? i : found, ++i), ...); },
+               mapping_of<T>.columns);
+    return found;
+  }();
+  static_assert(position < std::tuple_size_v<std::decay_t<decltype(mapping_of<T>.columns)>>,
+                "manydb: the model has no primary_key column");
+  using type =
+      typename std::tuple_element_t<position,
+                                    std::decay_t<decltype(mapping_of<T>.columns)>>::member_type;
+};
+template <Model T>
+using primary_key_type = typename primary_key_of<T>::type;
+
 template <class C>
 struct member_class;
 template <class Parent, class M>

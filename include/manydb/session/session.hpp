@@ -74,12 +74,12 @@ class Session {
   template <schema::Model T>
   void remove(T& object);
 
-  // The object with primary key `key`, loaded once per session and then tracked; nullptr
-  // when there is none. get_or_throw throws NotFound instead.
+  // The object with primary key `key` (of the type of T's primary-key member), loaded once per
+  // session and then tracked; nullptr when there is none. get_or_throw throws NotFound instead.
   template <schema::Model T>
-  T* get(const Value& key);
+  T* get(const schema::primary_key_type<T>& key);
   template <schema::Model T>
-  T& get_or_throw(const Value& key);
+  T& get_or_throw(const schema::primary_key_type<T>& key);
 
   template <schema::Model T>
   Query<T> query();
@@ -104,20 +104,24 @@ class Session {
     return execute(bind, sql, std::span<const Value>(params.begin(), params.size()));
   }
 
-  // For Query<T>: flushes pending changes, then runs `statement` on `bind` in this session.
+ private:
+  // Query<T> runs its statements through the session's transactions and identity map.
+  template <schema::Model T>
+  friend class Query;
+
+  // Flushes pending changes, then runs `statement` on `bind` in this session.
   Cursor& run(const std::string& bind, const Statement& statement, bool write);
   const Dialect& dialect_of(const std::string& bind);
-  // For Query<T>: whether statements commit on their own (Begin::never), and a transaction for
-  // the statements of one call in such a session.
+  // Whether statements commit on their own (Begin::never), and a transaction for the statements
+  // of one call in such a session.
   bool autocommits() const { return options_.begin == Begin::never; }
   void begin_alone(const std::string& bind);
   void commit_alone(const std::string& bind);
   void rollback_alone(const std::string& bind);
-  // For Query<T> and get: the tracked object for a row just read, new or already known.
+  // The tracked object for a row just read, new or already known.
   template <schema::Model T>
   T& track_row(const Cursor& cursor);
 
- private:
   struct BindState {
     std::string bind;
     Engine* engine = nullptr;

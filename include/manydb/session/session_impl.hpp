@@ -79,24 +79,25 @@ T& Session::track_row(const Cursor& cursor) {
 }
 
 template <schema::Model T>
-T* Session::get(const Value& key) {
+T* Session::get(const schema::primary_key_type<T>& key) {
   const auto& table = schema::table_info<T>();
-  if (auto* known = find_identity(table, key)) {
+  Value value(key);
+  if (auto* known = find_identity(table, value)) {
     return known->state == detail::Tracked::State::pending_delete ? nullptr
                                                                   : static_cast<T*>(known->object);
   }
-  auto results =
-      query<T>()
-          .where(Condition<T>(detail::make_binary(
-              BinaryOp::equal, detail::make_column(table.primary_key), detail::make_value(key))))
-          .load();
+  auto results = query<T>()
+                     .where(Condition<T>(detail::make_binary(BinaryOp::equal,
+                                                             detail::make_column(table.primary_key),
+                                                             detail::make_value(std::move(value)))))
+                     .load();
   return results.empty() ? nullptr : results.front();
 }
 
 template <schema::Model T>
-T& Session::get_or_throw(const Value& key) {
+T& Session::get_or_throw(const schema::primary_key_type<T>& key) {
   if (T* found = get<T>(key)) return *found;
-  throw NotFound(schema::model_name<T>() + " " + key.to_display() + " not found",
+  throw NotFound(schema::model_name<T>() + " " + Value(key).to_display() + " not found",
                  schema::table_info<T>().bind_or_default());
 }
 
