@@ -12,9 +12,9 @@
 
 namespace manydb {
 
-using query_internal::cached_sql;
-using query_internal::Renderer;
-using query_internal::Shape;
+using detail::cached_sql;
+using detail::Renderer;
+using detail::Shape;
 
 namespace {
 
@@ -225,6 +225,6 @@ Statement compile_insert(const schema::TableInfo& table, const std::vector<std::
   return {std::move(sql), std::move(values)};
 }
 
-std::size_t cached_query_shapes() { return query_internal::shape_count(); }
+std::size_t cached_query_shapes() { return detail::shape_count(); }
 
 }  // namespace manydb

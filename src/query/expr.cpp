@@ -5,7 +5,7 @@
 
 #include "manydb/query/expr.hpp"
 
-namespace manydb::query_detail {
+namespace manydb::detail {
 
 ExprPtr make_value(Value v) {
   auto n = std::make_shared<ExprNode>();
@@ -14,10 +14,10 @@ ExprPtr make_value(Value v) {
   return n;
 }
 
-ExprPtr make_binary(std::string_view op, ExprPtr a, ExprPtr b) {
+ExprPtr make_binary(BinaryOp op, ExprPtr a, ExprPtr b) {
   auto n = std::make_shared<ExprNode>();
   n->kind = ExprNode::Kind::binary;
-  n->op = op;
+  n->binary_op = op;
   n->children = {std::move(a), std::move(b)};
   return n;
 }
@@ -29,12 +29,12 @@ ExprPtr make_unary(ExprNode::Kind kind, ExprPtr a) {
   return n;
 }
 
-ExprPtr make_aggregate(std::string_view fn, ExprPtr argument) {
+ExprPtr make_aggregate(AggregateFn fn, ExprPtr argument) {
   auto n = std::make_shared<ExprNode>();
   n->kind = ExprNode::Kind::aggregate;
-  n->op = fn;
+  n->aggregate_fn = fn;
   if (argument) n->children = {std::move(argument)};
   return n;
 }
 
-}  // namespace manydb::query_detail
+}  // namespace manydb::detail

@@ -2,7 +2,7 @@
 
 #include "query/nodes.hpp"
 
-namespace manydb::query_internal {
+namespace manydb::detail {
 
 std::string Renderer::column(std::size_t index) const {
   return dialect_.quote_identifier(table_.columns[index].name);
@@ -36,15 +36,15 @@ void Renderer::expr(const ExprNode& n, Context context, std::string& out) const 
 }
 
 void Renderer::binary(const ExprNode& n, Context context, std::string& out) const {
-  const std::uint8_t code = binary_op_code(n.op);
+  const BinaryOp op = n.binary_op;
   // AND/OR and arithmetic are always parenthesised unless bare; a comparison also goes without
   // them as an operand of AND/OR.
   const bool parens =
-      context == Context::operand || (context == Context::logical && !is_comparison(code));
-  const Context inner = is_logical(code) ? Context::logical : Context::operand;
+      context == Context::operand || (context == Context::logical && !is_comparison(op));
+  const Context inner = is_logical(op) ? Context::logical : Context::operand;
   if (parens) out += '(';
   expr(*n.children[0], inner, out);
-  out.append(" ").append(binary_op_text(code)).append(" ");
+  out.append(" ").append(sql_text(op)).append(" ");
   expr(*n.children[1], inner, out);
   if (parens) out += ')';
 }
@@ -53,7 +53,7 @@ void Renderer::predicate(const ExprNode& n, std::string& out) const {
   using K = ExprNode::Kind;
   if (const ExprNode* operand = null_comparison_operand(n)) {
     expr(*operand, Context::operand, out);
-    out += n.op == "=" ? " IS NULL" : " IS NOT NULL";
+    out += n.binary_op == BinaryOp::equal ? " IS NULL" : " IS NOT NULL";
     return;
   }
   switch (n.kind) {
@@ -94,8 +94,8 @@ void Renderer::in_list(const ExprNode& n, std::string& out) const {
 // double on every engine (SQLite's avg already is one). sum of an integer column stays numeric
 // on PostgreSQL (a bigint sum could overflow), so read it as a double or as text there.
 void Renderer::aggregate(const ExprNode& n, std::string& out) const {
-  const std::uint8_t code = aggregate_code(n.op);
-  std::string call(aggregate_text(code));
+  const AggregateFn code = n.aggregate_fn;
+  std::string call(sql_text(code));
   call += '(';
   if (n.children.empty()) {
     call += '*';
@@ -124,4 +124,4 @@ void Renderer::limit_offset(bool limit, bool offset, std::string& out) const {
   if (offset) out += " OFFSET ?";
 }
 
-}  // namespace manydb::query_internal
+}  // namespace manydb::detail

@@ -8,7 +8,7 @@
 #include "manydb/query/compile.hpp"
 #include "manydb/schema/table_info.hpp"
 
-namespace manydb::query_internal {
+namespace manydb::detail {
 
 class Renderer {
  public:
@@ -38,4 +38,4 @@ class Renderer {
   const Dialect& dialect_;
 };
 
-}  // namespace manydb::query_internal
+}  // namespace manydb::detail

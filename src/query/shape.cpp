@@ -6,7 +6,7 @@
 #include "manydb/core/errors.hpp"
 #include "query/nodes.hpp"
 
-namespace manydb::query_internal {
+namespace manydb::detail {
 
 Shape::Shape(char statement, const schema::TableInfo& table, const Dialect& dialect)
     : table_(table) {
@@ -48,18 +48,18 @@ void Shape::expr(const ExprPtr& node) {
 // fixed layout, so the key of a tree is unambiguous.
 void Shape::node(const ExprNode& n) {
   using K = ExprNode::Kind;
-  check_arity(n);
+  check_node(n);
   if (const ExprNode* operand = null_comparison_operand(n)) {
-    tag(static_cast<char>(n.op == "=" ? K::is_null : K::is_not_null));
+    tag(static_cast<char>(n.binary_op == BinaryOp::equal ? K::is_null : K::is_not_null));
     return node(*operand);  // the null itself is not a parameter
   }
   tag(static_cast<char>(n.kind));
   switch (n.kind) {
     case K::column: return column(n.column);
     case K::value: return param(n.value);
-    case K::binary: tag(static_cast<char>(binary_op_code(n.op))); break;
+    case K::binary: tag(static_cast<char>(n.binary_op)); break;
     case K::aggregate:
-      tag(static_cast<char>(aggregate_code(n.op)));
+      tag(static_cast<char>(n.aggregate_fn));
       number(n.children.size());
       break;
     case K::in_list:
@@ -71,4 +71,4 @@ void Shape::node(const ExprNode& n) {
   for (const auto& c : n.children) node(*c);
 }
 
-}  // namespace manydb::query_internal
+}  // namespace manydb::detail

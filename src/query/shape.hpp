@@ -9,7 +9,7 @@
 #include "manydb/query/expr.hpp"
 #include "manydb/schema/table_info.hpp"
 
-namespace manydb::query_internal {
+namespace manydb::detail {
 
 class Shape {
  public:
@@ -39,4 +39,4 @@ class Shape {
   std::vector<Value> params_;
 };
 
-}  // namespace manydb::query_internal
+}  // namespace manydb::detail

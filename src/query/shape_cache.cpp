@@ -4,7 +4,7 @@
 #include <shared_mutex>
 #include <unordered_map>
 
-namespace manydb::query_internal {
+namespace manydb::detail {
 
 namespace {
 // Enough for every query an application writes; a runaway producer of shapes (inserts of ever
@@ -43,4 +43,4 @@ std::size_t shape_count() {
   return c.sql_by_shape.size();
 }
 
-}  // namespace manydb::query_internal
+}  // namespace manydb::detail

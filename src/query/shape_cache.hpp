@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-namespace manydb::query_internal {
+namespace manydb::detail {
 
 std::optional<std::string> find_shape(const std::string& key);
 void store_shape(const std::string& key, const std::string& sql);
@@ -19,4 +19,4 @@ std::string cached_sql(const std::string& key, Render&& render) {
   return sql;
 }
 
-}  // namespace manydb::query_internal
+}  // namespace manydb::detail

@@ -29,7 +29,15 @@ std::string demangled_name(const char* mangled) {
   return status == 0 && name ? std::string(name.get()) : std::string(mangled);
 }
 
-namespace detail {
+}  // namespace manydb::schema
+
+namespace manydb::detail {
+
+using schema::ColumnInfo;
+using schema::ColumnOptions;
+using schema::IndexDef;
+using schema::IndexInfo;
+using schema::TableInfo;
 
 namespace {
 [[noreturn]] void mapping_error(const TableInfo& info, const std::string& what) {
@@ -147,7 +155,8 @@ ColumnInfo column_info(std::string_view name, ValueType type, bool nullable,
 
 void add_index(TableInfo& info, const IndexDef& def) {
   IndexInfo ix{std::string(def.name), {}, def.unique};
-  for (std::size_t i = 0; i < def.count; ++i) ix.columns.emplace_back(def.columns[i]);
+  for (std::size_t i = 0; i < def.count; ++i)
+    ix.columns.push_back(info.columns[def.columns[i]].name);
   info.indexes.push_back(std::move(ix));
 }
 
@@ -165,5 +174,4 @@ void validate(TableInfo& info) {
   validate_indexes(info);
 }
 
-}  // namespace detail
-}  // namespace manydb::schema
+}  // namespace manydb::detail

@@ -11,7 +11,7 @@
 
 namespace manydb {
 
-using session_detail::Tracked;
+using detail::Tracked;
 
 namespace {
 
@@ -41,8 +41,8 @@ std::vector<Tracked*> in_state(const std::vector<std::unique_ptr<Tracked>>& all,
 }
 
 ExprPtr key_equals(const schema::TableInfo& table, const Value& key) {
-  return query_detail::make_binary("=", query_detail::make_column(table.primary_key),
-                                   query_detail::make_value(key));
+  return detail::make_binary(BinaryOp::equal, detail::make_column(table.primary_key),
+                             detail::make_value(key));
 }
 
 // A column the database fills in: an auto-increment key or a default_now timestamp left unset.
@@ -88,16 +88,16 @@ bool Session::sole_open_transaction(const BindState& b) const {
          });
 }
 
-namespace session_detail {
+namespace detail {
 // What a run of INSERTs into one table sends, and what the server fills in for them (read back
 // with RETURNING).
 struct InsertShape {
   const schema::TableInfo* table = nullptr;
   std::vector<std::size_t> columns, returning;
 };
-}  // namespace session_detail
+}  // namespace detail
 
-using session_detail::InsertShape;
+using detail::InsertShape;
 
 namespace {
 
@@ -328,7 +328,7 @@ void Session::update(Tracked& t) {
       throw ProgrammingError("the primary key of a tracked " + table.model +
                              " changed; keys are immutable in a session");
     }
-    changed.push_back({i, query_detail::make_value(t.ops->column_value(t.object, i))});
+    changed.push_back({i, detail::make_value(t.ops->column_value(t.object, i))});
   }
   BindState& b = use(table.bind_or_default(), true);
   const auto statement =

@@ -7,9 +7,9 @@
 
 namespace manydb {
 
-using session_detail::Tracked;
+using detail::Tracked;
 
-namespace session_detail {
+namespace detail {
 std::size_t IdentityHash::operator()(const IdentityKey& k) const {
   const Value& v = k.key;
   std::size_t h = 0;
@@ -20,7 +20,7 @@ std::size_t IdentityHash::operator()(const IdentityKey& k) const {
   }
   return h ^ (std::hash<const void*>{}(k.table) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
 }
-}  // namespace session_detail
+}  // namespace detail
 
 Session::Session(Binds& binds, SessionOptions options)
     : engines_(binds), options_(std::move(options)) {

@@ -54,7 +54,7 @@ struct Order {
                s::column("total_amount", &Order::total_amount),
                s::column("status", &Order::status, s::varchar(20), s::default_value("pending")),
                s::column("created_at", &Order::created_at, s::default_now))
-        .index("ix_order_user_created", "user_id", "created_at");
+        .index("ix_order_user_created", &Order::user_id, &Order::created_at);
   }
 };
 

@@ -141,15 +141,15 @@ TEST(QueryCompile, LikeAndNullTests) {
 }
 
 TEST(QueryCompile, ComparingWithNullIsIsNull) {
-  namespace qd = manydb::query_detail;
+  namespace qd = manydb::detail;
   const auto user_id = col(&PageView::user_id);
   const manydb::Condition<PageView> eq(
-      qd::make_binary("=", user_id.node(), qd::make_value(Value(nullptr))));
+      qd::make_binary(manydb::BinaryOp::equal, user_id.node(), qd::make_value(Value(nullptr))));
   auto s = count_where(eq);
   EXPECT_EQ(s.sql, R"(SELECT count(*) FROM "page_view" WHERE "user_id" IS NULL)");
   EXPECT_TRUE(s.params.empty());
   const manydb::Condition<PageView> ne(
-      qd::make_binary("<>", qd::make_value(Value(nullptr)), user_id.node()));
+      qd::make_binary(manydb::BinaryOp::not_equal, qd::make_value(Value(nullptr)), user_id.node()));
   s = count_where(ne && col(&PageView::page) == "/");
   EXPECT_EQ(s.sql,
             R"(SELECT count(*) FROM "page_view" WHERE "user_id" IS NOT NULL AND "page" = ?)");
@@ -340,12 +340,17 @@ TEST(QueryCompile, ColumnsAreFoundByMember) {
 }
 
 TEST(QueryCompile, RejectsMalformedQueries) {
-  namespace qd = manydb::query_detail;
+  namespace qd = manydb::detail;
   EXPECT_THROW(compile_select(SelectQuery{}, pg()), manydb::ProgrammingError);
   const auto product = &table_info<Product>();
-  auto bad_op = qd::make_binary("; DROP TABLE x; --", qd::make_value(1), qd::make_value(2));
+  // An operator outside the enumeration (a cast integer) is refused, never looked up.
+  auto bad_op =
+      qd::make_binary(static_cast<manydb::BinaryOp>(200), qd::make_value(1), qd::make_value(2));
   EXPECT_THROW(compile_select(SelectQuery{.table = product, .where = bad_op}, pg()),
                manydb::ProgrammingError);
+  SelectQuery bad_aggregate{.table = product};
+  bad_aggregate.select = {qd::make_aggregate(static_cast<manydb::AggregateFn>(200), nullptr)};
+  EXPECT_THROW(compile_select(bad_aggregate, pg()), manydb::ProgrammingError);
   EXPECT_THROW(compile_select(SelectQuery{.table = product, .where = qd::make_column(99)}, pg()),
                manydb::ProgrammingError);
   EXPECT_THROW(compile_select(SelectQuery{.table = product, .limit = -1}, pg()),

@@ -10,6 +10,14 @@
 #include "manydb/schema/table.hpp"
 #include "manydb/schema/table_info.hpp"
 
+namespace manydb::detail {
+schema::ColumnInfo column_info(std::string_view name, ValueType type, bool nullable,
+                               const schema::ColumnOptions& options);
+void add_index(schema::TableInfo& info, const schema::IndexDef& def);
+// Checks what the compiler could not; throws ConfigError saying what to do.
+void validate(schema::TableInfo& info);
+}  // namespace manydb::detail
+
 namespace manydb::schema {
 
 template <class T>
@@ -47,18 +55,17 @@ constexpr void check_model() {
                 "manydb: a model must be default-constructible");
 }
 
-namespace detail {
-ColumnInfo column_info(std::string_view name, ValueType type, bool nullable,
-                       const ColumnOptions& options);
-void add_index(TableInfo& info, const IndexDef& def);
-// Checks what the compiler could not; throws ConfigError saying what to do.
-void validate(TableInfo& info);
-}  // namespace detail
+// The mapping as a compile-time constant: reading it walks no runtime structure, and asking for
+// it does not build it again.
+template <class T>
+inline constexpr auto mapping_of = T::mapping();
 
 template <Model T>
 TableInfo build_table_info() {
   check_model<T>();
-  const auto mapping = T::mapping();
+  // The constant, not a runtime call: a mapping mistake the compiler can see (an index over an
+  // unmapped member) stops the build.
+  const auto& mapping = mapping_of<T>;
   TableInfo info;
   info.model = model_name<T>();
   info.name = std::string(mapping.name);
@@ -82,11 +89,6 @@ const TableInfo& table_info() {
   static const TableInfo info = build_table_info<T>();
   return info;
 }
-
-// The mapping as a compile-time constant: reading it walks no runtime structure, and asking for
-// it does not build it again.
-template <class T>
-inline constexpr auto mapping_of = T::mapping();
 
 inline constexpr std::size_t not_mapped = static_cast<std::size_t>(-1);
 
@@ -119,6 +121,25 @@ std::string_view find_column_name(M Parent::*member) {
              mapping_of<Parent>.columns);
   return name;
 }
+
+// The position in T's mapping of the primary_key column, and that member's type: what
+// Session::get<T> takes as a key.
+template <Model T>
+struct primary_key_of {
+  static constexpr std::size_t position = [] {
+    std::size_t found = std::tuple_size_v<std::decay_t<decltype(mapping_of<T>.columns)>>, i = 0;
+    std::apply([&](const auto&... c) { ((found = c.options.primary_key ? i : found, ++i), ...); },
+               mapping_of<T>.columns);
+    return found;
+  }();
+  static_assert(position < std::tuple_size_v<std::decay_t<decltype(mapping_of<T>.columns)>>,
+                "manydb: the model has no primary_key column");
+  using type =
+      typename std::tuple_element_t<position,
+                                    std::decay_t<decltype(mapping_of<T>.columns)>>::member_type;
+};
+template <Model T>
+using primary_key_type = typename primary_key_of<T>::type;
 
 template <class C>
 struct member_class;

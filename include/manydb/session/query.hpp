@@ -29,8 +29,9 @@ class Query {
   explicit Query(Session& session) : session_(&session) { spec_.table = &schema::table_info<T>(); }
 
   Query& where(const Condition<T>& condition) {
-    spec_.where = spec_.where ? query_detail::make_binary("AND", spec_.where, condition.node())
-                              : condition.node();
+    spec_.where = spec_.where
+                      ? detail::make_binary(BinaryOp::logical_and, spec_.where, condition.node())
+                      : condition.node();
     return *this;
   }
   template <class M, class X>

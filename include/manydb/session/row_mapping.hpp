@@ -13,7 +13,7 @@
 #include "manydb/driver/cursor.hpp"
 #include "manydb/schema/model.hpp"
 
-namespace manydb::session_detail {
+namespace manydb::detail {
 
 using schema::mapping_of;
 
@@ -96,4 +96,4 @@ void read_column(T& object, std::size_t index, const Cursor& cursor, std::size_t
       mapping_of<T>.columns);
 }
 
-}  // namespace manydb::session_detail
+}  // namespace manydb::detail

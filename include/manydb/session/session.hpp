@@ -76,12 +76,12 @@ class Session {
   template <schema::Model T>
   void remove(T& object);
 
-  // The object with primary key `key`, loaded once per session and then tracked; nullptr
-  // when there is none. get_or_throw throws NotFound instead.
+  // The object with primary key `key` (of the type of T's primary-key member), loaded once per
+  // session and then tracked; nullptr when there is none. get_or_throw throws NotFound instead.
   template <schema::Model T>
-  T* get(const Value& key);
+  T* get(const schema::primary_key_type<T>& key);
   template <schema::Model T>
-  T& get_or_throw(const Value& key);
+  T& get_or_throw(const schema::primary_key_type<T>& key);
 
   template <schema::Model T>
   Query<T> query();
@@ -106,20 +106,24 @@ class Session {
     return execute(bind, sql, std::span<const Value>(params.begin(), params.size()));
   }
 
-  // For Query<T>: flushes pending changes, then runs `statement` on `bind` in this session.
+ private:
+  // Query<T> runs its statements through the session's transactions and identity map.
+  template <schema::Model T>
+  friend class Query;
+
+  // Flushes pending changes, then runs `statement` on `bind` in this session.
   Cursor& run(const std::string& bind, const Statement& statement, bool write);
   const Dialect& dialect_of(const std::string& bind);
-  // For Query<T>: whether statements commit on their own (Begin::never), and a transaction for
-  // the statements of one call in such a session.
+  // Whether statements commit on their own (Begin::never), and a transaction for the statements
+  // of one call in such a session.
   bool autocommits() const { return options_.begin == Begin::never; }
   void begin_alone(const std::string& bind);
   void commit_alone(const std::string& bind);
   void rollback_alone(const std::string& bind);
-  // For Query<T> and get: the tracked object for a row just read, new or already known.
+  // The tracked object for a row just read, new or already known.
   template <schema::Model T>
   T& track_row(const Cursor& cursor);
 
- private:
   struct BindState {
     std::string bind;
     Engine* engine = nullptr;
@@ -130,40 +134,37 @@ class Session {
   BindState& use(const std::string& bind, bool write);
   bool begins_at_first_use(const Engine& engine) const;
   void check_bind(const std::string& bind) const;
-  void* adopt(std::unique_ptr<session_detail::Tracked> tracked);
-  session_detail::Tracked* find_identity(const schema::TableInfo& table, const Value& key);
-  session_detail::Tracked* find_address(const void* object);
+  void* adopt(std::unique_ptr<detail::Tracked> tracked);
+  detail::Tracked* find_identity(const schema::TableInfo& table, const Value& key);
+  detail::Tracked* find_address(const void* object);
   void flush_statements(bool commit_last);
   bool sole_open_transaction(const BindState& b) const;
-  void insert_all(const std::vector<session_detail::Tracked*>& inserts, bool commit_last);
-  std::size_t children_to_send_with(const session_detail::Tracked& parent,
-                                    std::span<session_detail::Tracked* const> rest,
-                                    const session_detail::InsertShape& parent_shape);
-  void insert_with_children(session_detail::Tracked& parent,
-                            const session_detail::InsertShape& parent_shape,
-                            std::span<session_detail::Tracked* const> children, bool commit_last);
-  void mark_inserted(session_detail::Tracked& t);
-  void insert_batch(std::span<session_detail::Tracked* const> batch,
-                    const session_detail::InsertShape& shape, bool commit_last);
-  void update(session_detail::Tracked& t);
-  void erase(session_detail::Tracked& t, bool commit_last);
-  void flush_detach(session_detail::Tracked& t);  // stops tracking without any SQL
+  void insert_all(const std::vector<detail::Tracked*>& inserts, bool commit_last);
+  std::size_t children_to_send_with(const detail::Tracked& parent,
+                                    std::span<detail::Tracked* const> rest,
+                                    const detail::InsertShape& parent_shape);
+  void insert_with_children(detail::Tracked& parent, const detail::InsertShape& parent_shape,
+                            std::span<detail::Tracked* const> children, bool commit_last);
+  void mark_inserted(detail::Tracked& t);
+  void insert_batch(std::span<detail::Tracked* const> batch, const detail::InsertShape& shape,
+                    bool commit_last);
+  void update(detail::Tracked& t);
+  void erase(detail::Tracked& t, bool commit_last);
+  void flush_detach(detail::Tracked& t);  // stops tracking without any SQL
   void forget_everything();
   void refuse_commit_after_a_lost_connection();
 
   Binds& engines_;
   SessionOptions options_;
   std::deque<BindState> binds_;  // in order of first use: the commit order; never moved (tx)
-  std::vector<std::unique_ptr<session_detail::Tracked>> tracked_;
+  std::vector<std::unique_ptr<detail::Tracked>> tracked_;
   // Built at the first remove() and kept from then on: most sessions never remove, and an entry
   // per object added would be a second allocation per object.
-  std::unordered_map<const void*, session_detail::Tracked*> by_address_;
+  std::unordered_map<const void*, detail::Tracked*> by_address_;
   bool by_address_built_ = false;
-  std::unordered_map<session_detail::IdentityKey, session_detail::Tracked*,
-                     session_detail::IdentityHash>
-      identity_;
+  std::unordered_map<detail::IdentityKey, detail::Tracked*, detail::IdentityHash> identity_;
   std::vector<std::size_t> changed_;  // update()'s scratch list, kept to reuse its storage
-  std::vector<std::unique_ptr<session_detail::Tracked>> detached_;  // alive, no longer tracked
+  std::vector<std::unique_ptr<detail::Tracked>> detached_;  // alive, no longer tracked
   std::uint64_t sequence_ = 0;
   bool dirty_ = false;  // something added or removed since the last flush
 };

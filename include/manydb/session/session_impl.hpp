@@ -12,8 +12,7 @@ namespace manydb {
 template <schema::Model T>
 T& Session::add(T object) {
   check_bind(schema::table_info<T>().bind_or_default());
-  return *static_cast<T*>(
-      adopt(std::make_unique<session_detail::TrackedObject<T>>(std::move(object))));
+  return *static_cast<T*>(adopt(std::make_unique<detail::TrackedObject<T>>(std::move(object))));
 }
 
 template <auto Member, schema::Model Parent, schema::Model Child>
@@ -27,11 +26,11 @@ Child& Session::add_child(Parent& parent, Child child) {
     throw ProgrammingError("add_child(): the member is not a mapped column of " +
                            schema::model_name<Child>());
   }
-  session_detail::Tracked* p = nullptr;
+  detail::Tracked* p = nullptr;
   for (auto it = tracked_.rbegin(); it != tracked_.rend() && !p; ++it) {
     if ((*it)->object == &parent) p = it->get();  // parents are usually the latest added
   }
-  if (!p || p->state == session_detail::Tracked::State::pending_delete) {
+  if (!p || p->state == detail::Tracked::State::pending_delete) {
     throw ProgrammingError("add_child(): the parent " + schema::model_name<Parent>() +
                            " is not tracked by this session, or is being removed");
   }
@@ -39,12 +38,12 @@ Child& Session::add_child(Parent& parent, Child child) {
     throw ProgrammingError("add_child(): a " + schema::model_name<Parent>() + " and a " +
                            schema::model_name<Child>() + " live on different binds");
   }
-  if (p->state == session_detail::Tracked::State::persistent) {
+  if (p->state == detail::Tracked::State::persistent) {
     child.*Member = p->key().as_int64();  // its key is known already
     return add(std::move(child));
   }
   Child& added = add(std::move(child));
-  session_detail::Tracked& t = *tracked_.back();
+  detail::Tracked& t = *tracked_.back();
   t.parent = p;
   t.link_column = column;
   t.set_link = [](void* object, std::int64_t key) { static_cast<Child*>(object)->*Member = key; };
@@ -53,17 +52,17 @@ Child& Session::add_child(Parent& parent, Child child) {
 
 template <schema::Model T>
 void Session::remove(T& object) {
-  session_detail::Tracked* t = find_address(&object);
+  detail::Tracked* t = find_address(&object);
   if (t == nullptr) {
     throw ProgrammingError("remove(): this " + schema::model_name<T>() +
                            " is not tracked by the session; load it with get() or load()");
   }
-  if (t->state == session_detail::Tracked::State::pending_insert) {
-    t->state = session_detail::Tracked::State::pending_delete;
+  if (t->state == detail::Tracked::State::pending_insert) {
+    t->state = detail::Tracked::State::pending_delete;
     flush_detach(*t);  // never written: nothing to delete
     return;
   }
-  t->state = session_detail::Tracked::State::pending_delete;
+  t->state = detail::Tracked::State::pending_delete;
   dirty_ = true;
 }
 
@@ -72,33 +71,33 @@ T& Session::track_row(const Cursor& cursor) {
   const auto& table = schema::table_info<T>();
   const Value key = cursor.get_value(table.primary_key);
   if (auto* known = find_identity(table, key)) return *static_cast<T*>(known->object);
-  auto t = std::make_unique<session_detail::TrackedObject<T>>(T{});
-  session_detail::read_row(cursor, t->value_);
+  auto t = std::make_unique<detail::TrackedObject<T>>(T{});
+  detail::read_row(cursor, t->value_);
   t->take_snapshot();
-  t->state = session_detail::Tracked::State::persistent;
+  t->state = detail::Tracked::State::persistent;
   return *static_cast<T*>(adopt(std::move(t)));
 }
 
 template <schema::Model T>
-T* Session::get(const Value& key) {
+T* Session::get(const schema::primary_key_type<T>& key) {
   const auto& table = schema::table_info<T>();
-  if (auto* known = find_identity(table, key)) {
-    return known->state == session_detail::Tracked::State::pending_delete
-               ? nullptr
-               : static_cast<T*>(known->object);
+  Value value(key);
+  if (auto* known = find_identity(table, value)) {
+    return known->state == detail::Tracked::State::pending_delete ? nullptr
+                                                                  : static_cast<T*>(known->object);
   }
-  auto results =
-      query<T>()
-          .where(Condition<T>(query_detail::make_binary(
-              "=", query_detail::make_column(table.primary_key), query_detail::make_value(key))))
-          .load();
+  auto results = query<T>()
+                     .where(Condition<T>(detail::make_binary(BinaryOp::equal,
+                                                             detail::make_column(table.primary_key),
+                                                             detail::make_value(std::move(value)))))
+                     .load();
   return results.empty() ? nullptr : results.front();
 }
 
 template <schema::Model T>
-T& Session::get_or_throw(const Value& key) {
+T& Session::get_or_throw(const schema::primary_key_type<T>& key) {
   if (T* found = get<T>(key)) return *found;
-  throw NotFound(schema::model_name<T>() + " " + key.to_display() + " not found",
+  throw NotFound(schema::model_name<T>() + " " + Value(key).to_display() + " not found",
                  schema::table_info<T>().bind_or_default());
 }
 
@@ -128,7 +127,7 @@ void Query<T>::refuse_for_update_in_autocommit() const {
 template <schema::Model T>
 std::vector<T> Query<T>::read_rows(Cursor& cursor) {
   std::vector<T> out;
-  while (cursor.next()) session_detail::read_row(cursor, out.emplace_back());
+  while (cursor.next()) detail::read_row(cursor, out.emplace_back());
   return out;
 }
 
@@ -202,7 +201,7 @@ template <class... Aggregates>
 Result Query<T>::aggregate(Aggregates... aggregates) {
   SelectQuery spec = spec_;
   spec.select.clear();
-  for (std::size_t column : spec.group_by) spec.select.push_back(query_detail::make_column(column));
+  for (std::size_t column : spec.group_by) spec.select.push_back(detail::make_column(column));
   (spec.select.push_back(aggregates.node), ...);
   return read_all(run(compile_select(spec, session_->dialect_of(bind())), false));
 }
@@ -249,9 +248,9 @@ std::vector<T> Query<T>::update_locked_rows(const std::vector<Assignment>& assig
   auto& locked = run(compile_select(matching, dialect), true);
   auto by_key = std::make_shared<ExprNode>();
   by_key->kind = ExprNode::Kind::in_list;
-  by_key->children.push_back(query_detail::make_column(table.primary_key));
+  by_key->children.push_back(detail::make_column(table.primary_key));
   while (locked.next()) {
-    by_key->children.push_back(query_detail::make_value(locked.get_value(table.primary_key)));
+    by_key->children.push_back(detail::make_value(locked.get_value(table.primary_key)));
   }
   if (by_key->children.size() == 1) return {};
   run(compile_update(table, by_key, assignments, dialect), true);
@@ -270,7 +269,7 @@ std::int64_t Query<T>::remove() {
 
 // ---- cross-bind loading ----
 
-namespace session_detail {
+namespace detail {
 template <auto Member, class Column>
 constexpr bool maps_member(const Column& column) {
   if constexpr (std::is_same_v<decltype(column.member), decltype(Member)>) {
@@ -301,27 +300,25 @@ template <class K>
 void add_key(std::vector<K>& keys, const std::optional<K>& key) {
   if (key) keys.push_back(*key);
 }
-}  // namespace session_detail
+}  // namespace detail
 
 template <auto Member, class Range>
 auto Session::load_related(const Range& children) {
   using Child = typename schema::member_class<decltype(Member)>::type;
-  using Columns = std::decay_t<decltype(session_detail::mapping_of<Child>.columns)>;
-  constexpr std::size_t index = session_detail::index_of_member<Member>(
-      session_detail::mapping_of<Child>.columns,
-      std::make_index_sequence<std::tuple_size_v<Columns>>{});
+  using Columns = std::decay_t<decltype(detail::mapping_of<Child>.columns)>;
+  constexpr std::size_t index = detail::index_of_member<Member>(
+      detail::mapping_of<Child>.columns, std::make_index_sequence<std::tuple_size_v<Columns>>{});
   static_assert(index < std::tuple_size_v<Columns>, "manydb::load_related: Member is not mapped");
   constexpr auto target = std::tuple_element_t<index, Columns>::reference;
   static_assert(!std::is_null_pointer_v<std::remove_const_t<decltype(target)>>,
                 "manydb::load_related: declare the reference once, with "
                 "refers_to<&Parent::key>() on that column of the mapping");
   using Parent = typename schema::member_class<std::remove_const_t<decltype(target)>>::type;
-  using Key = typename query_detail::unwrap_optional<
+  using Key = typename detail::unwrap_optional<
       std::remove_cvref_t<decltype(std::declval<Parent>().*target)>>::type;
 
   std::vector<Key> keys;
-  for (const auto& child : children)
-    session_detail::add_key(keys, session_detail::deref(child).*Member);
+  for (const auto& child : children) detail::add_key(keys, detail::deref(child).*Member);
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   std::unordered_map<Key, Parent> related;

@@ -8,7 +8,7 @@
 #include "manydb/schema/table_info.hpp"
 #include "manydb/session/row_mapping.hpp"
 
-namespace manydb::session_detail {
+namespace manydb::detail {
 
 // Column-wise access to a model's members, through its mapping, for code that knows no T.
 struct ModelOps {
@@ -88,4 +88,4 @@ struct IdentityHash {
   std::size_t operator()(const IdentityKey& k) const;
 };
 
-}  // namespace manydb::session_detail
+}  // namespace manydb::detail
