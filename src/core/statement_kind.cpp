@@ -1,16 +1,21 @@
 #include "manydb/core/statement_kind.hpp"
 
 #include <array>
-#include <cctype>
 
 namespace manydb {
 
 namespace {
 
+// ASCII only, without the C library's locale lookups: this runs before statements a lease may
+// run again.
+constexpr bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+constexpr bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr char upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; }
+
 // Skips whitespace, "-- line" and "/* block */" comments (MariaDB's "#" comments too).
 std::string_view skip_blanks(std::string_view sql) {
   for (;;) {
-    while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front()))) {
+    while (!sql.empty() && is_space(sql.front())) {
       sql.remove_prefix(1);
     }
     if (sql.starts_with("--") || sql.starts_with("#")) {
@@ -28,17 +33,17 @@ std::string_view skip_blanks(std::string_view sql) {
 // The leading word; `rest` is what follows it.
 std::string_view first_word(std::string_view sql, std::string_view& rest) {
   std::size_t n = 0;
-  while (n < sql.size() && (std::isalpha(static_cast<unsigned char>(sql[n])) || sql[n] == '_')) {
+  while (n < sql.size() && (is_letter(sql[n]) || sql[n] == '_')) {
     ++n;
   }
   rest = sql.substr(n);
   return sql.substr(0, n);
 }
 
-bool same_word(std::string_view word, std::string_view upper) {
-  if (word.size() != upper.size()) return false;
+bool same_word(std::string_view word, std::string_view wanted) {
+  if (word.size() != wanted.size()) return false;
   for (std::size_t i = 0; i < word.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(word[i])) != upper[i]) return false;
+    if (upper(word[i]) != wanted[i]) return false;
   }
   return true;
 }

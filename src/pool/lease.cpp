@@ -106,8 +106,11 @@ void Lease::replace_if_closed(const std::optional<TxMode>& begun) {
   if (connection().closed_by_server()) replace_connection(begun);
 }
 
+// Whether the statement only reads matters only where it could run again: asked only there.
 Cursor& Lease::query(std::string_view sql, std::span<const Value> params) {
-  return query(sql, params, reads_only(sql));
+  const bool first_outside =
+      pool_ && !used_ && reused_ && connection_ && !connection_->in_transaction();
+  return query(sql, params, first_outside && reads_only(sql));
 }
 
 Cursor& Lease::query(std::string_view sql, std::span<const Value> params, bool repeatable) {
