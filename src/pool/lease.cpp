@@ -106,18 +106,23 @@ void Lease::replace_if_closed(const std::optional<TxMode>& begun) {
   if (connection().closed_by_server()) replace_connection(begun);
 }
 
+// This lease's first statement on a connection that sat idle in the pool, outside a
+// transaction: the one place where a connection that died while idle shows, and may be replaced.
+bool Lease::first_use_outside_transaction() const {
+  return pool_ && !used_ && reused_ && connection_ && !connection_->in_transaction();
+}
+
 // Whether the statement only reads matters only where it could run again: asked only there.
 Cursor& Lease::query(std::string_view sql, std::span<const Value> params) {
-  const bool first_outside =
-      pool_ && !used_ && reused_ && connection_ && !connection_->in_transaction();
-  return query(sql, params, first_outside && reads_only(sql));
+  return query(sql, params, first_use_outside_transaction() && reads_only(sql));
 }
 
 Cursor& Lease::query(std::string_view sql, std::span<const Value> params, bool repeatable) {
+  if (!connection_) lost();
   // The first statement of a transaction is as safe to run again as a read outside one: a
   // connection that died took the transaction with it, uncommitted.
   const std::optional<TxMode> begun = first_of_transaction();
-  const bool first_outside = pool_ && !used_ && reused_ && !connection_->in_transaction();
+  const bool first_outside = first_use_outside_transaction();
   const bool may_retry = pool_ && (begun || (repeatable && first_outside));
   if (!begun && !repeatable && first_outside) replace_if_closed(std::nullopt);
   used_ = true;
@@ -139,8 +144,7 @@ void Lease::run(const Batch& batch) {
     return connection().commit();
   }
   const std::optional<TxMode> begun = first_of_transaction();
-  const bool first_use = !used_ && reused_ && !connection().in_transaction();
-  if (pool_ && (begun || first_use)) replace_if_closed(begun);
+  if (begun || first_use_outside_transaction()) replace_if_closed(begun);
   used_ = true;
   connection().run(batch);
 }

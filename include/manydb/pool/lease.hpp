@@ -85,6 +85,7 @@ class Lease {
   void replace_if_closed(const std::optional<TxMode>& begun);
   // The mode of this lease's begin() when the coming statement is the transaction's first.
   std::optional<TxMode> first_of_transaction();
+  bool first_use_outside_transaction() const;
 
   Pool* pool_ = nullptr;  // kept after the connection is lost: it names the bind
   std::unique_ptr<PooledConnection> pooled_;
