@@ -47,7 +47,7 @@ mariadb_stop() {
 # socket in DIR/pgsock), waiting until it accepts connections. Used by db-up and db-fault.
 pg_start() {
   local dir=$1 port=$2 opts
-  opts="-c listen_addresses=127.0.0.1 -c port=$port -c max_prepared_transactions=20"
+  opts="-c listen_addresses=127.0.0.1 -c port=$port -c max_prepared_transactions=100"
   opts+=" -c unix_socket_directories=$dir/pgsock -c max_connections=200 -c fsync=on"
   runuser -u postgres -- "$PG_BIN/pg_ctl" start -D "$dir/pg/data" -l "$dir/pg/server.log" \
     -w -t 30 -o "$opts" >/dev/null

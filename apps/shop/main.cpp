@@ -87,7 +87,11 @@ int main(int argc, char** argv) {
   std::optional<manydb::Database> db;
   auto database = [&]() -> manydb::Database& {
     if (!db) {
-      db.emplace(manydb::Database::from_file(config));
+      // Only the server runs recovery in the background; a command does its work and exits.
+      db.emplace(manydb::Database::from_file(
+          config, *serve_cmd
+                      ? std::nullopt
+                      : std::optional<std::chrono::milliseconds>(std::chrono::milliseconds(0))));
       shop::register_models(*db);
     }
     return *db;

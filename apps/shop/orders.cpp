@@ -1,9 +1,7 @@
-// POST /orders: validate, check the user, take the stock with guarded decrements that return
-// each product's price, then write the order. Two databases change, and until atomic
-// cross-database commit exists the order is: commit the stock first, then the order; if the
-// order's commit fails the stock is given back and the answer is 503 (unless the commit is in
-// doubt: then the stock stays taken). A crash between the two commits leaves stock taken for
-// an order that does not exist (never an order without its stock): docs/shop.md.
+// POST /orders: validate, check the user, then in one session take the stock with guarded
+// decrements that return each product's price and write the order. Two databases change, and
+// the session's commit is atomic across them (docs/sessions.md): after any failure or crash,
+// either the stock is taken and the order exists, or neither.
 #include <cmath>
 #include <map>
 
@@ -43,15 +41,11 @@ std::int64_t cents(double price) { return std::llround(price * 100); }
 
 }  // namespace
 
-// Takes every product's quantity or none, and learns each price from the row it decremented:
-// the decrements run in one transaction on the products bind, each guarded by
-// stock >= quantity, in id order so two orders never deadlock. Empty when one could not be
-// taken (the session's destructor rolls the others back). One product's decrement is a
-// transaction on its own: it runs in autocommit, one round trip without BEGIN and COMMIT.
+// Takes every product's quantity or none, in `s`, and learns each price from the row it
+// decremented: each decrement is guarded by stock >= quantity, in id order so two orders never
+// deadlock. Empty when one could not be taken (the caller rolls the session back).
 static std::map<std::int64_t, double> take_stock(
-    manydb::Database& db, const std::map<std::int64_t, std::int64_t>& wanted) {
-  auto s = db.session_for<Product>(wanted.size() == 1 ? manydb::Begin::never
-                                                      : manydb::Begin::at_first_use);
+    manydb::Session& s, const std::map<std::int64_t, std::int64_t>& wanted) {
   std::map<std::int64_t, double> prices;
   for (const auto& [id, quantity] : wanted) {
     const auto taken =
@@ -61,19 +55,7 @@ static std::map<std::int64_t, double> take_stock(
     if (taken.size() != 1) return {};
     prices[id] = taken.front().price;
   }
-  s.commit();
   return prices;
-}
-
-static void give_back_stock(manydb::Database& db,
-                            const std::map<std::int64_t, std::int64_t>& wanted) {
-  auto s = db.session_for<Product>();
-  for (const auto& [id, quantity] : wanted) {
-    s.query<Product>()
-        .where(col(&Product::id) == id)
-        .update(manydb::set(&Product::stock, col(&Product::stock) + quantity));
-  }
-  s.commit();
 }
 
 // Why stock could not be taken: a product that does not exist (404) or too little stock (409).
@@ -95,17 +77,20 @@ Response Service::create_order(const Request& request) {
   const auto wanted = requested_quantities(body);
 
   if (!user_exists(user_id)) return Response::error(404, "user not found");
-  auto prices = take_stock(db_, wanted);
-  if (prices.empty()) return refusal(wanted);
-
-  std::int64_t total = 0;
-  for (const auto& [id, quantity] : wanted) total += cents(prices[id]) * quantity;
   try {
-    auto s = db_.session_for<Order>();
+    // One session over the products and orders binds: its commit is atomic across them.
+    auto s = db_.session();
+    auto prices = take_stock(s, wanted);
+    if (prices.empty()) {
+      s.rollback();  // before refusal() reads: a SQLite session holds the products write lock
+      return refusal(wanted);
+    }
+    std::int64_t total = 0;
+    for (const auto& [id, quantity] : wanted) total += cents(prices[id]) * quantity;
     auto& order =
         s.add(Order{.user_id = user_id, .total_amount = static_cast<double>(total) / 100});
-    // The items take the order's key as it is inserted: on PostgreSQL the order, its items and
-    // COMMIT go out in one round trip.
+    // The items take the order's key as it is inserted: on PostgreSQL the order and its items
+    // go out in one round trip.
     for (const auto& [id, quantity] : wanted) {
       s.add_child<&OrderItem::order_id>(
           order, OrderItem{.product_id = id, .quantity = quantity, .price = prices[id]});
@@ -114,16 +99,15 @@ Response Service::create_order(const Request& request) {
     JsonWriter w;
     w.begin_object().key("id").value(order.id).key("total").cents(total).end_object();
     return Response::json(201, w.take());
-  } catch (const manydb::CommitInDoubt& e) {
-    // The order may have been saved after all: giving its stock back could leave an order
-    // whose stock was never taken. The stock stays taken (the side docs/shop.md allows).
+  } catch (const manydb::InDoubt& e) {
+    // Recovery finishes it the way the decision went; retrying could take the stock twice.
     return Response::error(503, "database '" + e.bind() +
-                                    "' is unavailable: the order may or may not have been saved; "
-                                    "its stock stays taken");
-  } catch (const manydb::Error& e) {
-    give_back_stock(db_, wanted);
+                                    "' is unavailable: the order is in doubt until recovery "
+                                    "finishes it (transaction " +
+                                    e.transaction_id() + "); do not retry it");
+  } catch (const manydb::OperationalError& e) {
     return Response::error(503, "database '" + e.bind() +
-                                    "' is unavailable: the order could not be saved; no stock "
+                                    "' is unavailable: the order was not saved and no stock "
                                     "was taken");
   }
 }

@@ -12,3 +12,5 @@
 #include "manydb/pool/engine.hpp"
 #include "manydb/schema/model.hpp"
 #include "manydb/session/session.hpp"
+#include "manydb/tx/failpoint.hpp"
+#include "manydb/tx/recovery.hpp"

@@ -2,11 +2,29 @@
 
 namespace manydb {
 
-Database::Database(const DatabaseConfig& config) : binds_(std::make_unique<Binds>(config)) {}
+namespace {
+std::vector<Engine*> engines_of(Binds& binds) {
+  std::vector<Engine*> engines;
+  for (const auto& name : binds.names()) engines.push_back(&binds.engine(name));
+  return engines;
+}
+}  // namespace
 
-Database Database::from_file(const std::string& path) {
+Database::Database(const DatabaseConfig& config) : binds_(std::make_unique<Binds>(config)) {
+  if (config.binds.size() > 1 && config.recovery_interval.count() > 0) {
+    recovery_ = std::make_unique<RecoveryThread>(engines_of(*binds_), config.recovery_interval);
+  }
+}
+
+RecoveryReport Database::recover(const RecoveryOptions& options) {
+  return manydb::recover(engines_of(*binds_), options);
+}
+
+Database Database::from_file(const std::string& path,
+                             std::optional<std::chrono::milliseconds> recovery_interval) {
   auto config = DatabaseConfig::from_toml_file(path);
   config.apply_environment();
+  if (recovery_interval) config.recovery_interval = *recovery_interval;
   return Database(config);
 }
 

@@ -22,6 +22,32 @@ void Connection::refuse_nested_begin() const {
   }
 }
 
+namespace {
+[[noreturn]] void cannot_prepare(const Connection& c) {
+  throw_database_error(
+      ErrorKind::programming, c.bind(), "",
+      std::string(c.dialect().name()) + " cannot prepare a transaction for two-phase commit");
+}
+}  // namespace
+
+void Connection::prepare_transaction(std::string_view) { cannot_prepare(*this); }
+void Connection::commit_prepared(std::string_view) { cannot_prepare(*this); }
+void Connection::rollback_prepared(std::string_view) { cannot_prepare(*this); }
+std::vector<std::string> Connection::prepared_transactions(std::string_view) { return {}; }
+
+// An xid is pasted into SQL text (neither engine takes it as a parameter): only characters
+// that need no quoting anywhere.
+void Connection::check_xid(std::string_view xid) const {
+  const bool valid = !xid.empty() && xid.size() <= kMaxXidBytes &&
+                     xid.find_first_not_of(
+                         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                         "0123456789:._-") == std::string_view::npos;
+  if (!valid) {
+    throw_database_error(ErrorKind::programming, bind(), "",
+                         "a transaction id must be 1 to 64 ASCII letters, digits or ':._-'");
+  }
+}
+
 void Connection::run_batch(const Batch& batch) {
   for (const Batch::Step& step : batch.steps()) {
     try {

@@ -15,7 +15,10 @@ Lease::Lease(Lease&& other) noexcept
       reused_(other.reused_),
       used_(other.used_),
       began_first_(other.began_first_),
-      began_mode_(other.began_mode_) {}
+      began_mode_(other.began_mode_),
+      began_branch_(std::move(other.began_branch_)),
+      recording_(std::exchange(other.recording_, nullptr)),
+      handed_out_(other.handed_out_) {}
 
 Lease& Lease::operator=(Lease&& other) noexcept {
   if (this != &other) {
@@ -27,6 +30,9 @@ Lease& Lease::operator=(Lease&& other) noexcept {
     used_ = other.used_;
     began_first_ = other.began_first_;
     began_mode_ = other.began_mode_;
+    began_branch_ = std::move(other.began_branch_);
+    recording_ = std::exchange(other.recording_, nullptr);
+    handed_out_ = other.handed_out_;
   }
   return *this;
 }
@@ -69,14 +75,22 @@ void Lease::lost() const {
                              : "this lease holds no connection");
 }
 
-void Lease::begin(TxMode mode) {
+namespace {
+void begin_on(Connection& c, TxMode mode, const std::string& branch) {
+  if (branch.empty()) return c.begin(mode);
+  c.begin_branch(branch, mode);
+}
+}  // namespace
+
+void Lease::begin(TxMode mode, std::string_view branch) {
   Connection& c = connection();
   const bool may_retry = !used_ && reused_ && pool_ && !c.in_transaction();
   used_ = true;
   began_mode_ = mode;
-  if (!may_retry) return c.begin(mode);
+  began_branch_ = branch;
+  if (!may_retry) return begin_on(c, mode, began_branch_);
   try {
-    c.begin(mode);
+    begin_on(c, mode, began_branch_);
   } catch (const ConnectionError&) {
     if (!c.broken()) throw;
     replace_connection(mode);
@@ -92,7 +106,7 @@ void Lease::replace_connection(const std::optional<TxMode>& begun) {
   connection_ = nullptr;
   pooled_ = pool_->replace(std::move(pooled_));
   connection_ = pooled_->connection.get();
-  if (begun) connection_->begin(*begun);
+  if (begun) begin_on(*connection_, *begun, began_branch_);
 }
 
 std::optional<TxMode> Lease::first_of_transaction() {
@@ -117,8 +131,14 @@ Cursor& Lease::query(std::string_view sql, std::span<const Value> params) {
   return query(sql, params, first_use_outside_transaction() && reads_only(sql));
 }
 
+void Lease::record(std::string_view sql, std::span<const Value> params) {
+  if (reads_only(sql)) return;
+  recording_->push_back({std::string(sql), std::vector<Value>(params.begin(), params.end())});
+}
+
 Cursor& Lease::query(std::string_view sql, std::span<const Value> params, bool repeatable) {
   if (!connection_) lost();
+  if (recording_) record(sql, params);
   // The first statement of a transaction is as safe to run again as a read outside one: a
   // connection that died took the transaction with it, uncommitted.
   const std::optional<TxMode> begun = first_of_transaction();
@@ -142,6 +162,9 @@ void Lease::run(const Batch& batch) {
     Cursor& rows = query(step.sql, step.params, false);  // may run again on a new connection
     if (step.read) step.read(rows);
     return connection().commit();
+  }
+  if (recording_) {
+    for (const Batch::Step& step : batch.steps()) record(step.sql, step.params);
   }
   const std::optional<TxMode> begun = first_of_transaction();
   if (begun || first_use_outside_transaction()) replace_if_closed(begun);

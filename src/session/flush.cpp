@@ -232,6 +232,7 @@ void Session::insert_batch(std::span<Tracked* const> batch, const InsertShape& s
   sent.reserve(shape.columns.size() * batch.size());
   for (const Tracked* t : batch) t->ops->append_values(t->object, shape.returning, sent);
   BindState& b = use(table.bind_or_default(), true);
+  b.wrote = true;
   const auto statement =
       compile_insert(table, shape.columns, std::move(sent), shape.returning, b.engine->dialect());
   const bool commit = commit_last && sole_open_transaction(b);
@@ -271,6 +272,7 @@ void Session::insert_with_children(Tracked& parent, const InsertShape& parent_sh
                                    std::span<Tracked* const> children, bool commit_last) {
   const auto& table = *parent.table;
   BindState& b = use(table.bind_or_default(), true);
+  b.wrote = true;
   const Dialect& dialect = b.engine->dialect();
   std::vector<Value> sent;
   parent.ops->append_values(parent.object, parent_shape.returning, sent);
@@ -331,6 +333,7 @@ void Session::update(Tracked& t) {
     changed.push_back({i, detail::make_value(t.ops->column_value(t.object, i))});
   }
   BindState& b = use(table.bind_or_default(), true);
+  b.wrote = true;
   const auto statement =
       compile_update(table, key_equals(table, t.key()), changed, b.engine->dialect());
   // No row matched the key: the row was deleted since it was read (a lost update).
@@ -345,6 +348,7 @@ void Session::update(Tracked& t) {
 void Session::erase(Tracked& t, bool commit_last) {
   const auto& table = *t.table;
   BindState& b = use(table.bind_or_default(), true);
+  b.wrote = true;
   const auto statement = compile_delete(table, key_equals(table, t.key()), b.engine->dialect());
   const bool commit = commit_last && sole_open_transaction(b);
   run_flush_statement(b.lease, b.tx, statement, commit, [](Cursor&) {});

@@ -4,6 +4,9 @@
 
 #include "manydb/core/statement_kind.hpp"
 #include "manydb/schema/ddl.hpp"
+#include "manydb/tx/atomic_commit.hpp"
+#include "manydb/tx/commit_log.hpp"
+#include "manydb/tx/transaction_id.hpp"
 
 namespace manydb {
 
@@ -48,9 +51,29 @@ Session::BindState& Session::use(const std::string& bind, bool write) {
   // it first writes; the servers begin as SessionOptions::begin says.
   if (options_.begin != Begin::never && !it->lease.in_transaction() &&
       (write || begins_at_first_use(*it->engine))) {
-    it->tx = Transaction(it->lease, TxMode::write);
+    begin_on(*it);
   }
   return *it;
+}
+
+// In an atomic session every bind's transaction is ready to take part in an atomic commit: the
+// commit log exists (created once per engine, outside the transaction, where MariaDB's DDL
+// would commit it), MariaDB's transaction is an XA branch, SQLite's statements are recorded.
+void Session::begin_on(BindState& b) {
+  if (!atomic()) {
+    b.tx = Transaction(b.lease, TxMode::write);
+    return;
+  }
+  const Dialect& dialect = b.engine->dialect();
+  commit_log::ensure_table(*b.engine, b.lease);
+  if (!dialect.prepares()) b.lease.record_writes_into(&b.recorded);
+  if (dialect.branch_declared_at_begin()) b.branch = branch_id(transaction_id(), branch_tag(*b.engine));
+  b.tx = Transaction(b.lease, TxMode::write, b.branch);
+}
+
+const std::string& Session::transaction_id() {
+  if (txid_.empty()) txid_ = new_transaction_id();
+  return txid_;
 }
 
 bool Session::begins_at_first_use(const Engine& engine) const {
@@ -60,7 +83,7 @@ bool Session::begins_at_first_use(const Engine& engine) const {
 void Session::begin_alone(const std::string& bind) {
   if (dirty_) flush();
   BindState& b = use(bind, true);
-  b.tx = Transaction(b.lease, TxMode::write);
+  begin_on(b);
 }
 
 void Session::commit_alone(const std::string& bind) { use(bind, false).tx.commit(); }
@@ -80,18 +103,25 @@ const Dialect& Session::dialect_of(const std::string& bind) {
 
 Cursor& Session::run(const std::string& bind, const Statement& statement, bool write) {
   if (dirty_) flush();
-  return use(bind, write).lease.query(statement.sql, statement.params, !write);
+  BindState& b = use(bind, write);
+  b.wrote |= write;
+  return b.lease.query(statement.sql, statement.params, !write);
 }
 
 Connection& Session::connection(std::string_view bind) {
   if (dirty_) flush();
-  return use(std::string(bind), true).lease.connection();
+  BindState& b = use(std::string(bind), true);
+  b.wrote = true;
+  return b.lease.connection_for_anything();
 }
 
 Result Session::execute(std::string_view bind, std::string_view sql,
                         std::span<const Value> params) {
   if (dirty_) flush();
-  return read_all(use(std::string(bind), true).lease.query(sql, params, reads_only(sql)));
+  BindState& b = use(std::string(bind), true);
+  const bool reads = reads_only(sql);
+  b.wrote |= !reads;
+  return read_all(b.lease.query(sql, params, reads));
 }
 
 void* Session::adopt(std::unique_ptr<Tracked> tracked) {
@@ -147,6 +177,10 @@ void Session::commit() {
     throw;
   }
   refuse_commit_after_a_lost_connection();
+  if (atomic() && std::count_if(binds_.begin(), binds_.end(),
+                                [](const BindState& b) { return b.wrote && b.tx.open(); }) > 1) {
+    return commit_atomic();
+  }
   std::vector<std::string> committed;
   for (auto& b : binds_) {
     if (!b.tx.open()) continue;
@@ -166,6 +200,32 @@ void Session::commit() {
     }
   }
   binds_.clear();  // the connections go back to their pools
+  txid_.clear();
+}
+
+// The binds that wrote commit all or none; the ones only read end after them (a read-only
+// transaction has nothing to commit, so how it ends cannot matter).
+void Session::commit_atomic() {
+  std::vector<Participant> participants;
+  for (auto& b : binds_) {
+    if (b.wrote && b.tx.open())
+      participants.push_back({b.engine, &b.lease, &b.tx, b.branch, &b.recorded});
+  }
+  try {
+    commit_atomically(transaction_id(), participants);
+  } catch (...) {
+    rollback();
+    throw;
+  }
+  for (auto& b : binds_) {
+    try {
+      b.tx.commit();
+    } catch (const Error&) {
+      b.tx.rollback();
+    }
+  }
+  binds_.clear();
+  txid_.clear();
 }
 
 // A bind whose connection was lost during this session (its error reached the caller, who
@@ -189,6 +249,7 @@ void Session::rollback() noexcept {
     b.lease.rollback_or_discard();  // one that never began, but whose connection was lost
   }
   binds_.clear();
+  txid_.clear();
   forget_everything();
 }
 

@@ -8,6 +8,9 @@
 namespace manydb {
 
 Transaction::Transaction(Lease& lease, TxMode mode) : lease_(&lease) { lease.begin(mode); }
+Transaction::Transaction(Lease& lease, TxMode mode, std::string_view branch) : lease_(&lease) {
+  lease.begin(mode, branch);
+}
 
 Transaction::Transaction(Transaction&& other) noexcept
     : lease_(std::exchange(other.lease_, nullptr)), savepoints_(other.savepoints_) {}

@@ -15,10 +15,16 @@ namespace {
 
 constexpr const char* kDefaultConfig = "config/manydb.toml";
 
+// A command runs and exits: no recovery in the background (`manydb recover` does it by hand).
 manydb::Database open_database(const std::string& config_path) {
-  if (!config_path.empty()) return manydb::Database::from_file(config_path);
-  if (std::filesystem::exists(kDefaultConfig)) return manydb::Database::from_file(kDefaultConfig);
-  return manydb::Database::from_environment();
+  constexpr std::chrono::milliseconds kNoRecoveryThread{0};
+  if (!config_path.empty()) return manydb::Database::from_file(config_path, kNoRecoveryThread);
+  if (std::filesystem::exists(kDefaultConfig))
+    return manydb::Database::from_file(kDefaultConfig, kNoRecoveryThread);
+  auto config = manydb::DatabaseConfig{};
+  config.apply_environment();
+  config.recovery_interval = kNoRecoveryThread;
+  return manydb::Database(config);
 }
 
 // Every bind at once, within `budget` whatever the servers do (a hung one is a timeout).
@@ -75,6 +81,7 @@ int main(int argc, char** argv) {
     return *db;
   };
   manydb::cli::mount_inspect_command(app, database);
+  manydb::cli::mount_recover_command(app, database);
 
   try {
     app.parse(argc, argv);

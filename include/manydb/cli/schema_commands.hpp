@@ -6,7 +6,8 @@
 //   manydb::cli::mount_schema_commands(app, [&]() -> manydb::Database& { return db(); });
 //
 // adds `create-all [--bind NAME]`, `drop-all [--bind NAME] --yes`, `check-schema` and
-// `inspect [--bind NAME]`. The database is opened only when one of them runs.
+// `inspect [--bind NAME]` and `recover [--dry-run]` (recover_command.hpp). The database is
+// opened only when one of them runs.
 #include <CLI/CLI.hpp>
 
 #include <functional>
@@ -14,6 +15,7 @@
 #include <ostream>
 #include <string>
 
+#include "manydb/cli/recover_command.hpp"
 #include "manydb/database/database.hpp"
 
 namespace manydb::cli {
@@ -81,6 +83,7 @@ inline void mount_schema_commands(CLI::App& app, DatabaseSource database,
     out << "every bind matches the models\n";
   });
   mount_inspect_command(app, database, out);
+  mount_recover_command(app, database, out);
 }
 
 }  // namespace manydb::cli

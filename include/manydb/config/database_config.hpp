@@ -32,6 +32,10 @@ struct DatabaseConfig {
   static constexpr std::string_view default_bind = "default";
 
   std::map<std::string, BindConfig, std::less<>> binds;  // "default" is the default bind
+  // How often a Database with several binds looks for atomic commits that a crash left in
+  // doubt, and finishes them (tx/recovery.hpp); it also does so when it opens. 0: never (then
+  // run `manydb recover`).
+  std::chrono::milliseconds recovery_interval{10'000};
 
   DatabaseConfig& set_default(std::string url, PoolSettings pool = {});
   DatabaseConfig& add_bind(std::string name, std::string url, PoolSettings pool = {});

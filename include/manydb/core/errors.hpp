@@ -188,6 +188,24 @@ class PartialCommit : public DatabaseError {
   std::vector<std::string> committed_;
 };
 
+// An atomic commit across binds (docs/sessions.md) whose decision was made, but which could not
+// finish on every bind: the unfinished binds hold the transaction prepared (their rows locked)
+// until recovery, which runs in the background and by hand (`manydb recover`), finishes them the
+// way the decision says. Nothing is lost, and retrying the work would do it twice.
+class InDoubt : public DatabaseError {
+ public:
+  InDoubt(std::string message, std::string transaction_id, std::vector<std::string> unfinished)
+      : DatabaseError(std::move(message), unfinished.empty() ? std::string() : unfinished.front()),
+        transaction_id_(std::move(transaction_id)),
+        unfinished_(std::move(unfinished)) {}
+  const std::string& transaction_id() const noexcept { return transaction_id_; }
+  const std::vector<std::string>& unfinished_binds() const noexcept { return unfinished_; }
+
+ private:
+  std::string transaction_id_;
+  std::vector<std::string> unfinished_;
+};
+
 // What an engine's error code means, decided by each engine, thrown in one place.
 enum class ErrorKind {
   unique,

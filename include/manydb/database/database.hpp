@@ -2,6 +2,7 @@
 // The one object an application holds: the default database and its named binds.
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13,6 +14,7 @@
 #include "manydb/schema/live_schema.hpp"
 #include "manydb/schema/registry.hpp"
 #include "manydb/session/session.hpp"
+#include "manydb/tx/recovery.hpp"
 
 namespace manydb {
 
@@ -20,7 +22,9 @@ class Database {
  public:
   explicit Database(const DatabaseConfig& config);
   // The TOML file, then environment overrides (DATABASE_URL, MANYDB_BIND_<NAME>).
-  static Database from_file(const std::string& path);
+  // A command that runs and exits passes a recovery_interval of 0: no recovery thread.
+  static Database from_file(const std::string& path,
+                            std::optional<std::chrono::milliseconds> recovery_interval = {});
   // Only the environment: DATABASE_URL and MANYDB_BIND_<NAME>.
   static Database from_environment();
 
@@ -60,6 +64,11 @@ class Database {
                    {.only_bind = schema::table_info<T>().bind_or_default(), .begin = begin});
   }
 
+  // Finishes the atomic commits that a crash left in doubt, on every bind (tx/recovery.hpp).
+  // A Database with several binds does so by itself when it opens and then periodically
+  // (DatabaseConfig::recovery_interval).
+  RecoveryReport recover(const RecoveryOptions& options = {});
+
   // Every bind's health, checked at once and reported within `budget` whatever the servers
   // do (Engine::check_health), in bind_names() order.
   std::vector<std::pair<std::string, Health>> check_health(std::chrono::milliseconds budget);
@@ -76,7 +85,8 @@ class Database {
   void run_ddl(std::string_view bind, bool create);
 
   std::unique_ptr<Binds> binds_;
-  schema::ModelRegistry models_;  // stable address for engines handed out by reference
+  schema::ModelRegistry models_;              // stable address for engines handed out by reference
+  std::unique_ptr<RecoveryThread> recovery_;  // destroyed first: it uses the engines
 };
 
 }  // namespace manydb

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "manydb/core/errors.hpp"
 #include "manydb/core/url.hpp"
@@ -85,6 +86,28 @@ class Connection {
   void release_savepoint(std::string_view name);
   void rollback_to_savepoint(std::string_view name);
 
+  // ---- Two-phase commit, on an engine whose dialect().prepares() (docs/sessions.md) ----
+  // `xid` names one transaction branch: ASCII letters, digits and ":._-", at most 64 bytes
+  // (MariaDB's limit for a gtrid; PostgreSQL's gid allows 199).
+  //
+  // Begins a transaction that prepare_transaction() may later prepare under `xid`. MariaDB must
+  // know it from the start (XA START); elsewhere this is begin().
+  virtual void begin_branch(std::string_view xid, TxMode mode) { (void)xid, begin(mode); }
+  // Phase one (PREPARE TRANSACTION, XA PREPARE): the server makes the open transaction durable,
+  // keeps its locks, and detaches it from this connection (which is then outside any transaction).
+  // Throws when the server refused; nothing is prepared then and the transaction is rolled back.
+  // Where the server cannot prepare at all (PostgreSQL with max_prepared_transactions = 0)
+  // ConfigError names the setting.
+  virtual void prepare_transaction(std::string_view xid);
+  // Phase two for a prepared transaction, from this connection or any other to the same
+  // database (on MariaDB, only once the preparing connection is closed or from that one).
+  // NotFound when no transaction is prepared under `xid`.
+  virtual void commit_prepared(std::string_view xid);
+  virtual void rollback_prepared(std::string_view xid);
+  // The xids of the transactions prepared in this connection's database that start with
+  // `prefix`, in no order.
+  virtual std::vector<std::string> prepared_transactions(std::string_view prefix);
+
   // A round trip to the server; false when the connection is dead.
   virtual bool ping() = 0;
   // True once the connection was lost: a pool must discard it rather than reuse it.
@@ -126,6 +149,9 @@ class Connection {
   // way, where MariaDB's BEGIN would silently commit the open transaction and SQLite's fail
   // with an error of its own.
   void refuse_nested_begin() const;
+  // ProgrammingError unless `xid` is a valid transaction branch id (see begin_branch).
+  void check_xid(std::string_view xid) const;
+  static constexpr std::size_t kMaxXidBytes = 64;
   void mark_timed_out() { timed_out_ = true; }
   // One statement after another; an engine that pipelines overrides it.
   virtual void run_batch(const Batch& batch);

@@ -66,6 +66,11 @@ class Dialect {
   // A write transaction's BEGIN takes a lock that other writers wait for (SQLite's BEGIN
   // IMMEDIATE): a transaction begins at its first write, not at its first read.
   virtual bool begin_blocks_writers() const { return false; }
+  // Whether a transaction can be prepared for two-phase commit (Connection::prepare).
+  virtual bool prepares() const { return false; }
+  // Whether a transaction that may be prepared must say so when it begins (MariaDB's XA START):
+  // then it is begun with Connection::begin_branch.
+  virtual bool branch_declared_at_begin() const { return false; }
   // A statement that gathers planner statistics, run after a bulk load when the engine does not
   // gather them as rows are written (PostgreSQL); empty when it does.
   virtual std::string_view gather_statistics_statement() const { return {}; }

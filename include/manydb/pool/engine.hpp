@@ -3,7 +3,9 @@
 // connections to it. Connections open lazily, so a database that is down does not stop
 // the others from working.
 #include <atomic>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "manydb/core/result.hpp"
 #include "manydb/core/url.hpp"
@@ -35,6 +37,17 @@ class Engine {
     return execute(sql, std::span<const Value>(params.begin(), params.size()));
   }
 
+  // What the atomic commits (tx/) keep per database: whether its commit log table is known to
+  // exist, and the log records that finished transactions no longer need, deleted by the next
+  // transaction that writes the log there.
+  struct CommitLogState {
+    std::atomic<bool> table_ready{false};
+    std::mutex mutex;
+    std::vector<std::string> decisions_done;  // records of the transactions this one decided
+    std::vector<std::string> markers_done;    // replay markers whose decisions are deleted
+  };
+  CommitLogState& commit_log() { return commit_log_; }
+
   // Asks the database for a round trip (a pooled connection and SELECT 1) and reports within
   // `budget` whatever the server does: a check still waiting then is reported as a timeout and
   // goes on in the background, and the next call waits for it rather than starting another.
@@ -52,6 +65,7 @@ class Engine {
   const Dialect& dialect_;
   Pool pool_;
   HealthCheck health_;
+  CommitLogState commit_log_;
 };
 
 }  // namespace manydb

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "manydb/driver/connection.hpp"
 
@@ -13,6 +15,12 @@ class Pool;
 // A connection as its pool holds it, with the pool's bookkeeping beside it: one allocation per
 // connection, handed whole between the pool's idle list, its parked slot and a lease, so that
 // the slot (one atomic pointer) parks the connection and its idle time together.
+// A statement as it ran, with its values: what Lease::record_writes_into keeps.
+struct RecordedStatement {
+  std::string sql;
+  std::vector<Value> params;
+};
+
 struct PooledConnection {
   std::unique_ptr<Connection> connection;
   std::chrono::steady_clock::time_point idle_since{};
@@ -66,8 +74,21 @@ class Lease {
   // found dead could not be replaced and the statement run again.
   void run(const Batch& batch);
 
-  // Begins a transaction, with the same one-time replacement of a connection found dead.
-  void begin(TxMode mode = TxMode::write);
+  // Begins a transaction, with the same one-time replacement of a connection found dead. With
+  // a `branch` id, one that may be prepared under it (Connection::begin_branch).
+  void begin(TxMode mode = TxMode::write, std::string_view branch = {});
+
+  // From now on keeps a copy of every statement that may write (reads_only() false) run through
+  // this lease, with its values, in `log` (null: stop). An atomic commit over several SQLite
+  // files keeps the statements of all but one as their redo record (docs/sessions.md).
+  // connection() cannot be followed: record_incomplete() says whether it was handed out.
+  void record_writes_into(std::vector<RecordedStatement>* log) { recording_ = log; }
+  bool record_incomplete() const { return recording_ && handed_out_; }
+  // The connection, for a caller that may run anything on it: a recording lease says so.
+  Connection& connection_for_anything() {
+    handed_out_ = true;
+    return connection();
+  }
 
   // Closes the connection instead of returning it to the pool.
   void discard();
@@ -95,6 +116,10 @@ class Lease {
   // begin() was this lease's first use of a reused connection: its first statement may retry.
   bool began_first_ = false;
   TxMode began_mode_ = TxMode::write;
+  std::string began_branch_;
+  std::vector<RecordedStatement>* recording_ = nullptr;
+  bool handed_out_ = false;  // connection_for_anything() was called
+  void record(std::string_view sql, std::span<const Value> params);
 };
 
 }  // namespace manydb

@@ -3,9 +3,9 @@
 // (model, primary key); change tracking of loaded objects. Belongs to one thread at a time.
 //
 // Transactions open lazily, one per bind, at the bind's first use (on SQLite at its first
-// write, so reads do not take the file's write lock). commit() flushes, then commits the binds
-// in the order the session first used them. That is not atomic: if bind k fails to commit,
-// binds 1..k-1 keep their changes, k and later are rolled back, and PartialCommit names both.
+// write, so reads do not take the file's write lock). commit() flushes, then commits: a session
+// that wrote to several binds commits them atomically (SessionOptions::commit,
+// tx/atomic_commit.hpp), one that wrote to one bind commits it alone.
 #include <deque>
 #include <map>
 #include <memory>
@@ -45,10 +45,22 @@ enum class Begin {
   never,
 };
 
+// How commit() ends a session that wrote to several binds (docs/sessions.md).
+enum class Commit {
+  // All binds or none, whatever crashes when: two-phase commit with a durable decision, and
+  // recovery. A session that wrote to one bind commits as best_effort does, at no extra cost.
+  atomic,
+  // The binds one after another, in the order of first use: a failure on bind k leaves binds
+  // 1..k-1 committed (PartialCommit), and a crash between two commits leaves half the work.
+  best_effort,
+};
+
 struct SessionOptions {
   std::string only_bind{};  // non-empty: a session for this one bind; other binds are refused
   // SQLite always begins at the first write (its BEGIN IMMEDIATE takes the file's write lock).
   Begin begin = Begin::at_first_use;
+  // Begin::never sessions commit each statement on its own, so they are always best_effort.
+  Commit commit = Commit::atomic;
 };
 
 class Session {
@@ -128,8 +140,18 @@ class Session {
     std::string bind;
     Engine* engine = nullptr;
     Lease lease;
-    Transaction tx{};  // on `lease`: destroyed first, rolling back what was not committed
+    Transaction tx{};      // on `lease`: destroyed first, rolling back what was not committed
+    bool wrote = false;    // a participant of an atomic commit; a bind only read is not
+    std::string branch{};  // the id its transaction was begun under, where that must be known
+    std::vector<RecordedStatement> recorded{};  // of a bind that cannot prepare, in atomic mode
   };
+  // Whether commit() makes the writes on several binds atomic.
+  bool atomic() const {
+    return options_.commit == Commit::atomic && options_.only_bind.empty() && !autocommits();
+  }
+  void begin_on(BindState& b);
+  void commit_atomic();
+  const std::string& transaction_id();
 
   BindState& use(const std::string& bind, bool write);
   bool begins_at_first_use(const Engine& engine) const;
@@ -167,6 +189,7 @@ class Session {
   std::vector<std::unique_ptr<detail::Tracked>> detached_;  // alive, no longer tracked
   std::uint64_t sequence_ = 0;
   bool dirty_ = false;  // something added or removed since the last flush
+  std::string txid_;    // of this session's atomic commit, made at its first transaction
 };
 
 }  // namespace manydb

@@ -27,6 +27,8 @@ class Transaction {
   // Begins on `lease`, which must outlive the transaction (Lease::begin: a connection found dead
   // at its first use is replaced).
   explicit Transaction(Lease& lease, TxMode mode = TxMode::write);
+  // One that may be prepared for two-phase commit under `branch` (Connection::begin_branch).
+  Transaction(Lease& lease, TxMode mode, std::string_view branch);
   Transaction(Transaction&& other) noexcept;
   Transaction& operator=(Transaction&& other) noexcept;
   ~Transaction();  // rollback() unless committed

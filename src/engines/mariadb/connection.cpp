@@ -271,17 +271,92 @@ void MariadbConnection::begin(TxMode mode) {
   refuse_nested_begin();
   execute_script(dialect().begin_statement(mode));
 }
+// An XA branch commits in one phase: XA END and XA COMMIT ... ONE PHASE in one round trip.
 void MariadbConnection::commit() {
   require_usable();
+  const std::string branch = std::exchange(branch_, {});
   commit_in_flight_ = true;
-  execute_script("COMMIT");
+  execute_script(branch.empty() ? "COMMIT"
+                                : "XA END '" + branch + "'; XA COMMIT '" + branch + "' ONE PHASE");
   commit_in_flight_ = false;
 }
 
 // A lost connection has no transaction left to roll back: the server rolled it back.
 void MariadbConnection::rollback() {
+  const std::string branch = std::exchange(branch_, {});
   if (broken_) return cursor_.reset();
-  execute_script("ROLLBACK");
+  execute_script(branch.empty() ? "ROLLBACK"
+                                : "XA END '" + branch + "'; XA ROLLBACK '" + branch + "'");
+}
+
+void MariadbConnection::begin_branch(std::string_view xid, TxMode) {
+  refuse_nested_begin();
+  check_xid(xid);
+  execute_script("XA START '" + std::string(xid) + "'");
+  branch_ = xid;
+}
+
+void MariadbConnection::prepare_transaction(std::string_view xid) {
+  check_xid(xid);
+  if (branch_ != xid) {
+    throw_database_error(ErrorKind::programming, bind(), "",
+                         "only a transaction begun with begin_branch() under the same id can be "
+                         "prepared on MariaDB (XA START)");
+  }
+  branch_.clear();
+  execute_script("XA END '" + std::string(xid) + "'; XA PREPARE '" + std::string(xid) + "'");
+  prepared_branch_ = xid;
+}
+
+// XA_RBROLLBACK (1402) answers XA COMMIT of a branch that wrote nothing: nothing to commit.
+void MariadbConnection::commit_prepared(std::string_view xid) {
+  try {
+    finish_prepared("XA COMMIT '", xid);
+  } catch (const DatabaseError& e) {
+    if (e.native_code() != 1402) throw;
+  }
+}
+void MariadbConnection::rollback_prepared(std::string_view xid) {
+  try {
+    finish_prepared("XA ROLLBACK '", xid);
+  } catch (const DatabaseError& e) {
+    if (e.native_code() != 1402) throw;
+  }
+}
+
+// XAER_NOTA (1397): no such prepared branch, or one that a still-open connection prepared.
+void MariadbConnection::finish_prepared(std::string_view verb, std::string_view xid) {
+  check_xid(xid);
+  try {
+    execute_script(std::string(verb) + std::string(xid) + "'");
+  } catch (const DatabaseError& e) {
+    if (e.native_code() != 1397) throw;
+    throw NotFound("bind '" + bind() + "': no transaction is prepared as '" + std::string(xid) +
+                       "' (or the connection that prepared it is still open)",
+                   bind(), "1397");
+  }
+  if (prepared_branch_ == xid) prepared_branch_.clear();
+}
+
+// XA RECOVER lists the prepared branches of the whole server; with an empty bqual (manydb's),
+// `data` is the gtrid.
+std::vector<std::string> MariadbConnection::prepared_transactions(std::string_view prefix) {
+  Cursor& rows = query("XA RECOVER", {});
+  std::vector<std::string> xids;
+  while (rows.next()) {
+    if (rows.get<std::int64_t>(2) != 0) continue;  // bqual_length: not one of manydb's
+    const Blob raw = rows.get<Blob>(3);  // the server sends the xid as bytes
+    std::string data(reinterpret_cast<const char*>(raw.data()), raw.size());
+    if (data.starts_with(prefix)) xids.push_back(std::move(data));
+  }
+  return xids;
+}
+
+// A connection holding a prepared branch refuses every statement until it is finished: it is
+// closed instead, and the server keeps the branch for recovery.
+bool MariadbConnection::reset_for_reuse() noexcept {
+  if (!prepared_branch_.empty()) return false;
+  return Connection::reset_for_reuse();
 }
 
 // Every statement starts here: a connection found lost earlier is refused at once (Connector/C

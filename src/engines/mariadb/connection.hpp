@@ -39,6 +39,12 @@ class MariadbConnection final : public Connection {
   void commit() override;
   void rollback() override;
   bool in_transaction() const override;
+  void begin_branch(std::string_view xid, TxMode mode) override;
+  void prepare_transaction(std::string_view xid) override;
+  void commit_prepared(std::string_view xid) override;
+  void rollback_prepared(std::string_view xid) override;
+  std::vector<std::string> prepared_transactions(std::string_view prefix) override;
+  bool reset_for_reuse() noexcept override;
 
   void* native_handle() override { return db_; }
   bool ping() override;
@@ -68,6 +74,7 @@ class MariadbConnection final : public Connection {
   MYSQL_STMT* prepare_afresh(std::string_view sql);
   Cursor& run_text(std::string_view sql);
   void send_text(std::string_view sql);
+  void finish_prepared(std::string_view verb, std::string_view xid);
 
   MYSQL* db_;
   std::string password_;  // kept only to scrub it from any message the server echoes
@@ -82,6 +89,10 @@ class MariadbConnection final : public Connection {
   std::int64_t last_insert_id_ = 0;
   bool broken_ = false;
   bool commit_in_flight_ = false;  // a lost connection now is CommitInDoubt
+  // The XA branch this connection's open transaction is (begin_branch), and the one it prepared
+  // and has not finished: until then the server refuses every other statement on it.
+  std::string branch_;
+  std::string prepared_branch_;
 };
 
 }  // namespace manydb::engines::mariadb

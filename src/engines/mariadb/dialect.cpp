@@ -29,6 +29,8 @@ class MariadbDialect final : public Dialect {
     return "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY";
   }
   bool supports_for_update() const override { return true; }
+  bool prepares() const override { return true; }
+  bool branch_declared_at_begin() const override { return true; }
   // MariaDB has INSERT ... RETURNING (10.5) but no UPDATE ... RETURNING.
   bool supports_update_returning() const override { return false; }
   std::string begin_statement(TxMode mode) const override {

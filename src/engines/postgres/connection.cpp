@@ -505,6 +505,64 @@ void PgConnection::rollback() {
   execute_script("ROLLBACK");
 }
 
+// PREPARE TRANSACTION in a transaction that an error aborted does not fail: it rolls back and
+// answers with the command tag ROLLBACK. Only the tag PREPARE TRANSACTION is a yes.
+void PgConnection::prepare_transaction(std::string_view xid) {
+  check_xid(xid);
+  cursor_.reset(nullptr);
+  if (pending_) send_pending_begin();  // nothing was sent yet: prepare an empty transaction
+  const std::string sql = "PREPARE TRANSACTION '" + std::string(xid) + "'";
+  ResultPtr res;
+  try {
+    res = run(sql);
+  } catch (const Error& e) {
+    if (e.sqlstate() == "55000" &&
+        std::string_view(e.what()).find("disabled") != std::string_view::npos) {
+      throw ConfigError("bind '" + bind() +
+                            "': the server cannot prepare transactions for an atomic commit "
+                            "across binds: set max_prepared_transactions above 0 (it is 0)",
+                        bind(), "55000");
+    }
+    throw;
+  }
+  if (std::string_view(PQcmdStatus(res.get())) != "PREPARE TRANSACTION") {
+    throw_database_error(ErrorKind::operational, bind(), "",
+                         "PREPARE TRANSACTION rolled the transaction back: a statement in it "
+                         "had failed");
+  }
+}
+
+void PgConnection::commit_prepared(std::string_view xid) {
+  finish_prepared("COMMIT PREPARED '", xid);
+}
+void PgConnection::rollback_prepared(std::string_view xid) {
+  finish_prepared("ROLLBACK PREPARED '", xid);
+}
+
+void PgConnection::finish_prepared(std::string_view verb, std::string_view xid) {
+  check_xid(xid);
+  cursor_.reset(nullptr);
+  try {
+    run(std::string(verb) + std::string(xid) + "'");
+  } catch (const Error& e) {
+    if (e.sqlstate() != "42704") throw;  // undefined_object: no such prepared transaction
+    throw NotFound(
+        "bind '" + bind() + "': no transaction is prepared as '" + std::string(xid) + "'", bind(),
+        "42704");
+  }
+}
+
+std::vector<std::string> PgConnection::prepared_transactions(std::string_view prefix) {
+  const Value p(prefix);
+  Cursor& rows = query(
+      "SELECT gid FROM pg_prepared_xacts WHERE database = current_database() AND "
+      "starts_with(gid, ?)",
+      std::span<const Value>(&p, 1));
+  std::vector<std::string> xids;
+  while (rows.next()) xids.emplace_back(rows.get_text(0));
+  return xids;
+}
+
 bool PgConnection::in_transaction() const {
   if (broken_) return false;
   if (pending_) return true;

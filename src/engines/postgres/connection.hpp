@@ -33,6 +33,10 @@ class PgConnection final : public Connection {
   void commit() override;
   void rollback() override;
   bool in_transaction() const override;
+  void prepare_transaction(std::string_view xid) override;
+  void commit_prepared(std::string_view xid) override;
+  void rollback_prepared(std::string_view xid) override;
+  std::vector<std::string> prepared_transactions(std::string_view prefix) override;
 
   void* native_handle() override { return conn_; }
   bool ping() override;
@@ -84,6 +88,7 @@ class PgConnection final : public Connection {
                       std::span<const std::string_view> sql);
   void refuse_rolled_back_commit(PGresult* res) const;
   void send_pending_begin();
+  void finish_prepared(std::string_view verb, std::string_view xid);
   bool plan_changed(const PGresult* res) const;
   bool nothing_lost_by_running_again(std::optional<TxMode> begun) const;
   ResultPtr execute_afresh(std::string_view sql, std::span<const Value> params,

@@ -26,6 +26,7 @@ class PostgresDialect final : public Dialect {
   }
 
   bool pipelines() const override { return true; }
+  bool prepares() const override { return true; }
   std::string_view utc_now_default() const override { return "(now() AT TIME ZONE 'UTC')"; }
   // AVG of a bigint is numeric there.
   std::string_view average_cast_type() const override { return "double precision"; }

@@ -1,0 +1,255 @@
+#include "manydb/tx/atomic_commit.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "manydb/core/errors.hpp"
+#include "manydb/tx/commit_log.hpp"
+#include "manydb/tx/failpoint.hpp"
+#include "manydb/tx/transaction_id.hpp"
+
+namespace manydb {
+
+namespace {
+
+using commit_log::kInsert;
+
+bool prepares(const Participant& p) { return p.engine->dialect().prepares(); }
+
+// The last participant that cannot prepare, else the last one.
+std::size_t pick_decider(std::span<Participant> parts) {
+  for (std::size_t i = parts.size(); i-- > 0;) {
+    if (!prepares(parts[i])) return i;
+  }
+  return parts.size() - 1;
+}
+
+std::string list_binds(const std::vector<std::string>& binds) {
+  std::string out;
+  for (const auto& b : binds) out += (out.empty() ? "'" : ", '") + b + "'";
+  return out;
+}
+
+// Deletes of log records that finished transactions no longer need, sent within a transaction
+// that writes the log on `engine` anyway.
+struct Trims {
+  std::vector<Value> decisions, markers;
+  std::string decisions_sql, markers_sql;
+  std::vector<std::string> decided;  // the ids in `decisions`, to queue their markers after
+
+  void take_from(Engine& engine, bool decisions_too) {
+    if (decisions_too) decided = commit_log::take(engine, &Engine::CommitLogState::decisions_done);
+    for (auto& id : decided) decisions.emplace_back(id);
+    for (auto& id : commit_log::take(engine, &Engine::CommitLogState::markers_done))
+      markers.emplace_back(std::move(id));
+    if (!decisions.empty()) decisions_sql = commit_log::delete_statement(decisions.size());
+    if (!markers.empty()) markers_sql = commit_log::delete_statement(markers.size());
+  }
+  void add_to(Batch& batch) const {
+    if (!decisions.empty()) batch.add(decisions_sql, decisions);
+    if (!markers.empty()) batch.add(markers_sql, markers);
+  }
+  void give_back(Engine& engine) {
+    if (!decided.empty())
+      commit_log::give_back(engine, &Engine::CommitLogState::decisions_done, std::move(decided));
+    std::vector<std::string> ids;
+    for (auto& v : markers) ids.push_back(v.as_text());
+    if (!ids.empty())
+      commit_log::give_back(engine, &Engine::CommitLogState::markers_done, std::move(ids));
+  }
+};
+
+class Coordinator {
+ public:
+  Coordinator(const std::string& txid, std::span<Participant> parts)
+      : txid_(txid), parts_(parts), decider_(pick_decider(parts)), xids_(parts.size()) {
+    for (std::size_t i = 0; i < parts_.size(); ++i) {
+      if (i == decider_ || !prepares(parts_[i])) continue;
+      xids_[i] = parts_[i].branch.empty() ? branch_id(txid_, branch_tag(*parts_[i].engine))
+                                          : parts_[i].branch;
+    }
+  }
+
+  void run() {
+    refuse_unrecorded_writes();
+    failpoint("before_prepare");
+    try {
+      prepare_all();
+    } catch (...) {
+      abort_all();
+      throw;
+    }
+    decide();
+    failpoint("after_decision");
+    finish_all();
+  }
+
+ private:
+  bool is_redo(std::size_t i) const { return i != decider_ && !prepares(parts_[i]); }
+
+  void refuse_unrecorded_writes() const {
+    for (std::size_t i = 0; i < parts_.size(); ++i) {
+      if (!is_redo(i) || !parts_[i].lease->record_incomplete()) continue;
+      throw ProgrammingError("bind '" + parts_[i].engine->bind() +
+                                 "': written through Session::connection(), so its writes cannot "
+                                 "be part of an atomic commit over several SQLite files; use "
+                                 "Session::execute(), or commit = best_effort",
+                             parts_[i].engine->bind());
+    }
+  }
+
+  // Participants that cannot prepare write their marker (and trim old ones); the others prepare.
+  void prepare_all() {
+    for (std::size_t i = 0; i < parts_.size(); ++i) {
+      if (!is_redo(i)) continue;
+      parts_[i].lease->record_writes_into(nullptr);  // the marker is not part of the redo
+      Trims trims;
+      trims.take_from(*parts_[i].engine, false);
+      const Value marker[] = {txid_, commit_log::kReplayed, commit_log::now_ms(), Value()};
+      Batch batch;
+      batch.add(kInsert, marker);
+      trims.add_to(batch);
+      try {
+        parts_[i].lease->run(batch);
+      } catch (...) {
+        trims.give_back(*parts_[i].engine);
+        throw;
+      }
+    }
+    for (std::size_t i = 0; i < parts_.size(); ++i) {
+      if (xids_[i].empty()) continue;
+      parts_[i].lease->connection().prepare_transaction(xids_[i]);
+      prepared_.push_back(i);
+      failpoint("after_prepare");
+    }
+  }
+
+  Blob redo_record() const {
+    std::vector<commit_log::RedoRecord> records;
+    for (std::size_t i = 0; i < parts_.size(); ++i) {
+      if (!is_redo(i)) continue;
+      records.push_back({parts_[i].engine->bind(), *parts_[i].recorded});
+    }
+    return commit_log::encode_redo(records);
+  }
+
+  // The decider's log record and COMMIT: its commit is the decision.
+  void decide() {
+    Participant& d = parts_[decider_];
+    Trims trims;
+    trims.take_from(*d.engine, true);
+    const bool any_redo = has_redo();
+    const Value record[] = {txid_, commit_log::kCommit, commit_log::now_ms(),
+                            any_redo ? Value(redo_record()) : Value()};
+    Batch batch;
+    batch.add(kInsert, record);
+    trims.add_to(batch);
+    try {
+      d.tx->commit_with(batch);
+    } catch (const CommitInDoubt& e) {
+      trims.give_back(*d.engine);
+      in_doubt_at_decision(e);
+    } catch (...) {
+      trims.give_back(*d.engine);
+      abort_all();
+      throw;
+    }
+    queue_markers(trims.decided);  // their decisions are gone: their markers may go next
+  }
+
+  bool has_redo() const {
+    for (std::size_t i = 0; i < parts_.size(); ++i) {
+      if (is_redo(i)) return true;
+    }
+    return false;
+  }
+
+  // Trimmed decisions named their redo participants only in the record; the markers of every
+  // engine of this session are queued (a delete of an id that has no marker there is harmless).
+  void queue_markers(const std::vector<std::string>& ids) {
+    if (ids.empty()) return;
+    for (std::size_t i = 0; i < parts_.size(); ++i) {
+      if (!prepares(parts_[i]))
+        commit_log::give_back(*parts_[i].engine, &Engine::CommitLogState::markers_done, ids);
+    }
+  }
+
+  // The decision's COMMIT was lost in flight: it may have been made or not. The participants
+  // that cannot prepare let go of their locks (recovery replays them if it was made); the
+  // prepared ones stay for recovery.
+  [[noreturn]] void in_doubt_at_decision(const Error& e) {
+    std::vector<std::string> unfinished;
+    for (std::size_t i = 0; i < parts_.size(); ++i) {
+      if (is_redo(i)) parts_[i].tx->rollback();
+      unfinished.push_back(parts_[i].engine->bind());
+    }
+    throw InDoubt("atomic commit " + txid_ + ": the decision's commit on bind '" +
+                      parts_[decider_].engine->bind() + "' was lost in flight (" + e.what() +
+                      "); recovery will finish binds " + list_binds(unfinished),
+                  txid_, unfinished);
+  }
+
+  // Before the decision: every participant rolled back, never throwing.
+  void abort_all() noexcept {
+    for (std::size_t i = 0; i < parts_.size(); ++i) {
+      Participant& p = parts_[i];
+      if (std::find(prepared_.begin(), prepared_.end(), i) == prepared_.end()) {
+        p.tx->rollback();
+        continue;
+      }
+      try {
+        p.lease->connection().rollback_prepared(xids_[i]);
+      } catch (...) {
+        p.lease->discard();  // recovery rolls it back: it has no decision
+      }
+    }
+  }
+
+  void finish_all() {
+    std::vector<std::string> unfinished;
+    for (std::size_t i = 0; i < parts_.size(); ++i) {
+      if (!is_redo(i)) continue;
+      try {
+        parts_[i].tx->commit();
+      } catch (const Error&) {
+        parts_[i].tx->rollback();  // recovery replays it from the decision
+        unfinished.push_back(parts_[i].engine->bind());
+      }
+      failpoint("between_commits");
+    }
+    for (std::size_t i : prepared_) {
+      try {
+        parts_[i].lease->connection().commit_prepared(xids_[i]);
+      } catch (const NotFound&) {
+        // Recovery, seeing the decision, finished it already.
+      } catch (const Error&) {
+        parts_[i].lease->discard();
+        unfinished.push_back(parts_[i].engine->bind());
+      }
+      failpoint("between_commits");
+    }
+    if (!unfinished.empty()) {
+      throw InDoubt("atomic commit " + txid_ + " was decided (committed on bind '" +
+                        parts_[decider_].engine->bind() + "') but could not finish on binds " +
+                        list_binds(unfinished) + "; recovery will finish them",
+                    txid_, unfinished);
+    }
+    commit_log::give_back(*parts_[decider_].engine, &Engine::CommitLogState::decisions_done,
+                          {txid_});
+  }
+
+  const std::string& txid_;
+  std::span<Participant> parts_;
+  const std::size_t decider_;
+  std::vector<std::string> xids_;  // per participant: its branch id when it prepares
+  std::vector<std::size_t> prepared_;
+};
+
+}  // namespace
+
+void commit_atomically(const std::string& txid, std::span<Participant> participants) {
+  if (participants.empty()) return;
+  Coordinator(txid, participants).run();
+}
+
+}  // namespace manydb

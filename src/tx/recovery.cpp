@@ -1,0 +1,307 @@
+#include "manydb/tx/recovery.hpp"
+
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "manydb/core/errors.hpp"
+#include "manydb/driver/connection.hpp"
+#include "manydb/tx/commit_log.hpp"
+#include "manydb/tx/failpoint.hpp"
+#include "manydb/tx/transaction_id.hpp"
+
+namespace manydb {
+
+namespace {
+
+struct LogRow {
+  std::string outcome;
+  std::int64_t decided_at = 0;
+  std::optional<Blob> redo;
+};
+
+// One bind as recovery sees it, on a connection of its own (not the pool's: recovery neither
+// takes the application's connections nor counts in its statements).
+struct Node {
+  Engine* engine = nullptr;
+  std::unique_ptr<Connection> conn;
+  bool has_log = false;
+  std::map<std::string, LogRow> log;
+  std::vector<std::string> branches;  // xids of this bind's in-doubt branches
+};
+
+std::optional<bool> negated(std::optional<bool> b) {
+  if (b) return !*b;
+  return std::nullopt;
+}
+
+constexpr std::int64_t kKeepDecisionsMs = 10 * 60 * 1000;  // then a finished decision is trimmed
+constexpr std::int64_t kKeepClaimsMs = 60 * 60 * 1000;     // aborts' claims and replay markers
+
+void read_log(Node& n) {
+  try {
+    Cursor& rows = n.conn->query(commit_log::kSelectAll, {});
+    while (rows.next()) {
+      LogRow row{std::string(rows.get_text(1)), rows.get<std::int64_t>(2), std::nullopt};
+      if (!rows.is_null(3)) row.redo = rows.get<Blob>(3);
+      n.log.emplace(std::string(rows.get_text(0)), std::move(row));
+    }
+    n.has_log = true;
+  } catch (const ProgrammingError&) {
+    n.has_log = false;  // no such table: this bind never took part in an atomic commit
+  }
+}
+
+void list_branches(Node& n) {
+  if (!n.engine->dialect().prepares()) return;
+  std::string own;
+  try {
+    own = branch_tag(*n.engine);
+  } catch (const ConfigError&) {
+    return;  // a bind whose name no branch can carry never took part in an atomic commit
+  }
+  for (auto& xid : n.conn->prepared_transactions(kBranchPrefix)) {
+    const auto id = parse_branch_id(xid);
+    if (id && id->tag == own) n.branches.push_back(std::move(xid));
+  }
+}
+
+class Recovery {
+ public:
+  Recovery(const std::vector<Engine*>& engines, const RecoveryOptions& options)
+      : options_(options) {
+    for (Engine* e : engines) nodes_.push_back(Node{e, nullptr, false, {}, {}});
+  }
+
+  RecoveryReport run() {
+    for (Node& n : nodes_) open(n);
+    // Every log before any branch: a decision read after a bind's branches were listed could
+    // be of a branch prepared after that listing.
+    for (Node& n : nodes_) guarded(n, [&] { read_log(n); });
+    for (Node& n : nodes_) guarded(n, [&] { list_branches(n); });
+    finish_branches();
+    replay_missing();
+    if (!options_.dry_run && report_.unreachable.empty()) trim();
+    return std::move(report_);
+  }
+
+ private:
+  void open(Node& n) {
+    try {
+      ConnectOptions o;
+      o.bind = n.engine->bind();
+      o.connect_timeout = std::chrono::milliseconds(5000);
+      o.statement_timeout = std::chrono::milliseconds(30000);
+      n.conn = connect(n.engine->url(), o);
+    } catch (const Error& e) {
+      unreachable(n, e);
+    }
+  }
+  template <class F>
+  void guarded(Node& n, F&& f) {
+    if (!n.conn) return;
+    try {
+      f();
+    } catch (const Error& e) {
+      unreachable(n, e);
+    }
+  }
+  void unreachable(Node& n, const Error& e) {
+    report_.unreachable.push_back(n.engine->bind() + ": " + e.what());
+    n.conn.reset();
+  }
+  bool acts_on(const std::string& txid) const {
+    return !options_.only || options_.only->contains(txid);
+  }
+  void note(const std::string& txid, const std::string& bind, std::string what) {
+    report_.actions.push_back({txid, bind, std::move(what)});
+  }
+
+  // txid -> the nodes holding one of its branches.
+  std::map<std::string, std::vector<std::pair<Node*, std::string>>> in_doubt_branches() {
+    std::map<std::string, std::vector<std::pair<Node*, std::string>>> by_txid;
+    for (Node& n : nodes_) {
+      for (const auto& xid : n.branches) by_txid[parse_branch_id(xid)->txid].emplace_back(&n, xid);
+    }
+    return by_txid;
+  }
+
+  bool decided_commit(const std::string& txid) const {
+    for (const Node& n : nodes_) {
+      auto it = n.log.find(txid);
+      if (it != n.log.end() && it->second.outcome == commit_log::kCommit) return true;
+    }
+    return false;
+  }
+
+  // Takes the transaction's key in every log: true when it is now aborted for good, false when
+  // a decision to commit turned up, nullopt when a log could not be asked.
+  std::optional<bool> claim_abort(const std::string& txid) {
+    for (const Node& n : nodes_) {
+      if (!n.conn) return std::nullopt;  // could be the decider
+    }
+    for (Node& n : nodes_) {
+      if (!n.has_log) continue;
+      const Value row[] = {txid, commit_log::kAbort, commit_log::now_ms(), Value()};
+      try {
+        n.conn->query(commit_log::kInsert, row);
+      } catch (const IntegrityError&) {
+        Cursor& c = n.conn->query(commit_log::kSelectOne, {Value(txid)});
+        if (c.next() && c.get_text(0) == commit_log::kCommit) return false;
+      } catch (const Error& e) {
+        unreachable(n, e);
+        return std::nullopt;
+      }
+    }
+    return true;
+  }
+
+  void finish_branches() {
+    for (auto& [txid, branches] : in_doubt_branches()) {
+      report_.in_doubt.insert(txid);
+      if (!acts_on(txid)) continue;
+      std::optional<bool> commit = decided_commit(txid);
+      if (!*commit && !options_.dry_run) commit = negated(claim_abort(txid));
+      for (auto& [node, xid] : branches) finish(*node, txid, xid, commit);
+      failpoint("during_recovery");
+    }
+  }
+
+  void finish(Node& n, const std::string& txid, const std::string& xid,
+              std::optional<bool> commit) {
+    const std::string& bind = n.engine->bind();
+    if (!commit) {
+      ++report_.left;
+      return note(txid, bind, "left in doubt: a bind that may hold its decision is unreachable");
+    }
+    if (options_.dry_run) return note(txid, bind, *commit ? "would commit" : "would roll back");
+    if (!n.conn) {
+      ++report_.left;
+      return note(txid, bind, "left in doubt: unreachable");
+    }
+    try {
+      *commit ? n.conn->commit_prepared(xid) : n.conn->rollback_prepared(xid);
+      ++(*commit ? report_.committed : report_.rolled_back);
+      note(txid, bind, *commit ? "committed" : "rolled back");
+    } catch (const NotFound&) {
+      note(txid, bind, "finished elsewhere");
+    } catch (const Error& e) {
+      ++report_.left;
+      note(txid, bind, std::string("left in doubt: ") + e.what());
+    }
+  }
+
+  Node* node_of(const std::string& bind) {
+    for (Node& n : nodes_) {
+      if (n.engine->bind() == bind) return &n;
+    }
+    return nullptr;
+  }
+
+  // Decisions whose participants that cannot prepare did not commit: their writes run again,
+  // with the marker, in one transaction that first checks for the marker under the write lock.
+  void replay_missing() {
+    for (Node& decider : nodes_) {
+      for (const auto& [txid, row] : decider.log) {
+        if (row.outcome != commit_log::kCommit || !row.redo) continue;
+        for (const auto& record : commit_log::decode_redo(*row.redo)) {
+          Node* n = node_of(record.bind);
+          if (!n || !n->conn) {
+            ++report_.left;
+            note(txid, record.bind, "left: its bind is unreachable or not configured");
+            continue;
+          }
+          guarded(*n, [&] { replay(*n, txid, record); });
+        }
+      }
+    }
+  }
+
+  void replay(Node& n, const std::string& txid, const commit_log::RedoRecord& record) {
+    n.conn->begin(TxMode::write);
+    Cursor& marker = n.conn->query(commit_log::kSelectOne, {Value(txid)});
+    const bool done = marker.next();
+    n.conn->reset_cursor();
+    if (done || options_.dry_run) {
+      n.conn->rollback();
+      if (!done) note(txid, n.engine->bind(), "would replay");
+      return;
+    }
+    report_.in_doubt.insert(txid);
+    for (const auto& st : record.statements) n.conn->query(st.sql, st.params);
+    const Value row[] = {txid, commit_log::kReplayed, commit_log::now_ms(), Value()};
+    n.conn->query(commit_log::kInsert, row);
+    n.conn->commit();
+    ++report_.replayed;
+    note(txid, n.engine->bind(), "replayed");
+    failpoint("during_recovery");
+  }
+
+  // Old records nobody needs: decisions with nothing left in doubt, claims and markers.
+  void trim() {
+    const std::int64_t now = commit_log::now_ms();
+    for (Node& n : nodes_) {
+      if (!n.conn || !n.has_log) continue;
+      std::vector<Value> ids;
+      for (const auto& [txid, row] : n.log) {
+        const std::int64_t age = now - row.decided_at;
+        const bool old_decision = row.outcome == commit_log::kCommit && age > kKeepDecisionsMs &&
+                                  !report_.in_doubt.contains(txid);
+        const bool old_other = row.outcome != commit_log::kCommit && age > kKeepClaimsMs;
+        if (old_decision || old_other) ids.emplace_back(txid);
+      }
+      if (ids.empty()) continue;
+      guarded(n, [&] { n.conn->query(commit_log::delete_statement(ids.size()), ids); });
+    }
+  }
+
+  const RecoveryOptions& options_;
+  std::vector<Node> nodes_;
+  RecoveryReport report_;
+};
+
+}  // namespace
+
+RecoveryReport recover(const std::vector<Engine*>& engines, const RecoveryOptions& options) {
+  return Recovery(engines, options).run();
+}
+
+std::string RecoveryReport::to_text() const {
+  std::ostringstream out;
+  out << "in doubt: " << in_doubt.size() << " transaction(s); committed " << committed
+      << ", rolled back " << rolled_back << ", replayed " << replayed << ", left " << left << "\n";
+  for (const auto& a : actions) out << "  " << a.txid << "  " << a.bind << "  " << a.what << "\n";
+  for (const auto& u : unreachable) out << "  unreachable: " << u << "\n";
+  return out.str();
+}
+
+RecoveryThread::RecoveryThread(std::vector<Engine*> engines, std::chrono::milliseconds interval)
+    : engines_(std::move(engines)), interval_(interval), thread_([this] { run(); }) {}
+
+RecoveryThread::~RecoveryThread() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void RecoveryThread::run() {
+  std::set<std::string> seen;
+  bool first = true;
+  for (;;) {
+    RecoveryOptions options;
+    if (!first) options.only = &seen;
+    try {
+      seen = recover(engines_, options).in_doubt;
+    } catch (const std::exception&) {
+      // A damaged record or an unexpected failure: the next pass tries again.
+    }
+    first = false;
+    std::unique_lock lock(mutex_);
+    if (wake_.wait_for(lock, interval_, [this] { return stopping_; })) return;
+  }
+}
+
+}  // namespace manydb

@@ -1,0 +1,217 @@
+// Atomic commits across binds (tx/atomic_commit.hpp) on every pair of engines: all or none,
+// and after a crash at each step (a failpoint ends a child process there), recovery brings
+// both binds to the same outcome and leaves nothing prepared.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "engine_fixture.hpp"
+#include "manydb/manydb.hpp"
+
+namespace manydb::testing {
+namespace {
+
+struct PairCase {
+  std::string a, b;  // engine names: sqlite, postgres, mariadb
+};
+void PrintTo(const PairCase& c, std::ostream* os) { *os << c.a << "+" << c.b; }
+
+std::string base_url(const std::string& engine) {
+  for (const auto& c : engine_cases()) {
+    if (c.name == engine) return c.url;
+  }
+  return {};
+}
+
+// A database of its own on `engine` (a file on SQLite), dropped by drop_scratch.
+std::string make_scratch(const std::string& engine, const std::string& name) {
+  const Url base = Url::parse(base_url(engine));
+  const std::string db = "mdb_" + std::to_string(::getpid()) + "_" + name;
+  if (base.backend == Backend::sqlite) {
+    const auto path = std::filesystem::temp_directory_path() / (db + ".db");
+    std::filesystem::remove(path);
+    return "sqlite:///" + path.string();
+  }
+  auto admin = connect(base);
+  const auto quoted = admin->dialect().quote_identifier(db);
+  admin->execute_script("DROP DATABASE IF EXISTS " + quoted);
+  admin->execute_script("CREATE DATABASE " + quoted);
+  return std::string(to_string(base.backend)) + "://" + percent_encode(base.user) + ":" +
+         percent_encode(base.password) + "@" + base.host + ":" +
+         std::to_string(base.port_or_default()) + "/" + db;
+}
+
+void drop_scratch(const std::string& text) {
+  const Url url = Url::parse(text);
+  if (url.backend == Backend::sqlite) {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+      std::filesystem::remove(url.database + suffix);
+    return;
+  }
+  Url admin_url = url;
+  admin_url.database = url.backend == Backend::postgresql ? "postgres" : "";
+  auto admin = connect(admin_url);
+  admin->execute_script("DROP DATABASE IF EXISTS " +
+                        admin->dialect().quote_identifier(url.database) +
+                        (url.backend == Backend::postgresql ? " WITH (FORCE)" : ""));
+}
+
+int run_crasher(const std::vector<std::string>& args, const std::string& crash_at) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    if (!crash_at.empty()) ::setenv("MANYDB_CRASH_AT", crash_at.c_str(), 1);
+    std::vector<char*> argv{const_cast<char*>(MANYDB_ATOMIC_CRASHER)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+class AtomicCommitTest : public ::testing::TestWithParam<PairCase> {
+ protected:
+  void SetUp() override {
+    for (const auto& e : {GetParam().a, GetParam().b}) {
+      if (!base_url(e).empty()) continue;
+      if (std::getenv("MANYDB_REQUIRE_ALL_ENGINES") != nullptr) FAIL() << e << " is not set up";
+      GTEST_SKIP() << "SKIPPING: no " << e << " server (run make test)";
+    }
+    a_ = make_scratch(GetParam().a, "atomic_a");
+    b_ = make_scratch(GetParam().b, "atomic_b");
+    for (const auto& u : {a_, b_}) {
+      connect(Url::parse(u))
+          ->execute_script("CREATE TABLE atomic_t (k BIGINT PRIMARY KEY, v VARCHAR(10))");
+    }
+  }
+  void TearDown() override {
+    for (const auto& u : {a_, b_}) {
+      if (!u.empty()) drop_scratch(u);
+    }
+  }
+
+  Database open() const {
+    DatabaseConfig config;
+    config.set_default(a_);
+    config.add_bind("other", b_);
+    config.recovery_interval = std::chrono::milliseconds(0);
+    return Database(config);
+  }
+  std::int64_t rows(const std::string& url, std::int64_t key) const {
+    auto c = connect(Url::parse(url));
+    Cursor& r = c->query("SELECT COUNT(*) FROM atomic_t WHERE k = ?", {key});
+    r.next();
+    return r.get<std::int64_t>(0);
+  }
+  std::size_t prepared_left() const {
+    std::size_t n = 0;
+    for (const auto& u : {a_, b_})
+      n += connect(Url::parse(u))->prepared_transactions("mdb1:").size();
+    return n;
+  }
+
+  std::string a_, b_;
+};
+
+TEST_P(AtomicCommitTest, CommitsEveryBindOrNone) {
+  Database db = open();
+  {
+    auto s = db.session();
+    s.execute("default", "INSERT INTO atomic_t (k, v) VALUES (?, ?)", {1, "a"});
+    s.execute("other", "INSERT INTO atomic_t (k, v) VALUES (?, ?)", {1, "b"});
+    s.commit();
+  }
+  EXPECT_EQ(rows(a_, 1), 1);
+  EXPECT_EQ(rows(b_, 1), 1);
+  {
+    // The second bind's write fails (its key is taken): nothing of the session is kept.
+    auto s = db.session();
+    s.execute("default", "INSERT INTO atomic_t (k, v) VALUES (?, ?)", {2, "a"});
+    EXPECT_THROW(s.execute("other", "INSERT INTO atomic_t (k, v) VALUES (?, ?)", {1, "b"}),
+                 UniqueViolation);
+    s.rollback();
+  }
+  EXPECT_EQ(rows(a_, 2), 0);
+  EXPECT_EQ(prepared_left(), 0u);
+  // Nothing was in doubt, and recovery says so.
+  const RecoveryReport report = db.recover();
+  EXPECT_TRUE(report.in_doubt.empty()) << report.to_text();
+}
+
+TEST_P(AtomicCommitTest, ASessionThatWroteOneBindCommitsItAlone) {
+  Database db = open();
+  auto s = db.session();
+  s.execute("other", "SELECT COUNT(*) FROM atomic_t");  // read only: not a participant
+  s.execute("default", "INSERT INTO atomic_t (k, v) VALUES (?, ?)", {7, "a"});
+  s.commit();
+  EXPECT_EQ(rows(a_, 7), 1);
+  EXPECT_EQ(prepared_left(), 0u);
+}
+
+// The crash is a failpoint in a child process (MANYDB_CRASH_AT); recovery then runs here.
+TEST_P(AtomicCommitTest, RecoveryFinishesACrashAtEveryStep) {
+  struct Step {
+    std::string point;
+    bool committed;  // the outcome recovery must reach
+  };
+  const std::vector<Step> steps = {{"before_prepare", false},
+                                   {"after_prepare", false},
+                                   {"after_decision", true},
+                                   {"between_commits", true}};
+  std::int64_t key = 100;
+  for (const auto& step : steps) {
+    SCOPED_TRACE(step.point);
+    ++key;
+    const int status = run_crasher({"commit", a_, b_, std::to_string(key)}, step.point);
+    const bool both_sqlite = GetParam().a == "sqlite" && GetParam().b == "sqlite";
+    if (status == 0) {
+      // Only a pair without a participant that prepares has no after_prepare.
+      EXPECT_TRUE(both_sqlite && step.point == "after_prepare");
+      EXPECT_EQ(rows(a_, key), 1);
+      EXPECT_EQ(rows(b_, key), 1);
+      continue;
+    }
+    ASSERT_EQ(status, kFailpointExitCode);
+    Database db = open();
+    const RecoveryReport report = db.recover();
+    EXPECT_EQ(rows(a_, key), step.committed ? 1 : 0) << report.to_text();
+    EXPECT_EQ(rows(b_, key), step.committed ? 1 : 0) << report.to_text();
+    EXPECT_EQ(prepared_left(), 0u) << report.to_text();
+    EXPECT_EQ(report.left, 0u) << report.to_text();
+    // A second pass finds nothing more to do.
+    const RecoveryReport again = db.recover();
+    EXPECT_EQ(again.committed + again.rolled_back + again.replayed, 0u) << again.to_text();
+  }
+}
+
+TEST_P(AtomicCommitTest, ARecoveryThatCrashesIsFinishedByTheNext) {
+  ASSERT_EQ(run_crasher({"commit", a_, b_, "300"}, "after_decision"), kFailpointExitCode);
+  const int status = run_crasher({"recover", a_, b_}, "during_recovery");
+  EXPECT_TRUE(status == kFailpointExitCode || status == 0) << status;
+  Database db = open();
+  const RecoveryReport report = db.recover();
+  EXPECT_EQ(rows(a_, 300), 1) << report.to_text();
+  EXPECT_EQ(rows(b_, 300), 1) << report.to_text();
+  EXPECT_EQ(prepared_left(), 0u);
+}
+
+std::string pair_name(const ::testing::TestParamInfo<PairCase>& info) {
+  return info.param.a + "_" + info.param.b;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Pairs, AtomicCommitTest,
+    ::testing::Values(PairCase{"sqlite", "sqlite"}, PairCase{"postgres", "postgres"},
+                      PairCase{"mariadb", "mariadb"}, PairCase{"sqlite", "postgres"},
+                      PairCase{"postgres", "mariadb"}, PairCase{"mariadb", "sqlite"}),
+    pair_name);
+
+}  // namespace
+}  // namespace manydb::testing
