@@ -790,6 +790,8 @@ def commit_of_checkout():
 def write_report(path, results, seed):
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     command = " ".join(shlex.quote(a) for a in sys.argv)
+    if SKIP_MISSING_RECOVER_WHILE_DEVELOPING:
+        command = "CHAOS_SKIP_MISSING_RECOVER=1 " + command
     lines = ["", f"### {when}, commit {commit_of_checkout()}", "",
              f"`{command}` (seed {seed})", "",
              "| config | kills | orders (rows / 201 answers) | 409 | 5xx"
