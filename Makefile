@@ -6,8 +6,9 @@ PORT ?= 8080
 QUICK ?=
 ENV_FILE := $(BUILD)/db.env
 CMAKE_FLAGS ?=
+KILLS ?= 1000
 
-.PHONY: run test test-sanitize test-tsan build deps db-up db-down bench format clean
+.PHONY: run test test-sanitize test-tsan build deps db-up db-down bench chaos format clean
 
 deps:
 	@scripts/install-deps
@@ -46,6 +47,13 @@ db-down:
 bench: deps
 	@scripts/install-deps --bench && $(MAKE) --no-print-directory build CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Release"
 	@QUICK=$(QUICK) scripts/with-db $(ENV_FILE) scripts/bench $(BUILD)
+
+# The random-kill test of POST /orders (issue 19) on the sqlite, servers and mixed layouts:
+# KILLS SIGKILLs of the shop under order load each, then the invariants; the results are
+# appended to docs/reliability.md (tests/shop/chaos_test.py). Fails when any kill broke them.
+chaos: build
+	@scripts/with-db $(ENV_FILE) tests/shop/chaos_test.py $(BUILD) sqlite,servers,mixed $(KILLS) \
+	  --report docs/reliability.md
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
