@@ -222,12 +222,12 @@ class Recovery {
     Cursor& marker = n.conn->query(commit_log::kSelectOne, {Value(txid)});
     const bool done = marker.next();
     n.conn->reset_cursor();
+    if (!done) report_.in_doubt.insert(txid);
     if (done || options_.dry_run) {
       n.conn->rollback();
       if (!done) note(txid, n.engine->bind(), "would replay");
       return;
     }
-    report_.in_doubt.insert(txid);
     for (const auto& st : record.statements) n.conn->query(st.sql, st.params);
     const Value row[] = {txid, commit_log::kReplayed, commit_log::now_ms(), Value()};
     n.conn->query(commit_log::kInsert, row);
@@ -268,7 +268,7 @@ RecoveryReport recover(const std::vector<Engine*>& engines, const RecoveryOption
 
 std::string RecoveryReport::to_text() const {
   std::ostringstream out;
-  out << "in doubt: " << in_doubt.size() << " transaction(s); committed " << committed
+  out << in_doubt.size() << " in doubt: committed " << committed
       << ", rolled back " << rolled_back << ", replayed " << replayed << ", left " << left << "\n";
   for (const auto& a : actions) out << "  " << a.txid << "  " << a.bind << "  " << a.what << "\n";
   for (const auto& u : unreachable) out << "  unreachable: " << u << "\n";
