@@ -21,6 +21,12 @@ struct ServeOptions {
 };
 
 int serve(manydb::Database& db, const ServeOptions& options) {
+  // Orders that a crash left half-committed are finished before the first request, so none
+  // meets rows still locked by them.
+  const auto recovered = db.recovered_at_open();
+  if (!recovered.in_doubt.empty() || !recovered.unreachable.empty()) {
+    std::fprintf(stderr, "shop: recovery at start: %s", recovered.to_text().c_str());
+  }
   shop::PageViewWriter page_views(db);
   shop::Service service(db, page_views);
   shop::http::Router router;

@@ -16,6 +16,10 @@ Database::Database(const DatabaseConfig& config) : binds_(std::make_unique<Binds
   }
 }
 
+RecoveryReport Database::recovered_at_open() {
+  return recovery_ ? recovery_->first_pass() : RecoveryReport{};
+}
+
 RecoveryReport Database::recover(const RecoveryOptions& options) {
   return manydb::recover(engines_of(*binds_), options);
 }

@@ -206,22 +206,34 @@ class Recovery {
         if (row.outcome != commit_log::kCommit || !row.redo) continue;
         for (const auto& record : commit_log::decode_redo(*row.redo)) {
           Node* n = node_of(record.bind);
-          if (!n || !n->conn) {
+          if (!n || !n->conn || !decider.conn) {
             ++report_.left;
             note(txid, record.bind, "left: its bind is unreachable or not configured");
             continue;
           }
-          guarded(*n, [&] { replay(*n, txid, record); });
+          guarded(*n, [&] { replay(*n, decider, txid, record); });
         }
       }
     }
   }
 
-  void replay(Node& n, const std::string& txid, const commit_log::RedoRecord& record) {
+  bool decision_still_there(Node& decider, const std::string& txid) {
+    Cursor& c = decider.conn->query(commit_log::kSelectOne, {Value(txid)});
+    const bool there = c.next() && c.get_text(0) == commit_log::kCommit;
+    decider.conn->reset_cursor();
+    return there;
+  }
+
+  void replay(Node& n, Node& decider, const std::string& txid,
+              const commit_log::RedoRecord& record) {
     n.conn->begin(TxMode::write);
     Cursor& marker = n.conn->query(commit_log::kSelectOne, {Value(txid)});
     const bool done = marker.next();
     n.conn->reset_cursor();
+    // Under the write lock, a missing marker means a missing commit only while the decision is
+    // still there: a finished transaction's decision is deleted before its marker.
+    const bool trimmed = !done && !decision_still_there(decider, txid);
+    if (trimmed) return n.conn->rollback();
     if (!done) report_.in_doubt.insert(txid);
     if (done || options_.dry_run) {
       n.conn->rollback();
@@ -268,8 +280,8 @@ RecoveryReport recover(const std::vector<Engine*>& engines, const RecoveryOption
 
 std::string RecoveryReport::to_text() const {
   std::ostringstream out;
-  out << in_doubt.size() << " in doubt: committed " << committed
-      << ", rolled back " << rolled_back << ", replayed " << replayed << ", left " << left << "\n";
+  out << in_doubt.size() << " in doubt: committed " << committed << ", rolled back " << rolled_back
+      << ", replayed " << replayed << ", left " << left << "\n";
   for (const auto& a : actions) out << "  " << a.txid << "  " << a.bind << "  " << a.what << "\n";
   for (const auto& u : unreachable) out << "  unreachable: " << u << "\n";
   return out.str();
@@ -287,19 +299,32 @@ RecoveryThread::~RecoveryThread() {
   thread_.join();
 }
 
+RecoveryReport RecoveryThread::first_pass() {
+  std::unique_lock lock(mutex_);
+  wake_.wait(lock, [this] { return first_.has_value(); });
+  return *first_;
+}
+
 void RecoveryThread::run() {
   std::set<std::string> seen;
   bool first = true;
   for (;;) {
     RecoveryOptions options;
     if (!first) options.only = &seen;
+    RecoveryReport report;
     try {
-      seen = recover(engines_, options).in_doubt;
-    } catch (const std::exception&) {
+      report = recover(engines_, options);
+      seen = report.in_doubt;
+    } catch (const std::exception& e) {
       // A damaged record or an unexpected failure: the next pass tries again.
+      report.unreachable.push_back(e.what());
+    }
+    std::unique_lock lock(mutex_);
+    if (first) {
+      first_ = std::move(report);
+      wake_.notify_all();
     }
     first = false;
-    std::unique_lock lock(mutex_);
     if (wake_.wait_for(lock, interval_, [this] { return stopping_; })) return;
   }
 }

@@ -251,6 +251,9 @@ class PostgresStore:
         rows = self.rows(
             "SELECT 'sessions', count(*)::text FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            # A session that waits for a lock held by a prepared transaction (what the kill
+            # left, until the restart's recovery) cannot notice its client is gone before then.
+            " AND wait_event_type IS DISTINCT FROM 'Lock'"
             " UNION ALL SELECT 'prepared', gid FROM pg_prepared_xacts"
             " WHERE database = current_database()")
         sessions = next(int(v) for k, v in rows if k == "sessions")

@@ -68,6 +68,10 @@ class Database {
   // A Database with several binds does so by itself when it opens and then periodically
   // (DatabaseConfig::recovery_interval).
   RecoveryReport recover(const RecoveryOptions& options = {});
+  // The report of the recovery this Database ran when it opened, once it has finished (an
+  // empty report when it runs none: one bind, or recovery_interval 0). A server calls it before
+  // it serves.
+  RecoveryReport recovered_at_open();
 
   // Every bind's health, checked at once and reported within `budget` whatever the servers
   // do (Engine::check_health), in bind_names() order.

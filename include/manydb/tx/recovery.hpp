@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -52,6 +53,10 @@ class RecoveryThread {
   RecoveryThread(const RecoveryThread&) = delete;
   RecoveryThread& operator=(const RecoveryThread&) = delete;
 
+  // Waits for the first pass (the one at open) and returns its report: a server calls it
+  // before it serves, so that no request meets rows that a crash left locked.
+  RecoveryReport first_pass();
+
  private:
   void run();
   std::vector<Engine*> engines_;
@@ -59,6 +64,7 @@ class RecoveryThread {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  std::optional<RecoveryReport> first_;
   std::thread thread_;
 };
 
