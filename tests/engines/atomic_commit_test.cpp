@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine_fixture.hpp"
@@ -199,6 +200,48 @@ TEST_P(AtomicCommitTest, ARecoveryThatCrashesIsFinishedByTheNext) {
   const RecoveryReport report = db.recover();
   EXPECT_EQ(rows(a_, 300), 1) << report.to_text();
   EXPECT_EQ(rows(b_, 300), 1) << report.to_text();
+  EXPECT_EQ(prepared_left(), 0u);
+}
+
+// Two recoveries at once after a crash: neither conflicts with the other nor applies anything
+// twice.
+TEST_P(AtomicCommitTest, TwoRecoveriesAtOnceFinishATransactionOnce) {
+  ASSERT_EQ(run_crasher({"commit", a_, b_, "400"}, "after_decision"), kFailpointExitCode);
+  Database first = open();
+  Database second = open();
+  RecoveryReport r1, r2;
+  std::thread t([&] { r1 = first.recover(); });
+  r2 = second.recover();
+  t.join();
+  EXPECT_EQ(r1.committed + r1.replayed + r2.committed + r2.replayed, 1u)
+      << r1.to_text() << r2.to_text();
+  EXPECT_EQ(rows(a_, 400), 1);
+  EXPECT_EQ(rows(b_, 400), 1);
+  EXPECT_EQ(prepared_left(), 0u);
+}
+
+// A bind that cannot be reached: a decision found is applied on the binds that answer; an abort
+// waits until every log can be asked, since the one unreachable might hold the decision.
+TEST_P(AtomicCommitTest, ABindThatIsDownDoesNotHoldUpTheOthers) {
+  ASSERT_EQ(run_crasher({"commit", a_, b_, "500"}, "after_decision"), kFailpointExitCode);
+  const int second = run_crasher({"commit", a_, b_, "501"}, "after_prepare");
+  DatabaseConfig config;
+  config.set_default(a_);
+  config.add_bind("other", b_);
+  // A loopback port nothing listens on: connection refused at once.
+  config.add_bind("gone", "postgresql://nobody@127.0.0.1:1/none?connect_timeout=1");
+  config.recovery_interval = std::chrono::milliseconds(0);
+  Database db(config);
+  const RecoveryReport report = db.recover();
+  EXPECT_FALSE(report.unreachable.empty()) << report.to_text();
+  EXPECT_EQ(rows(a_, 500), 1) << report.to_text();
+  EXPECT_EQ(rows(b_, 500), 1) << report.to_text();
+  if (second == kFailpointExitCode) {
+    EXPECT_GE(report.left, 1u) << report.to_text();  // the abort waits for "gone"
+    const RecoveryReport later = open().recover();   // without it
+    EXPECT_EQ(later.rolled_back, 1u) << later.to_text();
+  }
+  EXPECT_EQ(rows(a_, 501) + rows(b_, 501), second == kFailpointExitCode ? 0 : 2);
   EXPECT_EQ(prepared_left(), 0u);
 }
 

@@ -4,9 +4,13 @@
 // the tests that share the others never see these outages. SQLite has no server to fail.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -365,6 +369,49 @@ TEST_P(ServerFault, HealthAnswersWithinItsBudgetWhileTheServerHangs) {
   fault("resume");
   wait_until([&] { return engine().check_health(milliseconds(2000)).status == Health::Status::ok; },
              "the bind answers again");
+}
+
+// The server holds a prepared branch of an atomic commit whose decision is made (on a SQLite
+// bind, the decider) when the coordinator dies; then the server is killed with SIGKILL and
+// started again. The prepared branch survives both, and recovery commits it: nothing is lost.
+TEST_P(ServerFault, AServerKilledBetweenPrepareAndCommitIsFinishedByRecovery) {
+  const auto sqlite = std::filesystem::temp_directory_path() /
+                      ("manydb-fault-atomic-" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(sqlite);
+  const std::string sqlite_url = "sqlite:///" + sqlite.string();
+  db_->execute("faulty", "DROP TABLE IF EXISTS atomic_t");
+  db_->execute("faulty", "CREATE TABLE atomic_t (k BIGINT PRIMARY KEY, v VARCHAR(10))");
+  connect(Url::parse(sqlite_url))
+      ->execute_script("CREATE TABLE atomic_t (k BIGINT PRIMARY KEY, v VARCHAR(10))");
+
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setenv("MANYDB_CRASH_AT", "after_decision", 1);
+    const std::string server_url = servers->test_url(GetParam());
+    ::execl(MANYDB_ATOMIC_CRASHER, MANYDB_ATOMIC_CRASHER, "commit", server_url.c_str(),
+            sqlite_url.c_str(), "42", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == kFailpointExitCode) << status;
+
+  fault("kill");
+  restart();
+  DatabaseConfig config;
+  config.set_default(servers->test_url(GetParam()));
+  config.add_bind("other", sqlite_url);
+  config.recovery_interval = milliseconds(0);
+  Database db(config);
+  const RecoveryReport report = db.recover();
+  EXPECT_EQ(report.committed, 1u) << report.to_text();
+  EXPECT_EQ(db.execute("default", "SELECT COUNT(*) FROM atomic_t WHERE k = 42").rows.at(0).at(0),
+            Value(1));
+  EXPECT_EQ(db.execute("other", "SELECT COUNT(*) FROM atomic_t WHERE k = 42").rows.at(0).at(0),
+            Value(1));
+  EXPECT_TRUE(db.recover().in_doubt.empty());
+  db_->execute("faulty", "DROP TABLE IF EXISTS atomic_t");
+  std::filesystem::remove(sqlite);
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, ServerFault, ::testing::Values("postgres", "mariadb"),

@@ -92,7 +92,10 @@ class Connection {
   //
   // Begins a transaction that prepare_transaction() may later prepare under `xid`. MariaDB must
   // know it from the start (XA START); elsewhere this is begin().
-  virtual void begin_branch(std::string_view xid, TxMode mode) { (void)xid, begin(mode); }
+  virtual void begin_branch(std::string_view xid, TxMode mode) {
+    check_xid(xid);
+    begin(mode);
+  }
   // Phase one (PREPARE TRANSACTION, XA PREPARE): the server makes the open transaction durable,
   // keeps its locks, and detaches it from this connection (which is then outside any transaction).
   // Throws when the server refused; nothing is prepared then and the transaction is rolled back.

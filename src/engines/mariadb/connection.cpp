@@ -370,7 +370,9 @@ void MariadbConnection::require_usable() {
 }
 
 bool MariadbConnection::in_transaction() const {
-  if (broken_) return false;
+  // A prepared branch is the server's now, not this connection's transaction (the server still
+  // reports it as one until XA COMMIT or XA ROLLBACK).
+  if (broken_ || !prepared_branch_.empty()) return false;
   // The server reports its transaction state in every OK packet; the library keeps it.
   unsigned int status = 0;
   if (mariadb_get_infov(db_, MARIADB_CONNECTION_SERVER_STATUS, &status) != 0) return false;
