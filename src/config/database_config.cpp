@@ -95,6 +95,8 @@ void read_database_table(const toml::table& database, DatabaseConfig& config) {
         }
         config.binds[std::string(name.str())] = read_bind(bind, std::string(name.str()));
       }
+    } else if (key.str() == "recovery_interval_ms") {
+      config.recovery_interval = std::chrono::milliseconds(positive_integer(value, key.str()));
     } else if (key.str() == "url") {
       if (!value.as_string()) config_error(value, "[database] url must be a string");
       default_bind.url = value.as_string()->get();

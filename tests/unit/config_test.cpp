@@ -55,6 +55,19 @@ slow = { url = "sqlite:///y.db", statement_timeout_ms = 0, reconnect_interval_ms
   EXPECT_EQ(config.binds.at("slow").pool.reconnect_interval, std::chrono::milliseconds(250));
 }
 
+TEST(Config, RecoveryIntervalIsReadFromTheDatabaseTable) {
+  EXPECT_EQ(DatabaseConfig{}.recovery_interval, std::chrono::milliseconds(10'000));
+  const auto config = DatabaseConfig::from_toml_string(R"(
+[database]
+url = "sqlite:///x.db"
+recovery_interval_ms = 0
+)",
+                                                       "t.toml");
+  EXPECT_EQ(config.recovery_interval, std::chrono::milliseconds(0));
+  EXPECT_THROW(DatabaseConfig::from_toml_string("[database]\nrecovery_interval_ms = -1\n", "t"),
+               ConfigError);
+}
+
 TEST(Config, ErrorsCarryFileLineAndColumn) {
   EXPECT_EQ(load_error("[database]\nurl = \"sqlite:///x.db\"\npool_sise = 3\n"),
             "shop.toml:3:13: unknown key 'pool_sise' (known: url, pool_size, max_overflow, "
