@@ -15,10 +15,18 @@ std::string create_table_statement(const Dialect& dialect) {
          dialect.type_name(ValueType::blob) + ")" + std::string(dialect.table_options());
 }
 
+// Once per engine, under its mutex: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against
+// itself (two at once: 23505 on pg_type), so another process creating it at the same moment
+// gives that error, which means the table now exists.
 void ensure_table(Engine& engine, Lease& lease) {
   auto& state = engine.commit_log();
   if (state.table_ready.load(std::memory_order_acquire)) return;
-  lease->execute_script(create_table_statement(engine.dialect()));
+  std::lock_guard lock(state.mutex);
+  if (state.table_ready.load(std::memory_order_relaxed)) return;
+  try {
+    lease->execute_script(create_table_statement(engine.dialect()));
+  } catch (const UniqueViolation&) {
+  }
   state.table_ready.store(true, std::memory_order_release);
 }
 
