@@ -18,6 +18,7 @@ namespace {
 
 struct ServeOptions {
   shop::http::ServerOptions server;
+  std::string orders_commit = "atomic";  // or "best-effort"
 };
 
 int serve(manydb::Database& db, const ServeOptions& options) {
@@ -28,7 +29,9 @@ int serve(manydb::Database& db, const ServeOptions& options) {
     std::fprintf(stderr, "shop: recovery at start: %s", recovered.to_text().c_str());
   }
   shop::PageViewWriter page_views(db);
-  shop::Service service(db, page_views);
+  shop::Service service(db, page_views,
+                        options.orders_commit == "best-effort" ? manydb::Commit::best_effort
+                                                               : manydb::Commit::atomic);
   shop::http::Router router;
   service.add_routes(router);
   shop::http::Server server(options.server, router);
@@ -79,6 +82,12 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--host", serve_options.server.host, "address to listen on");
   serve_cmd->add_option("--threads", serve_options.server.threads, "request threads")
       ->check(CLI::Range(1, 256));
+  // best-effort is not crash-safe: it exists to measure what the atomic commit costs.
+  serve_cmd
+      ->add_option("--orders-commit", serve_options.orders_commit,
+                   "how POST /orders commits its two databases: atomic (default) or "
+                   "best-effort (not crash-safe; for benchmarks only)")
+      ->check(CLI::IsMember({"atomic", "best-effort"}));
 
   shop::SeedOptions seed_options;
   auto* seed_cmd = app.add_subcommand("seed", "Create the tables and fill them with demo data");

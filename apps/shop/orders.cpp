@@ -78,8 +78,9 @@ Response Service::create_order(const Request& request) {
 
   if (!user_exists(user_id)) return Response::error(404, "user not found");
   try {
-    // One session over the products and orders binds: its commit is atomic across them.
-    auto s = db_.session();
+    // One session over the products and orders binds: its commit is atomic across them
+    // (unless shop serve --orders-commit best-effort, kept only to measure what that costs).
+    auto s = db_.session({.commit = orders_commit_});
     auto prices = take_stock(s, wanted);
     if (prices.empty()) {
       s.rollback();  // before refusal() reads: a SQLite session holds the products write lock

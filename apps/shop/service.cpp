@@ -20,11 +20,12 @@ void write_product_fields(JsonWriter& w, const Product& p) {
 
 }  // namespace
 
-Service::Service(manydb::Database& db, PageViewWriter& page_views)
+Service::Service(manydb::Database& db, PageViewWriter& page_views, manydb::Commit orders_commit)
     : db_(db),
       page_views_(page_views),
       users_([this](std::span<const std::int64_t> ids) { return existing_users(ids); }),
-      batch_user_checks_(!db.engine(std::string(User::bind_key)).dialect().runs_in_process()) {}
+      batch_user_checks_(!db.engine(std::string(User::bind_key)).dialect().runs_in_process()),
+      orders_commit_(orders_commit) {}
 
 void Service::add_routes(http::Router& router) {
   auto route = [&](const char* method, const char* pattern, auto member) {

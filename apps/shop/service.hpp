@@ -15,7 +15,10 @@ namespace shop {
 
 class Service {
  public:
-  Service(manydb::Database& db, PageViewWriter& page_views);
+  // `orders_commit`: how POST /orders commits its two binds. best_effort is not crash-safe
+  // and exists only to measure what atomic costs (shop serve --orders-commit, docs/shop.md).
+  Service(manydb::Database& db, PageViewWriter& page_views,
+          manydb::Commit orders_commit = manydb::Commit::atomic);
   void add_routes(http::Router& router);
 
   http::Response list_products(const http::Request& request);
@@ -58,6 +61,7 @@ class Service {
   // leader held them all up (p99 at 16 connections went from 3.4 to 93 ms).
   BatchedExistence users_;
   const bool batch_user_checks_;
+  const manydb::Commit orders_commit_;
 };
 
 }  // namespace shop

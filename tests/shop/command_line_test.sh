@@ -42,6 +42,41 @@ url=${line#listening on }
 kill "$pid"
 wait "$pid" || fail "shop serve did not exit 0 on SIGTERM"
 
+# serve --orders-commit: best-effort is used (POST /orders then creates no commit log in
+# orders.db: only an atomic commit writes manydb_commit_log, which the default does), and a
+# mode that does not exist is refused with the choices.
+commit_log_tables() { sqlite3 "$1/orders.db" \
+  "SELECT count(*) FROM sqlite_master WHERE name = 'manydb_commit_log'"; }
+order_in() { # DIR [SERVE ARGS...]: serves DIR's files, posts one order; its status in DIR/status
+  local dir=$1
+  shift
+  mkdir -p "$dir"
+  sed "s|$work/|$dir/|" shop.toml >"$dir/shop.toml"
+  "$shop" --config "$dir/shop.toml" seed --products 2 --users 2 --orders 0 --reviews 0 >/dev/null
+  rm -f out && mkfifo out
+  "$shop" serve --config "$dir/shop.toml" --port 0 "$@" >out 2>err &
+  pid=$!
+  exec 3<out
+  IFS= read -r -t 60 line <&3 || { cat err >&2; fail "shop serve $* did not start"; }
+  curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+    -d '{"user_id": 1, "items": [{"product_id": 1, "quantity": 1}]}' \
+    "${line#listening on }/orders" >"$dir/status"
+  kill "$pid"
+  wait "$pid" || fail "shop serve $* did not exit 0 on SIGTERM"
+}
+order_in "$work/atomic"
+[ "$(cat "$work/atomic/status")" = 201 ] || fail "POST /orders (atomic)"
+[ "$(commit_log_tables "$work/atomic")" = 1 ] || fail "an atomic POST /orders wrote no commit log"
+order_in "$work/best-effort" --orders-commit best-effort
+[ "$(cat "$work/best-effort/status")" = 201 ] || fail "POST /orders with --orders-commit best-effort"
+[ "$(commit_log_tables "$work/best-effort")" = 0 ] ||
+  fail "--orders-commit best-effort still committed atomically"
+status=0
+"$shop" serve --config shop.toml --port 0 --orders-commit sometimes >out.txt 2>&1 || status=$?
+[ "$status" != 0 ] || fail "shop serve --orders-commit sometimes was accepted"
+grep -q -- "--orders-commit" out.txt && grep -q "best-effort" out.txt ||
+  { cat out.txt; fail "shop serve --orders-commit sometimes: no message naming the choices"; }
+
 # A SQL_ASCII database is reported by name, with the way out.
 if [ -n "${MANYDB_TEST_POSTGRES_URL:-}" ]; then
   db="ascii_cli_$$"
