@@ -1,5 +1,6 @@
 #include "manydb/tx/recovery.hpp"
 
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -26,6 +27,7 @@ struct Node {
   Engine* engine = nullptr;
   std::unique_ptr<Connection> conn;
   bool has_log = false;
+  bool absent = false;  // a SQLite file that does not exist: nothing to ask, nothing to hold
   std::map<std::string, LogRow> log;
   std::vector<std::string> branches;  // xids of this bind's in-doubt branches
 };
@@ -70,7 +72,7 @@ class Recovery {
  public:
   Recovery(const std::vector<Engine*>& engines, const RecoveryOptions& options)
       : options_(options) {
-    for (Engine* e : engines) nodes_.push_back(Node{e, nullptr, false, {}, {}});
+    for (Engine* e : engines) nodes_.push_back(Node{e, nullptr, false, false, {}, {}});
   }
 
   RecoveryReport run() {
@@ -87,6 +89,14 @@ class Recovery {
 
  private:
   void open(Node& n) {
+    // A SQLite file that does not exist yet holds nothing to recover: opening it would create
+    // it, and race with the application's own first connection setting its journal mode.
+    const Url& url = n.engine->url();
+    if (n.engine->dialect().runs_in_process() &&
+        (url.is_memory() || !std::filesystem::exists(url.database))) {
+      n.absent = true;
+      return;
+    }
     try {
       ConnectOptions o;
       o.bind = n.engine->bind();
@@ -138,7 +148,7 @@ class Recovery {
   // a decision to commit turned up, nullopt when a log could not be asked.
   std::optional<bool> claim_abort(const std::string& txid) {
     for (const Node& n : nodes_) {
-      if (!n.conn) return std::nullopt;  // could be the decider
+      if (!n.conn && !n.absent) return std::nullopt;  // could be the decider
     }
     for (Node& n : nodes_) {
       if (!n.has_log) continue;
