@@ -67,7 +67,8 @@ void Session::begin_on(BindState& b) {
   const Dialect& dialect = b.engine->dialect();
   commit_log::ensure_table(*b.engine, b.lease);
   if (!dialect.prepares()) b.lease.record_writes_into(&b.recorded);
-  if (dialect.branch_declared_at_begin()) b.branch = branch_id(transaction_id(), branch_tag(*b.engine));
+  if (dialect.branch_declared_at_begin())
+    b.branch = branch_id(transaction_id(), branch_tag(*b.engine));
   b.tx = Transaction(b.lease, TxMode::write, b.branch);
 }
 

@@ -345,7 +345,7 @@ std::vector<std::string> MariadbConnection::prepared_transactions(std::string_vi
   std::vector<std::string> xids;
   while (rows.next()) {
     if (rows.get<std::int64_t>(2) != 0) continue;  // bqual_length: not one of manydb's
-    const Blob raw = rows.get<Blob>(3);  // the server sends the xid as bytes
+    const Blob raw = rows.get<Blob>(3);            // the server sends the xid as bytes
     std::string data(reinterpret_cast<const char*>(raw.data()), raw.size());
     if (data.starts_with(prefix)) xids.push_back(std::move(data));
   }
