@@ -1,5 +1,6 @@
 #include "manydb/tx/recovery.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -190,7 +191,10 @@ class Recovery {
       return note(txid, bind, "left in doubt: unreachable");
     }
     try {
-      *commit ? n.conn->commit_prepared(xid) : n.conn->rollback_prepared(xid);
+      if (!finish_prepared(n, xid, *commit)) {
+        ++report_.left;
+        return note(txid, bind, "left in doubt: the connection that prepared it is still open");
+      }
       ++(*commit ? report_.committed : report_.rolled_back);
       note(txid, bind, *commit ? "committed" : "rolled back");
     } catch (const NotFound&) {
@@ -198,6 +202,24 @@ class Recovery {
     } catch (const Error& e) {
       ++report_.left;
       note(txid, bind, std::string("left in doubt: ") + e.what());
+    }
+  }
+
+  // MariaDB refuses to finish a branch while the connection that prepared it is open, and ends
+  // a closed connection's session asynchronously: a branch of a process that just died may
+  // still be refused for a moment. False when it stays refused (its owner lives) for a second;
+  // NotFound when it is no longer listed (another recovery or its coordinator finished it).
+  bool finish_prepared(Node& n, const std::string& xid, bool commit) {
+    for (int attempt = 0;; ++attempt) {
+      try {
+        commit ? n.conn->commit_prepared(xid) : n.conn->rollback_prepared(xid);
+        return true;
+      } catch (const NotFound&) {
+        const auto listed = n.conn->prepared_transactions(xid);
+        if (std::find(listed.begin(), listed.end(), xid) == listed.end()) throw;
+        if (attempt == 20) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
     }
   }
 

@@ -7,6 +7,7 @@
 
 #include "engine_fixture.hpp"
 #include "manydb/manydb.hpp"
+#include "wait_until.hpp"
 
 namespace manydb::testing {
 namespace {
@@ -116,7 +117,19 @@ TEST_P(TwoPhase, AnotherConnectionFinishesABranchOnceThePreparingOneIsGone) {
   owner->prepare_transaction(xid("o"));
   if (backend() == Backend::mariadb) {
     EXPECT_THROW(admin_->commit_prepared(xid("o")), NotFound);
+    const std::string id = session_id(*owner);
     owner.reset();
+    // The server ends a closed session asynchronously; the branch is free once it is gone.
+    wait_until(
+        [&] {
+          Cursor& c = admin_->query(
+              "SELECT COUNT(*) FROM information_schema.processlist WHERE id = ?", {std::stoll(id)});
+          c.next();
+          const bool gone = c.get<std::int64_t>(0) == 0;
+          admin_->reset_cursor();
+          return gone;
+        },
+        "the preparing session has left the server");
   }
   admin_->commit_prepared(xid("o"));
   EXPECT_EQ(rows(*admin_), 1);
