@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,39 +27,6 @@ std::string base_url(const std::string& engine) {
     if (c.name == engine) return c.url;
   }
   return {};
-}
-
-// A database of its own on `engine` (a file on SQLite), dropped by drop_scratch.
-std::string make_scratch(const std::string& engine, const std::string& name) {
-  const Url base = Url::parse(base_url(engine));
-  const std::string db = "mdb_" + std::to_string(::getpid()) + "_" + name;
-  if (base.backend == Backend::sqlite) {
-    const auto path = std::filesystem::temp_directory_path() / (db + ".db");
-    std::filesystem::remove(path);
-    return "sqlite:///" + path.string();
-  }
-  auto admin = connect(base);
-  const auto quoted = admin->dialect().quote_identifier(db);
-  admin->execute_script("DROP DATABASE IF EXISTS " + quoted);
-  admin->execute_script("CREATE DATABASE " + quoted);
-  return std::string(to_string(base.backend)) + "://" + percent_encode(base.user) + ":" +
-         percent_encode(base.password) + "@" + base.host + ":" +
-         std::to_string(base.port_or_default()) + "/" + db;
-}
-
-void drop_scratch(const std::string& text) {
-  const Url url = Url::parse(text);
-  if (url.backend == Backend::sqlite) {
-    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
-      std::filesystem::remove(url.database + suffix);
-    return;
-  }
-  Url admin_url = url;
-  admin_url.database = url.backend == Backend::postgresql ? "postgres" : "";
-  auto admin = connect(admin_url);
-  admin->execute_script("DROP DATABASE IF EXISTS " +
-                        admin->dialect().quote_identifier(url.database) +
-                        (url.backend == Backend::postgresql ? " WITH (FORCE)" : ""));
 }
 
 int run_crasher(const std::vector<std::string>& args, const std::string& crash_at) {
@@ -86,17 +52,16 @@ class AtomicCommitTest : public ::testing::TestWithParam<PairCase> {
       if (std::getenv("MANYDB_REQUIRE_ALL_ENGINES") != nullptr) FAIL() << e << " is not set up";
       GTEST_SKIP() << "SKIPPING: no " << e << " server (run make test)";
     }
-    a_ = make_scratch(GetParam().a, "atomic_a");
-    b_ = make_scratch(GetParam().b, "atomic_b");
+    a_ = create_scratch_database(Url::parse(base_url(GetParam().a)), "atomic_a");
+    b_ = create_scratch_database(Url::parse(base_url(GetParam().b)), "atomic_b");
     for (const auto& u : {a_, b_}) {
       connect(Url::parse(u))
           ->execute_script("CREATE TABLE atomic_t (k BIGINT PRIMARY KEY, v VARCHAR(10))");
     }
   }
   void TearDown() override {
-    for (const auto& u : {a_, b_}) {
-      if (!u.empty()) drop_scratch(u);
-    }
+    if (!a_.empty()) drop_scratch_database(Url::parse(base_url(GetParam().a)), Url::parse(a_));
+    if (!b_.empty()) drop_scratch_database(Url::parse(base_url(GetParam().b)), Url::parse(b_));
   }
 
   Database open() const {

@@ -61,34 +61,42 @@ void EngineTest::TearDown() {
   for (const auto& text : databases_) drop_database(Url::parse(text));
 }
 
-std::string EngineTest::scratch_database(const std::string& name, const std::string& options) {
-  const Url base = url();
+std::string create_scratch_database(const Url& base, const std::string& name,
+                                    const std::string& options) {
   const std::string db = "mdb_" + std::to_string(::getpid()) + "_" + name;
-  std::string text;
   if (base.backend == Backend::sqlite) {
-    text = "sqlite:///" + (std::filesystem::temp_directory_path() / (db + ".db")).string();
-  } else {
-    const auto quoted = admin_->dialect().quote_identifier(db);
-    admin_->execute_script("DROP DATABASE IF EXISTS " + quoted);
-    admin_->execute_script("CREATE DATABASE " + quoted + (options.empty() ? "" : " " + options));
-    text = std::string(to_string(base.backend)) + "://" + percent_encode(base.user) + ":" +
-           percent_encode(base.password) + "@" + base.host + ":" +
-           std::to_string(base.port_or_default()) + "/" + db;
+    const std::string text =
+        "sqlite:///" + (std::filesystem::temp_directory_path() / (db + ".db")).string();
+    remove_sqlite_files(Url::parse(text));
+    return text;
   }
-  databases_.push_back(text);
-  return text;
+  auto admin = manydb::connect(base, ConnectOptions{"admin"});
+  const auto quoted = admin->dialect().quote_identifier(db);
+  admin->execute_script("DROP DATABASE IF EXISTS " + quoted);
+  admin->execute_script("CREATE DATABASE " + quoted + (options.empty() ? "" : " " + options));
+  return std::string(to_string(base.backend)) + "://" + percent_encode(base.user) + ":" +
+         percent_encode(base.password) + "@" + base.host + ":" +
+         std::to_string(base.port_or_default()) + "/" + db;
 }
 
-void EngineTest::drop_database(const Url& db) {
+void drop_scratch_database(const Url& base, const Url& db) {
   if (db.backend == Backend::sqlite) {
     remove_sqlite_files(db);
     return;
   }
-  auto admin = connect("admin");
+  auto admin = manydb::connect(base, ConnectOptions{"admin"});
   const auto quoted = admin->dialect().quote_identifier(db.database);
   admin->execute_script("DROP DATABASE IF EXISTS " + quoted +
                         (db.backend == Backend::postgresql ? " WITH (FORCE)" : ""));
 }
+
+std::string EngineTest::scratch_database(const std::string& name, const std::string& options) {
+  std::string text = create_scratch_database(url(), name, options);
+  databases_.push_back(text);
+  return text;
+}
+
+void EngineTest::drop_database(const Url& db) { drop_scratch_database(url(), db); }
 
 std::unique_ptr<Connection> EngineTest::connect(const std::string& bind) const {
   return manydb::connect(url(), ConnectOptions{bind});

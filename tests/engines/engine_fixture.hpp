@@ -20,6 +20,13 @@ struct EngineCase {
 std::vector<EngineCase> engine_cases();
 std::string engine_case_name(const ::testing::TestParamInfo<EngineCase>& info);
 
+// A database of its own for this test process beside `base`'s (a file in the temporary
+// directory on SQLite), created empty; `options` follow CREATE DATABASE. Returns its URL.
+std::string create_scratch_database(const Url& base, const std::string& name,
+                                    const std::string& options = "");
+// Drops it again, from a connection to `base`.
+void drop_scratch_database(const Url& base, const Url& db);
+
 class EngineTest : public ::testing::TestWithParam<EngineCase> {
  protected:
   void SetUp() override;

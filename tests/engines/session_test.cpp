@@ -38,7 +38,7 @@ class SessionTest : public EngineTest {
     for (const auto& b : db_->bind_names()) n += db_->engine(b).statements();
     return n;
   }
-  void break_orders_commit(Session& s);
+  void write_users_then_orders_and_break_orders_commit(Session& s);
   std::int64_t count_rows(const std::string& bind, const std::string& table) {
     const auto& d = db_->engine(bind).dialect();
     return db_->execute(bind, "SELECT count(*) FROM " + d.quote_identifier(table))
@@ -599,8 +599,13 @@ TEST_P(SessionTest, CommitsEndingInAnInsertOnTwoBindsOrInADelete) {
   EXPECT_EQ(count_rows("orders", "order"), 1);
 }
 
-// Makes the commit of the orders bind fail in session `s`, which wrote to users and orders.
-void SessionTest::break_orders_commit(Session& s) {
+// Writes a user, then an order, in session `s` (users first used, orders second), and makes the
+// commit of the orders bind fail.
+void SessionTest::write_users_then_orders_and_break_orders_commit(Session& s) {
+  s.add(User{.username = "first", .email = "first@example.com"});
+  s.flush();
+  s.add(Order{.user_id = 1, .total_amount = 3});
+  s.flush();
   if (backend() == Backend::sqlite) {
     // A deferred foreign key is only checked at COMMIT.
     s.execute("orders", "PRAGMA defer_foreign_keys = ON");
@@ -615,15 +620,11 @@ void SessionTest::break_orders_commit(Session& s) {
 
 TEST_P(SessionTest, AFailedCommitOnTheSecondBindKeepsNothingInAnAtomicSession) {
   auto s = db_->session();
-  s.add(User{.username = "first", .email = "first@example.com"});
-  s.flush();
-  s.add(Order{.user_id = 1, .total_amount = 3});
-  s.flush();
-  break_orders_commit(s);
+  write_users_then_orders_and_break_orders_commit(s);
   try {
     s.commit();
     FAIL() << "commit succeeded";
-  } catch (const InDoubt& e) {
+  } catch (const InDoubt&) {
     // The decision's COMMIT was lost in flight: recovery finds no decision and rolls back.
     EXPECT_EQ(db_->recover().rolled_back, 1u);
   } catch (const Error& e) {
@@ -636,11 +637,7 @@ TEST_P(SessionTest, AFailedCommitOnTheSecondBindKeepsNothingInAnAtomicSession) {
 TEST_P(SessionTest, FailedCommitOnTheSecondBindKeepsTheFirst) {
   // users commits first (first used), orders second; orders' commit is made to fail.
   auto s = db_->session({.commit = Commit::best_effort});
-  s.add(User{.username = "first", .email = "first@example.com"});
-  s.flush();
-  s.add(Order{.user_id = 1, .total_amount = 3});
-  s.flush();
-  break_orders_commit(s);
+  write_users_then_orders_and_break_orders_commit(s);
   try {
     s.commit();
     FAIL() << "commit succeeded";
