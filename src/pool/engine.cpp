@@ -11,13 +11,17 @@ Engine::Engine(std::string bind, Url url, PoolOptions options)
       dialect_(dialect_for(url_.backend)),
       pool_(
           bind,
-          [this, bind, options] {
-            auto connection = manydb::connect(
-                url_, ConnectOptions{bind, options.connect_timeout, options.statement_timeout});
+          [this] {
+            auto connection = open_unpooled();
             connection->count_statements_in(&statements_);
             return connection;
           },
           adjusted(url_, options)) {}
+
+std::unique_ptr<Connection> Engine::open_unpooled() {
+  const PoolOptions& o = pool_.options();
+  return manydb::connect(url_, ConnectOptions{bind(), o.connect_timeout, o.statement_timeout});
+}
 
 // Every connection to ":memory:" is a database of its own, so the pool holds exactly one.
 PoolOptions Engine::adjusted(const Url& url, PoolOptions options) {

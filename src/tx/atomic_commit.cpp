@@ -1,11 +1,14 @@
 #include "manydb/tx/atomic_commit.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 #include <utility>
 
 #include "manydb/core/errors.hpp"
 #include "manydb/tx/commit_log.hpp"
 #include "manydb/tx/failpoint.hpp"
+#include "manydb/tx/finish_branch.hpp"
 #include "manydb/tx/transaction_id.hpp"
 
 namespace manydb {
@@ -13,6 +16,10 @@ namespace manydb {
 namespace {
 
 using commit_log::kInsert;
+
+// How long a branch whose MariaDB session is ending may be tried again on a new connection:
+// the request waits that much longer only when its connection to that bind broke.
+constexpr std::chrono::milliseconds kOwnerPatience{1000};
 
 bool prepares(const Participant& p) { return p.engine->dialect().prepares(); }
 
@@ -118,6 +125,7 @@ class Coordinator {
     }
     for (std::size_t i = 0; i < parts_.size(); ++i) {
       if (xids_[i].empty()) continue;
+      preparing_ = i;
       parts_[i].lease->connection().prepare_transaction(xids_[i]);
       prepared_.push_back(i);
       failpoint("after_prepare");
@@ -148,7 +156,7 @@ class Coordinator {
       d.tx->commit_with(batch);
     } catch (const CommitInDoubt& e) {
       trims.give_back(*d.engine);
-      in_doubt_at_decision(e);
+      settle_lost_decision(e);
     } catch (...) {
       trims.give_back(*d.engine);
       abort_all();
@@ -174,6 +182,30 @@ class Coordinator {
     }
   }
 
+  // The decision's COMMIT was lost in flight. Unless the server stopped answering (it would
+  // only be waited for again), a new connection to the decider settles it at once: an abort
+  // claim under the transaction's key waits for the lost commit to end, then takes the key (the
+  // decision was not made and never will be: everything rolls back) or finds the decision (the
+  // commit goes on). Otherwise it is left in doubt, for recovery.
+  void settle_lost_decision(const CommitInDoubt& e) {
+    Participant& d = parts_[decider_];
+    std::optional<bool> aborted;
+    try {
+      if (!d.lease->connection().timed_out()) {
+        d.lease->discard();
+        aborted = commit_log::claim_abort(*d.engine->open_unpooled(), txid_);
+      }
+    } catch (...) {
+    }
+    if (!aborted) in_doubt_at_decision(e);
+    if (!*aborted) return;
+    abort_all();
+    throw ConnectionError("atomic commit " + txid_ + ": the connection to bind '" +
+                              d.engine->bind() + "' was lost while it committed the decision (" +
+                              e.what() + "); it was not made, and nothing was committed",
+                          d.engine->bind(), e.code());
+  }
+
   // The decision's COMMIT was lost in flight: it may have been made or not. The participants
   // that cannot prepare let go of their locks (recovery replays them if it was made); the
   // prepared ones stay for recovery.
@@ -192,16 +224,52 @@ class Coordinator {
   // Before the decision: every participant rolled back, never throwing.
   void abort_all() noexcept {
     for (std::size_t i = 0; i < parts_.size(); ++i) {
-      Participant& p = parts_[i];
-      if (std::find(prepared_.begin(), prepared_.end(), i) == prepared_.end()) {
-        p.tx->rollback();
+      if (is_prepared(i) || (i == preparing_ && connection_broke(i))) {
+        // A PREPARE whose answer was lost may have been made: its branch is rolled back too.
+        if (!end_branch(i, false)) parts_[i].lease->discard();  // recovery: it has no decision
         continue;
       }
-      try {
-        p.lease->connection().rollback_prepared(xids_[i]);
-      } catch (...) {
-        p.lease->discard();  // recovery rolls it back: it has no decision
+      parts_[i].tx->rollback();
+    }
+  }
+
+  bool is_prepared(std::size_t i) const {
+    return std::find(prepared_.begin(), prepared_.end(), i) != prepared_.end();
+  }
+
+  bool connection_broke(std::size_t i) const noexcept {
+    try {
+      return parts_[i].lease->connection().broken();
+    } catch (...) {
+      return true;  // the lease lost its connection
+    }
+  }
+
+  // Commits or rolls back participant i's branch on its own connection or, when that one broke,
+  // on a new one, so that the branch's locks go now rather than at recovery's next pass (not
+  // after a timeout: a server that does not answer would only be waited for again). False when
+  // the branch is left to recovery.
+  bool end_branch(std::size_t i, bool commit) noexcept {
+    Participant& p = parts_[i];
+    try {
+      if (!connection_broke(i)) {
+        Connection& c = p.lease->connection();
+        commit ? c.commit_prepared(xids_[i]) : c.rollback_prepared(xids_[i]);
+        return true;
       }
+    } catch (const NotFound&) {
+      return true;  // its own session says it is gone: recovery finished it already
+    } catch (const Timeout&) {
+      p.lease->discard();
+      return false;
+    } catch (...) {
+    }
+    p.lease->discard();  // MariaDB lets another session finish the branch once this one ends
+    try {
+      auto fresh = p.engine->open_unpooled();
+      return finish_branch(*fresh, xids_[i], commit, kOwnerPatience) != BranchEnd::owner_alive;
+    } catch (...) {
+      return false;
     }
   }
 
@@ -218,14 +286,7 @@ class Coordinator {
       failpoint("between_commits");
     }
     for (std::size_t i : prepared_) {
-      try {
-        parts_[i].lease->connection().commit_prepared(xids_[i]);
-      } catch (const NotFound&) {
-        // Recovery, seeing the decision, finished it already.
-      } catch (const Error&) {
-        parts_[i].lease->discard();
-        unfinished.push_back(parts_[i].engine->bind());
-      }
+      if (!end_branch(i, true)) unfinished.push_back(parts_[i].engine->bind());
       failpoint("between_commits");
     }
     if (!unfinished.empty()) {
@@ -243,6 +304,7 @@ class Coordinator {
   const std::size_t decider_;
   std::vector<std::string> xids_;  // per participant: its branch id when it prepares
   std::vector<std::size_t> prepared_;
+  std::optional<std::size_t> preparing_;  // the participant whose PREPARE was sent last
 };
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <mutex>
 
 #include "manydb/core/errors.hpp"
+#include "manydb/driver/connection.hpp"
+#include "manydb/driver/cursor.hpp"
 
 namespace manydb::commit_log {
 
@@ -40,6 +42,19 @@ std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+bool claim_abort(Connection& connection, const std::string& txid) {
+  const Value row[] = {txid, kAbort, now_ms(), Value()};
+  try {
+    connection.query(kInsert, row);
+    return true;
+  } catch (const IntegrityError&) {
+    Cursor& c = connection.query(kSelectOne, {Value(txid)});
+    const bool committed = c.next() && c.get_text(0) == kCommit;
+    connection.reset_cursor();
+    return !committed;
+  }
 }
 
 // ---- redo records: length-prefixed, little-endian ----

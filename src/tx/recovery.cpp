@@ -10,6 +10,7 @@
 #include "manydb/driver/connection.hpp"
 #include "manydb/tx/commit_log.hpp"
 #include "manydb/tx/failpoint.hpp"
+#include "manydb/tx/finish_branch.hpp"
 #include "manydb/tx/transaction_id.hpp"
 
 namespace manydb {
@@ -40,6 +41,8 @@ std::optional<bool> negated(std::optional<bool> b) {
 
 constexpr std::int64_t kKeepDecisionsMs = 10 * 60 * 1000;  // then a finished decision is trimmed
 constexpr std::int64_t kKeepClaimsMs = 60 * 60 * 1000;     // aborts' claims and replay markers
+// How long a branch whose MariaDB session may be ending is tried again (finish_branch).
+constexpr std::chrono::milliseconds kOwnerPatience{1000};
 
 void read_log(Node& n) {
   try {
@@ -153,12 +156,8 @@ class Recovery {
     }
     for (Node& n : nodes_) {
       if (!n.has_log) continue;
-      const Value row[] = {txid, commit_log::kAbort, commit_log::now_ms(), Value()};
       try {
-        n.conn->query(commit_log::kInsert, row);
-      } catch (const IntegrityError&) {
-        Cursor& c = n.conn->query(commit_log::kSelectOne, {Value(txid)});
-        if (c.next() && c.get_text(0) == commit_log::kCommit) return false;
+        if (!commit_log::claim_abort(*n.conn, txid)) return false;
       } catch (const Error& e) {
         unreachable(n, e);
         return std::nullopt;
@@ -191,35 +190,18 @@ class Recovery {
       return note(txid, bind, "left in doubt: unreachable");
     }
     try {
-      if (!finish_prepared(n, xid, *commit)) {
-        ++report_.left;
-        return note(txid, bind, "left in doubt: the connection that prepared it is still open");
+      switch (finish_branch(*n.conn, xid, *commit, kOwnerPatience)) {
+        case BranchEnd::finished: break;
+        case BranchEnd::gone: return note(txid, bind, "finished elsewhere");
+        case BranchEnd::owner_alive:
+          ++report_.left;
+          return note(txid, bind, "left in doubt: the connection that prepared it is still open");
       }
       ++(*commit ? report_.committed : report_.rolled_back);
       note(txid, bind, *commit ? "committed" : "rolled back");
-    } catch (const NotFound&) {
-      note(txid, bind, "finished elsewhere");
     } catch (const Error& e) {
       ++report_.left;
       note(txid, bind, std::string("left in doubt: ") + e.what());
-    }
-  }
-
-  // MariaDB refuses to finish a branch while the connection that prepared it is open, and ends
-  // a closed connection's session asynchronously: a branch of a process that just died may
-  // still be refused for a moment. False when it stays refused (its owner lives) for a second;
-  // NotFound when it is no longer listed (another recovery or its coordinator finished it).
-  bool finish_prepared(Node& n, const std::string& xid, bool commit) {
-    for (int attempt = 0;; ++attempt) {
-      try {
-        commit ? n.conn->commit_prepared(xid) : n.conn->rollback_prepared(xid);
-        return true;
-      } catch (const NotFound&) {
-        const auto listed = n.conn->prepared_transactions(xid);
-        if (std::find(listed.begin(), listed.end(), xid) == listed.end()) throw;
-        if (attempt == 20) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
     }
   }
 

@@ -12,7 +12,10 @@
 
 #include "engine_fixture.hpp"
 #include "manydb/manydb.hpp"
+#include "manydb/tx/commit_log.hpp"
 #include "manydb/tx/transaction_id.hpp"
+#include "tcp_proxy.hpp"
+#include "wait_until.hpp"
 
 namespace manydb::testing {
 namespace {
@@ -219,6 +222,213 @@ TEST_P(AtomicCommitTest, ABindThatIsDownDoesNotHoldUpTheOthers) {
   EXPECT_EQ(rows(a_, 501) + rows(b_, 501), second == kFailpointExitCode ? 0 : 2);
   EXPECT_EQ(prepared_left(), 0u);
 }
+
+// On servers, the decider's COMMIT can be lost in flight: its session is killed while it waits
+// for a lock this test holds, at COMMIT on PostgreSQL (a deferred trigger on the log takes it),
+// at the decision's INSERT on MariaDB. The coordinator settles it at once on a new connection (an
+// abort claim that waits for the lost commit to end): the commit fails as not made, nothing is
+// kept, no branch stays prepared, nothing is left for recovery.
+class LostDecisionTest : public AtomicCommitTest {
+ protected:
+  struct LogLock {
+    std::unique_ptr<Connection> holder, watcher;  // PostgreSQL's activity view is a snapshot
+    bool postgres = false;                        // for the length of the holder's transaction
+  };
+  static LogLock lock_log(const std::string& database) {
+    const Url url = Url::parse(database);
+    LogLock l{connect(url), connect(url), url.backend == Backend::postgresql};
+    l.holder->execute_script(commit_log::create_table_statement(dialect_for(url.backend)));
+    if (!l.postgres) {
+      l.holder->execute_script("LOCK TABLES manydb_commit_log WRITE");
+      return l;
+    }
+    l.holder->execute_script(
+        "CREATE FUNCTION wait_for_test() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN PERFORM pg_advisory_xact_lock(4242); RETURN NULL; END $$; "
+        "CREATE CONSTRAINT TRIGGER wait_at_commit AFTER INSERT ON manydb_commit_log "
+        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION wait_for_test()");
+    l.holder->execute_script("BEGIN; SELECT pg_advisory_xact_lock(4242)");
+    return l;
+  }
+  static void unlock_log(LogLock& l) {
+    l.holder->execute_script(l.postgres ? "ROLLBACK" : "UNLOCK TABLES");
+  }
+  // The id of a session of this database waiting for a lock, or -1.
+  static std::int64_t lock_waiter(LogLock& l) {
+    Cursor& c = l.watcher->query(
+        l.postgres ? "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                     "AND wait_event_type = 'Lock'"
+                   : "SELECT id FROM information_schema.processlist WHERE db = DATABASE() "
+                     "AND id <> CONNECTION_ID() AND state LIKE 'Waiting for table%'");
+    const std::int64_t id = c.next() ? c.get<std::int64_t>(0) : -1;
+    l.watcher->reset_cursor();
+    return id;
+  }
+  static void kill_session(LogLock& l, std::int64_t id) {
+    if (l.postgres) {
+      l.watcher->query("SELECT pg_terminate_backend(?::int)", {id});
+      l.watcher->reset_cursor();
+    } else {
+      l.watcher->execute_script("KILL CONNECTION " + std::to_string(id));
+    }
+  }
+};
+
+TEST_P(LostDecisionTest, AKilledDeciderKeepsNothingAndLeavesNothingInDoubt) {
+  Database db = open();
+  LogLock locks[] = {lock_log(a_), lock_log(b_)};
+  std::exception_ptr outcome;
+  std::jthread committer([&] {
+    try {
+      auto s = db.session();
+      s.execute("default", "INSERT INTO atomic_t (k, v) VALUES (?, ?)", {40, "a"});
+      s.execute("other", "INSERT INTO atomic_t (k, v) VALUES (?, ?)", {40, "b"});
+      s.commit();
+    } catch (...) {
+      outcome = std::current_exception();
+    }
+  });
+  LogLock* waited_on = nullptr;
+  std::int64_t decider = -1;
+  wait_until(
+      [&] {
+        for (auto& l : locks) {
+          if ((decider = lock_waiter(l)) < 0) continue;
+          waited_on = &l;
+          return true;
+        }
+        return false;
+      },
+      "the decision's INSERT waits for the log's lock");
+  if (waited_on) kill_session(*waited_on, decider);
+  for (auto& l : locks) unlock_log(l);
+  committer.join();
+
+  ASSERT_TRUE(outcome) << "a commit whose decision was lost cannot have succeeded";
+  try {
+    std::rethrow_exception(outcome);
+  } catch (const InDoubt& e) {
+    ADD_FAILURE() << "left in doubt rather than settled: " << e.what();
+  } catch (const CommitInDoubt& e) {
+    ADD_FAILURE() << "left in doubt rather than settled: " << e.what();
+  } catch (const ConnectionError&) {
+    // Not made: the decider's session was killed before or while its COMMIT was in flight.
+  }
+  EXPECT_EQ(rows(a_, 40) + rows(b_, 40), 0);
+  EXPECT_EQ(prepared_left(), 0u);
+  const RecoveryReport report = db.recover();
+  EXPECT_TRUE(report.in_doubt.empty()) << report.to_text();
+}
+
+INSTANTIATE_TEST_SUITE_P(Servers, LostDecisionTest,
+                         ::testing::Values(PairCase{"postgres", "postgres"},
+                                           PairCase{"mariadb", "mariadb"},
+                                           PairCase{"postgres", "mariadb"}),
+                         [](const ::testing::TestParamInfo<PairCase>& info) {
+                           return info.param.a + "_" + info.param.b;
+                         });
+
+// The decider's COMMIT is held by a deferred trigger that waits for this test's lock, and its
+// answer is then lost on the way (a proxy in front of the decider, PostgreSQL, the bind used
+// last). Settled at once either way: the commit goes on when the decision was made, and fails,
+// leaving nothing, when the server ended that transaction without committing it.
+class LostCommitAnswerTest : public LostDecisionTest {
+ protected:
+  static std::string what(std::exception_ptr e) {
+    try {
+      if (e) std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      return x.what();
+    }
+    return {};
+  }
+  void SetUp() override {
+    LostDecisionTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    const std::string port = ":" + std::to_string(Url::parse(b_).port_or_default()) + "/";
+    proxy_ = std::make_unique<TcpProxy>(Url::parse(b_).port_or_default());
+    proxy_->start();
+    std::string through_proxy = b_;
+    through_proxy.replace(through_proxy.find(port), port.size(),
+                          ":" + std::to_string(proxy_->port()) + "/");
+    DatabaseConfig config;
+    config.set_default(a_);
+    config.add_bind("other", through_proxy);
+    config.recovery_interval = std::chrono::milliseconds(0);
+    db_ = std::make_unique<Database>(config);
+  }
+  void TearDown() override {
+    db_.reset();
+    proxy_.reset();
+    LostDecisionTest::TearDown();
+  }
+
+  // Commits a session over both binds while the decider waits at COMMIT; `lose` runs then,
+  // with the waiting session's id, and the lock is let go. What commit() threw, if anything.
+  template <class Lose>
+  std::exception_ptr commit_losing_its_answer(std::int64_t key, Lose lose) {
+    LogLock lock = lock_log(b_);  // not through the proxy
+    std::exception_ptr outcome;
+    std::jthread committer([&] {
+      try {
+        auto s = db_->session();
+        s.execute("default", "INSERT INTO atomic_t (k, v) VALUES (?, ?)", {key, "a"});
+        s.execute("other", "INSERT INTO atomic_t (k, v) VALUES (?, ?)", {key, "b"});
+        s.commit();
+      } catch (...) {
+        outcome = std::current_exception();
+      }
+    });
+    std::int64_t waiting = -1;
+    wait_until([&] { return (waiting = lock_waiter(lock)) >= 0; }, "the decider waits at COMMIT");
+    lose(lock, waiting);
+    unlock_log(lock);
+    committer.join();
+    return outcome;
+  }
+
+  std::unique_ptr<TcpProxy> proxy_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_P(LostCommitAnswerTest, GoesOnWhenTheDecisionWasMade) {
+  const auto outcome = commit_losing_its_answer(41, [&](LogLock&, std::int64_t) {
+    proxy_->cut_at_next_reply();  // COMMIT's answer, once the lock lets it finish
+  });
+  EXPECT_FALSE(outcome) << "the decision was made: the commit must go on, not throw "
+                        << what(outcome);
+  EXPECT_EQ(rows(a_, 41), 1);
+  EXPECT_EQ(rows(b_, 41), 1);
+  EXPECT_EQ(prepared_left(), 0u);
+  const RecoveryReport report = db_->recover();
+  EXPECT_TRUE(report.in_doubt.empty()) << report.to_text();
+}
+
+TEST_P(LostCommitAnswerTest, FailsAsNotMadeWhenTheServerEndedIt) {
+  const auto outcome = commit_losing_its_answer(42, [&](LogLock& lock, std::int64_t waiting) {
+    proxy_->drop_connections();   // the client knows nothing more: in doubt
+    kill_session(lock, waiting);  // and the server ends the transaction without committing
+  });
+  ASSERT_TRUE(outcome);
+  try {
+    std::rethrow_exception(outcome);
+  } catch (const InDoubt& e) {
+    ADD_FAILURE() << "left in doubt rather than settled: " << e.what();
+  } catch (const ConnectionError& e) {
+    EXPECT_NE(std::string(e.what()).find("it was not made"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(rows(a_, 42) + rows(b_, 42), 0);
+  EXPECT_EQ(prepared_left(), 0u);
+  const RecoveryReport report = db_->recover();
+  EXPECT_TRUE(report.in_doubt.empty()) << report.to_text();
+}
+
+INSTANTIATE_TEST_SUITE_P(DeciderOnPostgres, LostCommitAnswerTest,
+                         ::testing::Values(PairCase{"postgres", "postgres"},
+                                           PairCase{"mariadb", "postgres"}),
+                         [](const ::testing::TestParamInfo<PairCase>& info) {
+                           return info.param.a + "_" + info.param.b;
+                         });
 
 std::string pair_name(const ::testing::TestParamInfo<PairCase>& info) {
   return info.param.a + "_" + info.param.b;

@@ -1,7 +1,8 @@
 #pragma once
 // A TCP proxy on 127.0.0.1 in the test process, in front of a database server: stopping it
 // (closing its listener and every connection) is an outage, starting it again on the same port
-// the server's return; cut_at_next_reply() loses one answer after the server has acted.
+// the server's return; cut_at_next_reply() loses one answer after the server has acted, and
+// drop_connections() ends the connections while the server goes on.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -64,6 +65,12 @@ class TcpProxy {
   }
 
   int port() const { return port_; }
+
+  // Ends every connection, as a network that fails, and goes on listening for new ones.
+  void drop_connections() {
+    std::lock_guard lock(mutex_);
+    for (auto& c : connections_) ::shutdown(c.client, SHUT_RDWR);
+  }
 
   // The next reply a server sends, on any connection, is not passed on: the proxy closes that
   // connection instead, as a network that fails after the server did the work and before its

@@ -3,6 +3,7 @@
 // connections to it. Connections open lazily, so a database that is down does not stop
 // the others from working.
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@ class Engine {
   Pool& pool() { return pool_; }
 
   Lease connect() { return pool_.acquire(); }
+  // A new connection outside the pool, with the pool's timeouts: for work that must not meet
+  // an idle connection the server may have ended, nor wait for a free one.
+  std::unique_ptr<Connection> open_unpooled();
   // Statements run on this engine's connections since it was created (transaction control
   // and pings not included).
   std::uint64_t statements() const { return statements_.load(std::memory_order_relaxed); }

@@ -43,6 +43,11 @@ std::string delete_statement(std::size_t count);
 // Milliseconds since the epoch: decided_at.
 std::int64_t now_ms();
 
+// Takes `txid`'s key in this log with an abort claim (outside any transaction): true when the
+// transaction is now aborted for good, false when the key holds the decision to commit. A
+// commit still writing the key makes the claim wait for its end, so the answer is final.
+bool claim_abort(Connection& connection, const std::string& txid);
+
 // What a participant that cannot prepare ran, for recovery to run again when it did not commit.
 struct RedoRecord {
   std::string bind;
