@@ -45,9 +45,11 @@ mariadb_stop() {
 
 # pg_start DIR PORT: start the PostgreSQL cluster in DIR/pg/data on 127.0.0.1:PORT (and a unix
 # socket in DIR/pgsock), waiting until it accepts connections. Used by db-up and db-fault.
+# MANYDB_PG_MAX_PREPARED overrides max_prepared_transactions (a fault test starts one with 0).
 pg_start() {
   local dir=$1 port=$2 opts
-  opts="-c listen_addresses=127.0.0.1 -c port=$port -c max_prepared_transactions=100"
+  opts="-c listen_addresses=127.0.0.1 -c port=$port"
+  opts+=" -c max_prepared_transactions=${MANYDB_PG_MAX_PREPARED:-100}"
   opts+=" -c unix_socket_directories=$dir/pgsock -c max_connections=200 -c fsync=on"
   runuser -u postgres -- "$PG_BIN/pg_ctl" start -D "$dir/pg/data" -l "$dir/pg/server.log" \
     -w -t 30 -o "$opts" >/dev/null

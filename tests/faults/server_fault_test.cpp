@@ -414,6 +414,55 @@ TEST_P(ServerFault, AServerKilledBetweenPrepareAndCommitIsFinishedByRecovery) {
   std::filesystem::remove(sqlite);
 }
 
+// A PostgreSQL server started with max_prepared_transactions = 0 cannot take part in an atomic
+// commit that must prepare it: the commit fails with a ConfigError naming the setting, and
+// neither bind keeps anything. The server is started again as before, whatever happened.
+TEST(PostgresWithoutPreparedTransactions, AnAtomicCommitNeedingOneNamesTheSetting) {
+  ASSERT_NE(servers, nullptr);
+  struct Restart {
+    void operator()(const char* max_prepared) const {
+      servers->fault("postgres", "kill");
+      if (max_prepared) ::setenv("MANYDB_PG_MAX_PREPARED", max_prepared, 1);
+      servers->fault("postgres", "start");
+      ::unsetenv("MANYDB_PG_MAX_PREPARED");
+    }
+  } restart;
+  restart("0");
+  struct AsBefore {
+    const Restart& restart;
+    ~AsBefore() { restart(nullptr); }
+  } as_before{restart};
+
+  const auto sqlite = std::filesystem::temp_directory_path() /
+                      ("manydb-fault-noprep-" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(sqlite);
+  DatabaseConfig config;
+  config.set_default(servers->test_url("postgres"));
+  config.add_bind("other", "sqlite:///" + sqlite.string());  // the decider: PostgreSQL prepares
+  config.recovery_interval = milliseconds(0);
+  Database db(config);
+  for (const char* bind : {"default", "other"}) {
+    db.execute(bind, "DROP TABLE IF EXISTS noprep_t");
+    db.execute(bind, "CREATE TABLE noprep_t (k BIGINT PRIMARY KEY)");
+  }
+  try {
+    auto s = db.session();
+    s.execute("default", "INSERT INTO noprep_t (k) VALUES (?)", {1});
+    s.execute("other", "INSERT INTO noprep_t (k) VALUES (?)", {1});
+    s.commit();
+    ADD_FAILURE() << "committed atomically without prepared transactions";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("max_prepared_transactions"), std::string::npos)
+        << e.what();
+    EXPECT_EQ(e.bind(), "default") << e.what();
+  }
+  for (const char* bind : {"default", "other"}) {
+    EXPECT_EQ(db.execute(bind, "SELECT COUNT(*) FROM noprep_t").rows.at(0).at(0), Value(0)) << bind;
+  }
+  db.execute("default", "DROP TABLE noprep_t");
+  std::filesystem::remove(sqlite);
+}
+
 INSTANTIATE_TEST_SUITE_P(Servers, ServerFault, ::testing::Values("postgres", "mariadb"),
                          [](const auto& info) { return info.param; });
 
