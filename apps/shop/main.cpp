@@ -7,6 +7,7 @@
 #include <optional>
 #include <system_error>
 
+#include "http/http_metrics.hpp"
 #include "http/server.hpp"
 #include "manydb/cli/schema_commands.hpp"
 #include "models.hpp"
@@ -34,7 +35,11 @@ int serve(manydb::Database& db, const ServeOptions& options) {
                                                                : manydb::Commit::atomic);
   shop::http::Router router;
   service.add_routes(router);
-  shop::http::Server server(options.server, router);
+  shop::http::HttpMetrics http_metrics(router);
+  service.show_http_metrics(&http_metrics);
+  shop::http::ServerOptions server_options = options.server;
+  server_options.metrics = &http_metrics;
+  shop::http::Server server(server_options, router);
   server.catch_signals();  // before serving: a client may stop the server as soon as it answers
   try {
     server.start();

@@ -42,6 +42,7 @@ void Service::add_routes(http::Router& router) {
   route("GET", "/orders/{id}", &Service::get_order);
   route("POST", "/orders", &Service::create_order);
   route("GET", "/healthz", &Service::health);
+  route("GET", "/metrics", &Service::metrics);
 }
 
 Response Service::list_products(const Request& request) {
@@ -252,6 +253,38 @@ Response Service::health(const Request&) {
   }
   w.end_object().key("status").value(all_ok ? "ok" : "degraded").end_object();
   return Response::json(all_ok ? 200 : 503, w.take());
+}
+
+namespace {
+
+void write_page_views(manydb::PrometheusWriter& out, const PageViewStats& stats) {
+  using Type = manydb::PrometheusWriter::Type;
+  const manydb::Labels none;
+  out.family("shop_page_views_queued", Type::gauge, "Page views buffered, not yet written.");
+  out.sample(none, std::uint64_t{stats.buffered});
+  out.family("shop_page_views_recorded_total", Type::counter, "Page views recorded.");
+  out.sample(none, stats.recorded);
+  out.family("shop_page_views_written_total", Type::counter, "Page views written to the database.");
+  out.sample(none, stats.written);
+  out.family("shop_page_views_failed_writes_total", Type::counter,
+             "Batches of page views whose write failed and was retried.");
+  out.sample(none, stats.failed_writes);
+  out.family("shop_page_views_dropped_total", Type::counter,
+             "Page views lost because the buffer was full.");
+  out.sample(none, stats.dropped);
+}
+
+}  // namespace
+
+Response Service::metrics(const Request&) {
+  manydb::PrometheusWriter out;
+  manydb::write_prometheus(out, db_.metrics());
+  if (http_metrics_) http_metrics_->write(out);
+  write_page_views(out, page_views_.stats());
+  Response response;
+  response.body = out.take();
+  response.content_type = manydb::kPrometheusContentType;
+  return response;
 }
 
 }  // namespace shop

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "batched_existence.hpp"
+#include "http/http_metrics.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
 #include "http/router.hpp"
@@ -30,6 +31,11 @@ class Service {
   http::Response get_order(const http::Request& request);
   http::Response create_order(const http::Request& request);
   http::Response health(const http::Request& request);
+  // GET /metrics: the library's metrics, the HTTP server's and the page views', in the
+  // Prometheus text format.
+  http::Response metrics(const http::Request& request);
+  // The HTTP metrics GET /metrics shows, made once every route is added; must outlive this.
+  void show_http_metrics(const http::HttpMetrics* metrics) { http_metrics_ = metrics; }
 
  private:
   // For requests that only read: each statement runs in autocommit, so a request costs no
@@ -62,6 +68,7 @@ class Service {
   BatchedExistence users_;
   const bool batch_user_checks_;
   const manydb::Commit orders_commit_;
+  const http::HttpMetrics* http_metrics_ = nullptr;
 };
 
 }  // namespace shop

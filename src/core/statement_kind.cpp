@@ -1,6 +1,7 @@
 #include "manydb/core/statement_kind.hpp"
 
 #include <array>
+#include <initializer_list>
 
 namespace manydb {
 
@@ -67,6 +68,58 @@ bool reads_only(std::string_view sql) {
     if (same_word(candidate, "ANALYZE") || same_word(candidate, "ANALYSE")) return false;
   }
   return true;
+}
+
+namespace {
+
+bool is_one_of(std::string_view word, std::initializer_list<std::string_view> wanted) {
+  for (auto w : wanted) {
+    if (same_word(word, w)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+StatementKind statement_kind(std::string_view sql) {
+  std::string_view rest;
+  const auto word = first_word(skip_blanks(sql), rest);
+  if (word.empty()) return StatementKind::write;
+  // The first letter picks the few keywords worth comparing: this runs for every statement.
+  switch (upper(word.front())) {
+    case 'S':
+      if (same_word(word, "START") || same_word(word, "SAVEPOINT"))
+        return StatementKind::transaction;
+      break;
+    case 'B':
+      if (same_word(word, "BEGIN")) return StatementKind::transaction;
+      break;
+    case 'C':
+      if (same_word(word, "COMMIT")) return StatementKind::transaction;
+      if (is_one_of(word, {"CREATE", "COMMENT"})) return StatementKind::ddl;
+      break;
+    case 'E':
+      if (same_word(word, "END")) return StatementKind::transaction;
+      break;
+    case 'R':
+      if (is_one_of(word, {"ROLLBACK", "RELEASE"})) return StatementKind::transaction;
+      if (same_word(word, "RENAME")) return StatementKind::ddl;
+      break;
+    case 'X':
+      if (same_word(word, "XA")) return StatementKind::transaction;
+      break;
+    case 'A':
+      if (same_word(word, "ALTER")) return StatementKind::ddl;
+      break;
+    case 'D':
+      if (same_word(word, "DROP")) return StatementKind::ddl;
+      break;
+    case 'T':
+      if (same_word(word, "TRUNCATE")) return StatementKind::ddl;
+      break;
+    default: break;
+  }
+  return reads_only(sql) ? StatementKind::read : StatementKind::write;
 }
 
 }  // namespace manydb

@@ -53,4 +53,11 @@ std::vector<std::pair<std::string, Health>> Database::check_health(
   return out;
 }
 
+MetricsSnapshot Database::metrics() const {
+  MetricsSnapshot m;
+  for (const auto& name : binds_->names())
+    m.binds.push_back(binds_->engine(name).metrics_snapshot());
+  return m;
+}
+
 }  // namespace manydb

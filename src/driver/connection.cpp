@@ -1,7 +1,11 @@
 #include "manydb/driver/connection.hpp"
 
+#include <chrono>
+
 #include "manydb/core/errors.hpp"
+#include "manydb/core/statement_kind.hpp"
 #include "manydb/driver/registry.hpp"
+#include "manydb/observe/bind_metrics.hpp"
 
 namespace manydb {
 
@@ -59,6 +63,41 @@ void Connection::run_batch(const Batch& batch) {
     }
   }
   if (batch.commits()) commit();
+}
+
+// One clock pair per statement; failed statements count too, as they cost a round trip.
+Cursor& Connection::query_measured(std::string_view sql, std::span<const Value> params) {
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    Cursor& rows = run_statement(sql, params);
+    metrics_->statement(statement_kind(sql), std::chrono::steady_clock::now() - started);
+    return rows;
+  } catch (Error& e) {
+    metrics_->statement(statement_kind(sql), std::chrono::steady_clock::now() - started);
+    metrics_->error(e);
+    e.attach_sql(sql);
+    throw;
+  }
+}
+
+// A pipelined batch is one round trip: each statement is counted under its kind with an even
+// share of the batch's time, as no engine can say how long each one took.
+void Connection::run_measured(const Batch& batch) {
+  const auto started = std::chrono::steady_clock::now();
+  auto count = [&] {
+    if (batch.size() == 0) return;
+    const auto share = (std::chrono::steady_clock::now() - started) / batch.size();
+    for (const Batch::Step& step : batch.steps())
+      metrics_->statement(statement_kind(step.sql), share);
+  };
+  try {
+    run_batch(batch);
+  } catch (const Error& e) {
+    count();
+    metrics_->error(e);
+    throw;
+  }
+  count();
 }
 
 bool Connection::reset_for_reuse() noexcept {

@@ -13,7 +13,7 @@ Engine::Engine(std::string bind, Url url, PoolOptions options)
           bind,
           [this] {
             auto connection = open_unpooled();
-            connection->count_statements_in(&statements_);
+            connection->report_to(&metrics_);
             return connection;
           },
           adjusted(url_, options)) {}
@@ -31,6 +31,26 @@ PoolOptions Engine::adjusted(const Url& url, PoolOptions options) {
   }
   if (options.size == 0) options.size = 1;
   return options;
+}
+
+BindSnapshot Engine::metrics_snapshot() const {
+  BindSnapshot s = metrics_.snapshot(dialect_.runs_in_process());
+  s.bind = bind();
+  s.engine = dialect_.name();
+  const PoolStats p = pool_.stats();
+  s.pool = PoolSnapshot{pool_.options().size,
+                        pool_.options().max_overflow,
+                        p.in_use,
+                        p.idle,
+                        p.acquired,
+                        p.waits,
+                        p.timeouts,
+                        p.connects,
+                        p.discarded,
+                        p.failed_fast,
+                        p.down,
+                        pool_.wait_time()};
+  return s;
 }
 
 Health Engine::check_health(std::chrono::milliseconds budget) {

@@ -167,6 +167,14 @@ bool Pool::park(std::unique_ptr<PooledConnection>& connection) {
 std::unique_ptr<PooledConnection> Pool::take_idle_or_reserve(
     std::unique_lock<std::mutex>& lock, std::optional<Clock::time_point>& deadline) {
   const std::size_t max_open = options_.size + options_.max_overflow;
+  // Times the wait however it ends: a connection, a reserved slot, or PoolTimeout.
+  struct WaitTimer {
+    Histogram& histogram;
+    std::optional<Clock::time_point> started;
+    ~WaitTimer() {
+      if (started) histogram.observe(Clock::now() - *started);
+    }
+  } timer{wait_time_, std::nullopt};
   bool waited = false;
   for (;;) {
     if (!idle_.empty()) {
@@ -186,6 +194,7 @@ std::unique_ptr<PooledConnection> Pool::take_idle_or_reserve(
     if (!waited) ++stats_.waits;
     waited = true;
     if (!deadline) deadline = Clock::now() + options_.acquire_timeout;
+    if (!timer.started) timer.started = *deadline - options_.acquire_timeout;
     waiters_.fetch_add(1);
     if (auto connection = unpark()) {  // parked before park() could see this waiter
       waiters_.fetch_sub(1);
@@ -274,6 +283,7 @@ void Pool::forget(std::unique_ptr<PooledConnection> connection) {
     std::lock_guard lock(mutex_);
     --open_;
     ++stats_.errors;
+    ++stats_.discarded;
   }
   freed_.notify_one();
 }
@@ -284,6 +294,7 @@ std::unique_ptr<PooledConnection> Pool::replace(std::unique_ptr<PooledConnection
   {
     std::lock_guard lock(mutex_);
     ++stats_.errors;
+    ++stats_.discarded;
   }
   return open_connection();
 }

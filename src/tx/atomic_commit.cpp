@@ -127,6 +127,7 @@ class Coordinator {
       if (xids_[i].empty()) continue;
       preparing_ = i;
       parts_[i].lease->connection().prepare_transaction(xids_[i]);
+      parts_[i].engine->metrics().prepared();
       prepared_.push_back(i);
       failpoint("after_prepare");
     }
@@ -214,6 +215,7 @@ class Coordinator {
     for (std::size_t i = 0; i < parts_.size(); ++i) {
       if (is_redo(i)) parts_[i].tx->rollback();
       unfinished.push_back(parts_[i].engine->bind());
+      parts_[i].engine->metrics().left_in_doubt();
     }
     throw InDoubt("atomic commit " + txid_ + ": the decision's commit on bind '" +
                       parts_[decider_].engine->bind() + "' was lost in flight (" + e.what() +
@@ -255,6 +257,7 @@ class Coordinator {
       if (!connection_broke(i)) {
         Connection& c = p.lease->connection();
         commit ? c.commit_prepared(xids_[i]) : c.rollback_prepared(xids_[i]);
+        p.engine->metrics().branch_ended(commit);
         return true;
       }
     } catch (const NotFound&) {
@@ -267,7 +270,9 @@ class Coordinator {
     p.lease->discard();  // MariaDB lets another session finish the branch once this one ends
     try {
       auto fresh = p.engine->open_unpooled();
-      return finish_branch(*fresh, xids_[i], commit, kOwnerPatience) != BranchEnd::owner_alive;
+      const BranchEnd end = finish_branch(*fresh, xids_[i], commit, kOwnerPatience);
+      if (end == BranchEnd::finished) p.engine->metrics().branch_ended(commit);
+      return end != BranchEnd::owner_alive;
     } catch (...) {
       return false;
     }
@@ -282,11 +287,15 @@ class Coordinator {
       } catch (const Error&) {
         parts_[i].tx->rollback();  // recovery replays it from the decision
         unfinished.push_back(parts_[i].engine->bind());
+        parts_[i].engine->metrics().left_in_doubt();
       }
       failpoint("between_commits");
     }
     for (std::size_t i : prepared_) {
-      if (!end_branch(i, true)) unfinished.push_back(parts_[i].engine->bind());
+      if (!end_branch(i, true)) {
+        unfinished.push_back(parts_[i].engine->bind());
+        parts_[i].engine->metrics().left_in_doubt();
+      }
       failpoint("between_commits");
     }
     if (!unfinished.empty()) {

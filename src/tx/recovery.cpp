@@ -198,6 +198,7 @@ class Recovery {
           return note(txid, bind, "left in doubt: the connection that prepared it is still open");
       }
       ++(*commit ? report_.committed : report_.rolled_back);
+      n.engine->metrics().recovered();
       note(txid, bind, *commit ? "committed" : "rolled back");
     } catch (const Error& e) {
       ++report_.left;
@@ -259,6 +260,7 @@ class Recovery {
     n.conn->query(commit_log::kInsert, row);
     n.conn->commit();
     ++report_.replayed;
+    n.engine->metrics().recovered();
     note(txid, n.engine->bind(), "replayed");
     failpoint("during_recovery");
   }

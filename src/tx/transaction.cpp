@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "manydb/core/errors.hpp"
+#include "manydb/observe/bind_metrics.hpp"
 
 namespace manydb {
 
@@ -28,20 +29,42 @@ Transaction::~Transaction() { rollback(); }
 
 bool Transaction::open() const { return lease_ && lease_->in_transaction(); }
 
+namespace {
+// Where the lease's connection reports; null when it reports nowhere or the lease lost it.
+BindMetrics* metrics_of(const Lease& lease) {
+  return lease ? lease.connection().metrics() : nullptr;
+}
+}  // namespace
+
 // A COMMIT that fails leaves the transaction to rollback(), or to the destructor.
 void Transaction::commit() {
-  if (lease_ && lease_->in_transaction()) lease_->connection().commit();
+  if (lease_ && lease_->in_transaction()) {
+    BindMetrics* metrics = metrics_of(*lease_);
+    try {
+      lease_->connection().commit();
+    } catch (const Error& e) {
+      if (metrics) metrics->error(e);  // COMMIT is no statement of query(): counted here
+      throw;
+    }
+    if (metrics) metrics->committed();
+  }
   lease_ = nullptr;
 }
 
 void Transaction::commit_with(Batch& last) {
   if (!lease_) throw ProgrammingError("commit_with(): the transaction has ended already");
   lease_->run(last.commit_at_end());
+  if (BindMetrics* metrics = metrics_of(*lease_)) metrics->committed();
   lease_ = nullptr;
 }
 
 void Transaction::rollback() noexcept {
-  if (Lease* lease = std::exchange(lease_, nullptr)) lease->rollback_or_discard();
+  Lease* lease = std::exchange(lease_, nullptr);
+  if (!lease) return;
+  BindMetrics* metrics = metrics_of(*lease);
+  const bool open = lease->in_transaction();
+  lease->rollback_or_discard();
+  if (metrics && open) metrics->rolled_back();
 }
 
 Savepoint Transaction::savepoint() {

@@ -124,6 +124,33 @@ TEST_P(AtomicCommitTest, CommitsEveryBindOrNone) {
   EXPECT_TRUE(report.in_doubt.empty()) << report.to_text();
 }
 
+// The two-phase counters: every branch prepared is committed, and the binds commit once each.
+TEST_P(AtomicCommitTest, CountsItsPreparedBranchesAndTransactions) {
+  Database db = open();
+  {
+    auto s = db.session();
+    s.execute("default", "INSERT INTO atomic_t (k, v) VALUES (?, ?)", {1, "a"});
+    s.execute("other", "INSERT INTO atomic_t (k, v) VALUES (?, ?)", {1, "b"});
+    s.commit();
+  }
+  TwoPhaseCounts total;
+  std::uint64_t committed = 0;
+  for (const BindSnapshot& b : db.metrics().binds) {
+    total.prepared += b.two_phase.prepared;
+    total.committed += b.two_phase.committed;
+    total.in_doubt += b.two_phase.in_doubt;
+    committed += b.transactions_committed;
+  }
+  // One participant decides (its commit is the decision); the other prepares unless it is SQLite.
+  const bool other_prepares = GetParam().a != "sqlite" && GetParam().b != "sqlite";
+  if (other_prepares) {
+    EXPECT_EQ(total.prepared, 1u);
+  }
+  EXPECT_EQ(total.committed, total.prepared);
+  EXPECT_EQ(total.in_doubt, 0u);
+  EXPECT_GE(committed, 1u);  // the decider's, through its Transaction
+}
+
 TEST_P(AtomicCommitTest, ASessionThatWroteOneBindCommitsItAlone) {
   Database db = open();
   auto s = db.session();

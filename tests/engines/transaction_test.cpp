@@ -250,15 +250,15 @@ TEST_P(Transactions, BeginReachesTheServerWithTheFirstStatement) {
 }
 
 TEST_P(Transactions, BeginDoesNotCountAsAStatement) {
-  std::atomic<std::uint64_t> statements{0};
+  BindMetrics metrics;
   auto c = connect();
-  c->count_statements_in(&statements);
+  c->report_to(&metrics);
   c->begin();
   insert(*c, 1);
   c->commit();
   c->begin();
   c->rollback();
-  EXPECT_EQ(statements.load(), 1u);
+  EXPECT_EQ(metrics.statements(), 1u);
 }
 
 TEST_P(Transactions, QueryAndCommitReadsTheRowsAndCommits) {

@@ -85,6 +85,7 @@ CASES = [
     ("GET", "/orders/{id}", "/orders/1", None),
     ("GET", "/orders/{id}", "/orders/999999", None),
     ("GET", "/healthz", "/healthz", None),
+    ("GET", "/metrics", "/metrics", None),
 ]
 
 work = tempfile.mkdtemp()

@@ -36,5 +36,26 @@ TEST(StatementKind, EverythingElseMayWrite) {
   EXPECT_FALSE(reads_only("-- only a comment"));
 }
 
+TEST(StatementKind, KindsForMetricsAreToldByTheFirstKeyword) {
+  EXPECT_EQ(statement_kind("SELECT 1"), StatementKind::read);
+  EXPECT_EQ(statement_kind("/* x */ show tables"), StatementKind::read);
+  EXPECT_EQ(statement_kind("INSERT INTO t VALUES (1)"), StatementKind::write);
+  EXPECT_EQ(statement_kind("WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d"),
+            StatementKind::write);
+  EXPECT_EQ(statement_kind("create table t (x int)"), StatementKind::ddl);
+  EXPECT_EQ(statement_kind("ALTER TABLE t ADD y INT"), StatementKind::ddl);
+  EXPECT_EQ(statement_kind("DROP TABLE t"), StatementKind::ddl);
+  EXPECT_EQ(statement_kind("TRUNCATE t"), StatementKind::ddl);
+  EXPECT_EQ(statement_kind("BEGIN IMMEDIATE"), StatementKind::transaction);
+  EXPECT_EQ(statement_kind("start transaction"), StatementKind::transaction);
+  EXPECT_EQ(statement_kind("COMMIT"), StatementKind::transaction);
+  EXPECT_EQ(statement_kind("ROLLBACK TO SAVEPOINT a"), StatementKind::transaction);
+  EXPECT_EQ(statement_kind("SAVEPOINT a"), StatementKind::transaction);
+  EXPECT_EQ(statement_kind("RELEASE SAVEPOINT a"), StatementKind::transaction);
+  EXPECT_EQ(statement_kind("XA PREPARE 'x'"), StatementKind::transaction);
+  EXPECT_EQ(statement_kind("COMMITTED_ROWS()"), StatementKind::write);  // only starts like one
+  EXPECT_EQ(statement_kind(""), StatementKind::write);
+}
+
 }  // namespace
 }  // namespace manydb

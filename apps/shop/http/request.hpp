@@ -3,6 +3,7 @@
 // One parsed HTTP request as the shop's handlers see it. Deliberately free of Boost so that
 // handlers and models do not pay Beast's compile time.
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -20,6 +21,9 @@ struct Request {
   // Values of the pattern's {name} segments, left to right: the router admits only decimal
   // integers that fit in int64, and parses them as it matches.
   std::vector<std::int64_t> path_params;
+  // The index of the route that matched (Router::pattern names it); kNoRoute when none did.
+  static constexpr std::size_t kNoRoute = static_cast<std::size_t>(-1);
+  std::size_t route = kNoRoute;
 };
 
 // Splits a request target ("/a/b?x=1&y=%20") into its path and its decoded query parameters:

@@ -50,7 +50,7 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
   if (pattern.empty() || pattern.front() != '/') {
     throw std::invalid_argument("route pattern must start with '/': " + pattern);
   }
-  Route route{std::move(method), {}, std::move(handler)};
+  Route route{std::move(method), pattern, {}, std::move(handler)};
   for (std::string_view part : split_path(pattern)) {
     bool is_param = part.size() >= 2 && part.front() == '{' && part.back() == '}';
     route.segments.push_back({std::string(part), is_param});
@@ -82,10 +82,12 @@ Response Router::dispatch(Request& request) const {
   // HEAD is GET without the body (RFC 9110 9.3.2): the server drops the body, and the
   // handler runs as for GET, as Flask does.
   const bool head = request.method == "HEAD";
-  for (const Route& route : routes_) {
+  for (std::size_t i = 0; i < routes_.size(); ++i) {
+    const Route& route = routes_[i];
     if (!match(route, parts, params)) continue;
     if (route.method == request.method || (head && route.method == "GET")) {
       request.path_params = std::move(params);
+      request.route = i;
       return route.handler(request);
     }
     allowed.push_back(route.method);

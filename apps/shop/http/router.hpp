@@ -27,6 +27,12 @@ class Router {
   // propagate (the server turns them into 500s).
   Response dispatch(Request& request) const;
 
+  // The routes in the order they were added, by the index dispatch() leaves in request.route:
+  // for metrics by route template, so that ids in paths do not make a label value each.
+  std::size_t size() const { return routes_.size(); }
+  std::string_view method(std::size_t route) const { return routes_.at(route).method; }
+  std::string_view pattern(std::size_t route) const { return routes_.at(route).pattern; }
+
  private:
   struct Segment {
     std::string literal;
@@ -34,6 +40,7 @@ class Router {
   };
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<Segment> segments;
     Handler handler;
   };

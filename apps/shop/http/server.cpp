@@ -2,6 +2,8 @@
 
 #include "server.hpp"
 
+#include "http_metrics.hpp"
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -174,7 +176,13 @@ class Session : public std::enable_shared_from_this<Session> {
     phase_ = Phase::handling;
     Request request = to_request(message);
     core_.in_flight++;
+    HttpMetrics* metrics = core_.options.metrics;
+    const auto started =
+        metrics ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    if (metrics) metrics->started();
     Response response = run_handler(request);
+    if (metrics)
+      metrics->finished(request.route, response.status, std::chrono::steady_clock::now() - started);
     core_.in_flight--;
     send(std::move(response), message.keep_alive(), message.version(),
          message.method() == bhttp::verb::head);

@@ -14,6 +14,8 @@
 
 namespace shop::http {
 
+class HttpMetrics;  // http_metrics.hpp
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;  // 0: pick a free port (see Server::port())
@@ -22,6 +24,8 @@ struct ServerOptions {
   // Time allowed to receive one whole request (also the idle keep-alive limit) and to send
   // one response.
   std::chrono::seconds request_timeout{30};
+  // Counts and times every request that reaches a handler; must outlive the server. Null: none.
+  HttpMetrics* metrics = nullptr;
 };
 
 struct ServerStats {

@@ -10,6 +10,7 @@
 
 #include "manydb/config/database_config.hpp"
 #include "manydb/core/result.hpp"
+#include "manydb/observe/metrics_snapshot.hpp"
 #include "manydb/routing/binds.hpp"
 #include "manydb/schema/live_schema.hpp"
 #include "manydb/schema/registry.hpp"
@@ -76,6 +77,10 @@ class Database {
   // Every bind's health, checked at once and reported within `budget` whatever the servers
   // do (Engine::check_health), in bind_names() order.
   std::vector<std::pair<std::string, Health>> check_health(std::chrono::milliseconds budget);
+
+  // Every bind's counters and histograms at this moment, in bind_names() order: named by bind
+  // and engine kind, never by URL. render_prometheus (observe/prometheus.hpp) writes them out.
+  MetricsSnapshot metrics() const;
 
   // Raw SQL on one bind, with '?' placeholders and bound values.
   Result execute(std::string_view bind, std::string_view sql, std::span<const Value> params);

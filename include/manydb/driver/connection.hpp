@@ -1,6 +1,5 @@
 #pragma once
 // One live connection through one C client library. Not thread-safe: one thread at a time.
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
@@ -19,6 +18,8 @@
 #include "manydb/driver/dialect.hpp"
 
 namespace manydb {
+
+class BindMetrics;  // observe/bind_metrics.hpp
 
 struct ConnectOptions {
   std::string bind = "default";  // named in every error this connection raises
@@ -42,7 +43,7 @@ class Connection {
   // is prepared once per connection and cached by its text. The cursor is valid until the next
   // statement on this connection. Its errors carry `sql` (Error::sql()), never `params`.
   Cursor& query(std::string_view sql, std::span<const Value> params) {
-    if (statement_counter_) statement_counter_->fetch_add(1, std::memory_order_relaxed);
+    if (metrics_) return query_measured(sql, params);
     try {
       return run_statement(sql, params);
     } catch (Error& e) {
@@ -69,7 +70,7 @@ class Connection {
   // a transaction of its own, already rolled back: in_transaction() tells). A reader may run before
   // or after the COMMIT, so it cannot veto it.
   void run(const Batch& batch) {
-    if (statement_counter_) statement_counter_->fetch_add(batch.size(), std::memory_order_relaxed);
+    if (metrics_) return run_measured(batch);
     run_batch(batch);
   }
   // Runs SQL text as it is, unprepared and without parameters; may hold several statements.
@@ -141,9 +142,12 @@ class Connection {
 
   virtual std::uint64_t prepare_count() const = 0;  // statements parsed since connecting
 
-  // Counts every statement run through query() into `counter` (an engine's, for metrics and
-  // for tests that prove how many statements an operation costs).
-  void count_statements_in(std::atomic<std::uint64_t>* counter) { statement_counter_ = counter; }
+  // From now on every statement run through query() and run() is counted and timed in
+  // `metrics` (an engine's, for Database::metrics() and for tests that prove how many
+  // statements an operation costs), with the errors they raise. Null: none.
+  void report_to(BindMetrics* metrics) { metrics_ = metrics; }
+  // Where this connection reports (null: nowhere): transactions and engines count there too.
+  BindMetrics* metrics() const { return metrics_; }
 
  protected:
   explicit Connection(std::string bind) : bind_(std::move(bind)) {}
@@ -161,7 +165,10 @@ class Connection {
 
  private:
   std::string bind_;
-  std::atomic<std::uint64_t>* statement_counter_ = nullptr;
+  Cursor& query_measured(std::string_view sql, std::span<const Value> params);
+  void run_measured(const Batch& batch);
+
+  BindMetrics* metrics_ = nullptr;
   bool timed_out_ = false;
 };
 

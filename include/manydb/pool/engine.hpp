@@ -11,6 +11,8 @@
 #include "manydb/core/result.hpp"
 #include "manydb/core/url.hpp"
 #include "manydb/driver/dialect.hpp"
+#include "manydb/observe/bind_metrics.hpp"
+#include "manydb/observe/metrics_snapshot.hpp"
 #include "manydb/pool/health.hpp"
 #include "manydb/pool/pool.hpp"
 
@@ -33,7 +35,11 @@ class Engine {
   std::unique_ptr<Connection> open_unpooled();
   // Statements run on this engine's connections since it was created (transaction control
   // and pings not included).
-  std::uint64_t statements() const { return statements_.load(std::memory_order_relaxed); }
+  std::uint64_t statements() const { return metrics_.statements(); }
+  // What this engine's connections, pool, transactions and atomic commits count.
+  BindMetrics& metrics() { return metrics_; }
+  // Those counts and the pool's, named by the bind and the engine kind (never the URL).
+  BindSnapshot metrics_snapshot() const;
   // Runs one statement on a pooled connection and reads all its rows. Only a statement that
   // reads_only() is run again on a fresh connection when an idle one turns out dead.
   Result execute(std::string_view sql, std::span<const Value> params);
@@ -65,7 +71,7 @@ class Engine {
   Health probe();
 
   const Url url_;
-  std::atomic<std::uint64_t> statements_{0};
+  BindMetrics metrics_;
   const Dialect& dialect_;
   Pool pool_;
   HealthCheck health_;

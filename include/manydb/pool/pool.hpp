@@ -13,6 +13,7 @@
 
 #include "manydb/core/errors.hpp"
 #include "manydb/driver/connection.hpp"
+#include "manydb/observe/histogram.hpp"
 #include "manydb/pool/lease.hpp"
 #include "manydb/pool/pool_options.hpp"
 
@@ -36,6 +37,8 @@ class Pool {
   // A live connection, or PoolTimeout after options().acquire_timeout, or the connect error.
   Lease acquire();
   PoolStats stats() const;
+  // How long the acquires that had to wait for a connection waited.
+  HistogramSnapshot wait_time() const { return wait_time_.snapshot(); }
   const PoolOptions& options() const { return options_; }
   const std::string& bind() const { return bind_; }
 
@@ -78,6 +81,7 @@ class Pool {
   std::atomic<std::size_t> waiters_{0};     // acquires blocked on freed_ (changed under the lock)
   std::atomic<std::uint64_t> acquired_{0};
   PoolStats stats_;
+  Histogram wait_time_;  // observed only by acquires that wait: none on the fast path
   // The bind is down (PoolOptions::reconnect_interval): set and cleared under the lock, read
   // without it by acquire().
   std::atomic<bool> down_{false};

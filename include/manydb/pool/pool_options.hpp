@@ -30,6 +30,7 @@ struct PoolStats {
   std::uint64_t waits = 0;        // acquires that had to wait for a connection
   std::uint64_t timeouts = 0;     // acquires that gave up with PoolTimeout
   std::uint64_t errors = 0;       // failed connects, failed pings, broken connections discarded
+  std::uint64_t discarded = 0;    // connections closed as dead or broken (failed pings included)
   bool down = false;              // the bind is down: acquires fail at once (reconnect_interval)
   std::uint64_t failed_fast = 0;  // acquires refused at once because the bind was down
 };

@@ -7,6 +7,7 @@
 #include "engines/sqlite/errors.hpp"
 #include "engines/sqlite/factory.hpp"
 #include "manydb/core/errors.hpp"
+#include "manydb/observe/bind_metrics.hpp"
 
 namespace manydb::engines::sqlite {
 
@@ -210,7 +211,8 @@ void SqliteConnection::run_script(std::string_view sql) {
 void SqliteConnection::wait_durable() {
   unsynced_write_ = false;
   try {
-    wal_sync_->wait_durable();
+    const bool synced = wal_sync_->wait_durable();
+    if (synced && metrics()) metrics()->group_commit_synced();
   } catch (const std::system_error& e) {
     throw_database_error(ErrorKind::operational, bind(), std::to_string(e.code().value()),
                          e.what());
@@ -219,7 +221,10 @@ void SqliteConnection::wait_durable() {
 
 void SqliteConnection::take_write_gate() {
   if (!gate_ || holds_gate_) return;
-  if (!gate_->acquire(busy_timeout_)) {
+  bool queued = false;
+  const bool acquired = gate_->acquire(busy_timeout_, &queued);
+  if (queued && metrics()) metrics()->write_gate_waited();
+  if (!acquired) {
     throw_database_error(ErrorKind::lock_timeout, bind(), std::to_string(SQLITE_BUSY),
                          "database is locked: another connection of this process kept its "
                          "write transaction open longer than busy_timeout (" +

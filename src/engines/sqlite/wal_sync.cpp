@@ -33,9 +33,10 @@ WalSync::WalSync(std::string wal_path, SyncFunction sync)
 
 // One caller at a time syncs, for every ticket handed out before it started; the others wait
 // for a sync that covers theirs, or lead the next one when the running one started too early.
-void WalSync::wait_durable() {
+bool WalSync::wait_durable() {
   std::unique_lock lock(mutex_);
   const std::uint64_t ticket = ++committed_;
+  bool led = false;
   while (durable_ < ticket) {
     if (error_ != 0) throw_failed();
     if (syncing_) {
@@ -43,6 +44,7 @@ void WalSync::wait_durable() {
       continue;
     }
     syncing_ = true;
+    led = true;
     const std::uint64_t covered = committed_;
     lock.unlock();
     const int error = sync_();
@@ -56,6 +58,7 @@ void WalSync::wait_durable() {
     }
     synced_or_failed_.notify_all();
   }
+  return led;
 }
 
 void WalSync::throw_failed() const {

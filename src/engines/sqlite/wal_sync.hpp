@@ -31,7 +31,8 @@ class WalSync {
   // started after that has succeeded. Throws std::system_error if the sync failed. A failed
   // fsync may have dropped the written pages, and a later fsync can succeed without writing
   // them, so after one failure every commit on the file fails: the process must reopen it.
-  void wait_durable();
+  // True when this caller ran a sync itself rather than sharing another's (for metrics).
+  bool wait_durable();
 
   std::uint64_t syncs();    // fsyncs made (for tests and monitoring)
   std::uint64_t commits();  // commits waited for

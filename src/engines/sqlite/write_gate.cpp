@@ -10,12 +10,13 @@ std::shared_ptr<WriteGate> WriteGate::for_file(const std::string& path) {
   return shared_per_file<WriteGate>(path, [] { return std::make_shared<WriteGate>(); });
 }
 
-bool WriteGate::acquire(std::chrono::milliseconds timeout) {
+bool WriteGate::acquire(std::chrono::milliseconds timeout, bool* queued) {
   std::unique_lock lock(mutex_);
   if (!held_) {  // never free while writers wait: release() hands it on without freeing it
     held_ = true;
     return true;
   }
+  if (queued) *queued = true;
   Waiter me;
   queue_.push_back(&me);
   if (me.turn.wait_for(lock, timeout, [&] { return me.granted; })) return true;

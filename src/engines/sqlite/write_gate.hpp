@@ -22,8 +22,9 @@ class WriteGate {
   // path of the database file).
   static std::shared_ptr<WriteGate> for_file(const std::string& path);
 
-  // Waits in arrival order; false if the gate was not free within `timeout`.
-  bool acquire(std::chrono::milliseconds timeout);
+  // Waits in arrival order; false if the gate was not free within `timeout`. `queued`, when
+  // given, is set to whether it had to wait (for the bind's metrics).
+  bool acquire(std::chrono::milliseconds timeout, bool* queued = nullptr);
   // Hands the gate straight to the oldest waiter, waking that one alone.
   void release();
   std::size_t waiting();  // how many writers are queued (for tests)
