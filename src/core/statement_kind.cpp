@@ -49,11 +49,8 @@ bool same_word(std::string_view word, std::string_view wanted) {
   return true;
 }
 
-}  // namespace
-
-bool reads_only(std::string_view sql) {
-  std::string_view rest;
-  const auto word = first_word(skip_blanks(sql), rest);
+// reads_only() for a statement already split into its first word and the rest.
+bool word_reads_only(std::string_view word, std::string_view rest) {
   static constexpr std::array<std::string_view, 6> kReads{"SELECT", "SHOW",     "VALUES",
                                                           "TABLE",  "DESCRIBE", "DESC"};
   for (auto read : kReads) {
@@ -68,6 +65,14 @@ bool reads_only(std::string_view sql) {
     if (same_word(candidate, "ANALYZE") || same_word(candidate, "ANALYSE")) return false;
   }
   return true;
+}
+
+}  // namespace
+
+bool reads_only(std::string_view sql) {
+  std::string_view rest;
+  const auto word = first_word(skip_blanks(sql), rest);
+  return word_reads_only(word, rest);
 }
 
 namespace {
@@ -119,7 +124,7 @@ StatementKind statement_kind(std::string_view sql) {
       break;
     default: break;
   }
-  return reads_only(sql) ? StatementKind::read : StatementKind::write;
+  return word_reads_only(word, rest) ? StatementKind::read : StatementKind::write;
 }
 
 }  // namespace manydb

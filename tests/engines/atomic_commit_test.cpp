@@ -96,17 +96,20 @@ class AtomicCommitTest : public ::testing::TestWithParam<PairCase> {
     return n;
   }
 
+  // One session writing `key` on both binds, committed.
+  static void commit_on_both(Database& db, std::int64_t key) {
+    auto s = db.session();
+    s.execute("default", "INSERT INTO atomic_t (k, v) VALUES (?, ?)", {key, "a"});
+    s.execute("other", "INSERT INTO atomic_t (k, v) VALUES (?, ?)", {key, "b"});
+    s.commit();
+  }
+
   std::string a_, b_;
 };
 
 TEST_P(AtomicCommitTest, CommitsEveryBindOrNone) {
   Database db = open();
-  {
-    auto s = db.session();
-    s.execute("default", "INSERT INTO atomic_t (k, v) VALUES (?, ?)", {1, "a"});
-    s.execute("other", "INSERT INTO atomic_t (k, v) VALUES (?, ?)", {1, "b"});
-    s.commit();
-  }
+  commit_on_both(db, 1);
   EXPECT_EQ(rows(a_, 1), 1);
   EXPECT_EQ(rows(b_, 1), 1);
   {
@@ -127,12 +130,7 @@ TEST_P(AtomicCommitTest, CommitsEveryBindOrNone) {
 // The two-phase counters: every branch prepared is committed, and the binds commit once each.
 TEST_P(AtomicCommitTest, CountsItsPreparedBranchesAndTransactions) {
   Database db = open();
-  {
-    auto s = db.session();
-    s.execute("default", "INSERT INTO atomic_t (k, v) VALUES (?, ?)", {1, "a"});
-    s.execute("other", "INSERT INTO atomic_t (k, v) VALUES (?, ?)", {1, "b"});
-    s.commit();
-  }
+  commit_on_both(db, 1);
   TwoPhaseCounts total;
   std::uint64_t committed = 0;
   for (const BindSnapshot& b : db.metrics().binds) {
@@ -307,10 +305,7 @@ TEST_P(LostDecisionTest, AKilledDeciderKeepsNothingAndLeavesNothingInDoubt) {
   std::exception_ptr outcome;
   std::jthread committer([&] {
     try {
-      auto s = db.session();
-      s.execute("default", "INSERT INTO atomic_t (k, v) VALUES (?, ?)", {40, "a"});
-      s.execute("other", "INSERT INTO atomic_t (k, v) VALUES (?, ?)", {40, "b"});
-      s.commit();
+      commit_on_both(db, 40);
     } catch (...) {
       outcome = std::current_exception();
     }
@@ -398,10 +393,7 @@ class LostCommitAnswerTest : public LostDecisionTest {
     std::exception_ptr outcome;
     std::jthread committer([&] {
       try {
-        auto s = db_->session();
-        s.execute("default", "INSERT INTO atomic_t (k, v) VALUES (?, ?)", {key, "a"});
-        s.execute("other", "INSERT INTO atomic_t (k, v) VALUES (?, ?)", {key, "b"});
-        s.commit();
+        commit_on_both(*db_, key);
       } catch (...) {
         outcome = std::current_exception();
       }
