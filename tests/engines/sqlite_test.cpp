@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "engines/sqlite/write_gate.hpp"
 #include "manydb/manydb.hpp"
@@ -66,6 +67,36 @@ TEST_F(SqliteFile, DefaultsAreWalBusyTimeoutAndForeignKeys) {
 
 // BEGIN IMMEDIATE takes the write lock at begin: a second writer waits busy_timeout there and
 // fails with Timeout, instead of deadlocking later on a read-to-write upgrade.
+// Switching a new file to WAL takes a lock SQLite's busy handler does not wait for: the
+// connections that open a new file at the same moment (a pool, another process, recovery)
+// must still all come up, in WAL.
+TEST_F(SqliteFile, ConnectionsOpeningANewFileAtOnceAllComeUpInWal) {
+  constexpr int kRounds = 20;
+  constexpr int kThreads = 6;
+  std::atomic<int> failures{0};
+  std::string first_failure;
+  std::mutex failure_mutex;
+  for (int round = 0; round < kRounds; ++round) {
+    const auto text = url("race-" + std::to_string(round) + ".db");
+    std::latch start(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&] {
+        start.arrive_and_wait();
+        try {
+          auto c = connect(Url::parse(text));
+          if (pragma(*c, "journal_mode") != "wal") throw std::runtime_error("not in WAL");
+        } catch (const std::exception& e) {
+          std::lock_guard lock(failure_mutex);
+          if (failures++ == 0) first_failure = e.what();
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+  EXPECT_EQ(failures.load(), 0) << first_failure;
+}
+
 TEST_F(SqliteFile, WriteTransactionsTakeTheLockAtBegin) {
   auto first = connect(Url::parse(url("lock.db", "?busy_timeout=20")));
   auto second = connect(Url::parse(url("lock.db", "?busy_timeout=20")));

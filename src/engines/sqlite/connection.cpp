@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <system_error>
+#include <thread>
 
 #include "engines/sqlite/errors.hpp"
 #include "engines/sqlite/factory.hpp"
@@ -114,7 +115,7 @@ void SqliteConnection::configure(const Url& url) {
         "invalid database URL: parameter synchronous=group needs a file opened for writing "
         "with journal_mode=wal");
   }
-  if (url.param("mode") != "ro") run_script("PRAGMA journal_mode=" + journal);
+  if (url.param("mode") != "ro") set_journal_mode(journal);
   // LIKE is case-sensitive on PostgreSQL and on our utf8mb4_bin MariaDB tables: match them.
   run_script("PRAGMA synchronous=" + std::string(group ? "NORMAL" : sync) +
              "; PRAGMA foreign_keys=" + fk + "; PRAGMA case_sensitive_like=ON");
@@ -123,6 +124,25 @@ void SqliteConnection::configure(const Url& url) {
   // A deferred transaction takes SQLite's lock only when it first writes: it is not gated.
   if (!memory && url.param("mode") != "ro" && begin != "DEFERRED") {
     gate_ = WriteGate::for_file(sqlite3_db_filename(db_, "main"));  // absolute, normalised
+  }
+}
+
+// Changing the journal mode (a new file's first connection switching it to WAL) takes an
+// exclusive lock that SQLite's busy handler does not wait for: it fails at once when another
+// connection, of this process or another, opens the same new file at that moment. It is asked
+// again until the busy timeout has passed.
+void SqliteConnection::set_journal_mode(const std::string& journal) {
+  const std::string sql = "PRAGMA journal_mode=" + journal;
+  const auto deadline = std::chrono::steady_clock::now() + busy_timeout_;
+  auto pause = std::chrono::milliseconds(1);
+  for (;;) {
+    const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) return;
+    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() + pause > deadline) {
+      throw_error(db_, rc, bind(), sql);
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(50));
   }
 }
 

@@ -45,6 +45,7 @@ class SqliteConnection final : public Connection {
 
   void open(const Url& url);
   void configure(const Url& url);
+  void set_journal_mode(const std::string& journal);
   // A cached statement with what SQLite would otherwise be asked on every run: the answers
   // never change for the same SQL text, even when SQLite prepares it again after a schema change.
   struct Prepared {
