@@ -1,7 +1,9 @@
 #include "manydb/core/statement_kind.hpp"
 
-#include <array>
-#include <initializer_list>
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <optional>
 
 namespace manydb {
 
@@ -10,7 +12,6 @@ namespace {
 // ASCII only, without the C library's locale lookups: this runs before statements a lease may
 // run again.
 constexpr bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-constexpr bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 constexpr char upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; }
 
 // Skips whitespace, "-- line" and "/* block */" comments (MariaDB's "#" comments too).
@@ -31,14 +32,55 @@ std::string_view skip_blanks(std::string_view sql) {
   }
 }
 
-// The leading word; `rest` is what follows it.
-std::string_view first_word(std::string_view sql, std::string_view& rest) {
+// The leading word, upper-cased and packed into an integer (its first letter in the lowest
+// byte; only the first 8 letters), so that one switch tells it from every keyword; and what
+// follows it. One pass, as this runs for every statement.
+struct FirstWord {
+  std::string_view word;
+  std::uint64_t packed = 0;
+  std::string_view rest;
+};
+FirstWord word_by_bytes(std::string_view sql) {
+  FirstWord w;
   std::size_t n = 0;
-  while (n < sql.size() && (is_letter(sql[n]) || sql[n] == '_')) {
-    ++n;
+  for (; n < sql.size(); ++n) {
+    const auto c = static_cast<unsigned char>(sql[n]);
+    const auto u = static_cast<unsigned char>(c & 0xDF);  // a letter's upper case; '_' stays
+    if ((u < 'A' || u > 'Z') && c != '_') break;
+    if (n < 8) w.packed |= std::uint64_t{u} << (8 * n);
   }
-  rest = sql.substr(n);
-  return sql.substr(0, n);
+  w.word = sql.substr(0, n);
+  w.rest = sql.substr(n);
+  return w;
+}
+
+// The same for a word of fewer than 8 letters followed by at least one more byte (SELECT,
+// INSERT, UPDATE...), eight bytes at a time: the letters and underscores among them are found
+// by arithmetic on the bytes side by side.
+std::optional<FirstWord> short_word(std::string_view sql) {
+  if (std::endian::native != std::endian::little || sql.size() < 8) return std::nullopt;
+  constexpr std::uint64_t kOnes = 0x0101010101010101, kHigh = kOnes * 0x80;
+  std::uint64_t x;
+  std::memcpy(&x, sql.data(), 8);
+  const std::uint64_t upper_cased = x & ~(kOnes * 0x20);
+  const std::uint64_t low = upper_cased & ~kHigh;  // 7 bits a byte: the sums do not carry
+  const std::uint64_t letter =
+      (low + kOnes * (0x80 - 'A')) & ~(low + kOnes * (0x80 - 'Z' - 1)) & ~upper_cased;
+  const std::uint64_t z = x ^ (kOnes * '_');  // a zero byte where x has an underscore
+  const std::uint64_t underscore = ~(((z & ~kHigh) + ~kHigh) | z);
+  const std::uint64_t other = ~(letter | underscore) & kHigh;
+  if (other == 0) return std::nullopt;  // 8 letters or more: ROLLBACK, SAVEPOINT...
+  const auto n = static_cast<std::size_t>(std::countr_zero(other) / 8);
+  FirstWord w;
+  w.packed = n == 0 ? 0 : upper_cased & (~std::uint64_t{0} >> (64 - 8 * n));
+  w.word = sql.substr(0, n);
+  w.rest = sql.substr(n);
+  return w;
+}
+
+FirstWord first_word(std::string_view sql) {
+  if (auto w = short_word(sql)) return *w;
+  return word_by_bytes(sql);
 }
 
 bool same_word(std::string_view word, std::string_view wanted) {
@@ -49,82 +91,60 @@ bool same_word(std::string_view word, std::string_view wanted) {
   return true;
 }
 
-// reads_only() for a statement already split into its first word and the rest.
-bool word_reads_only(std::string_view word, std::string_view rest) {
-  static constexpr std::array<std::string_view, 6> kReads{"SELECT", "SHOW",     "VALUES",
-                                                          "TABLE",  "DESCRIBE", "DESC"};
-  for (auto read : kReads) {
-    if (same_word(word, read)) return true;
+// A keyword as first_word() packs it.
+constexpr std::uint64_t pack(std::string_view keyword) {
+  std::uint64_t packed = 0;
+  for (std::size_t i = 0; i < keyword.size(); ++i) {
+    packed |= std::uint64_t{static_cast<unsigned char>(keyword[i])} << (8 * i);
   }
-  if (!same_word(word, "EXPLAIN")) return false;
-  // EXPLAIN ANALYZE runs the statement it explains. Told apart by the word anywhere in the
-  // text (PostgreSQL also spells it "EXPLAIN (ANALYZE, ...)" and "ANALYSE"): when in doubt, a
-  // write.
+  return packed;
+}
+
+// EXPLAIN ANALYZE runs the statement it explains. Told apart by the word anywhere in the text
+// (PostgreSQL also spells it "EXPLAIN (ANALYZE, ...)" and "ANALYSE"): when in doubt, a write.
+bool analyzes(std::string_view rest) {
   for (std::size_t i = 0; i + 6 < rest.size(); ++i) {
     const auto candidate = rest.substr(i, 7);
-    if (same_word(candidate, "ANALYZE") || same_word(candidate, "ANALYSE")) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-bool reads_only(std::string_view sql) {
-  std::string_view rest;
-  const auto word = first_word(skip_blanks(sql), rest);
-  return word_reads_only(word, rest);
-}
-
-namespace {
-
-bool is_one_of(std::string_view word, std::initializer_list<std::string_view> wanted) {
-  for (auto w : wanted) {
-    if (same_word(word, w)) return true;
+    if (same_word(candidate, "ANALYZE") || same_word(candidate, "ANALYSE")) return true;
   }
   return false;
 }
 
+StatementKind kind_of(const FirstWord& w) {
+  if (w.word.size() > 8) {  // the only keyword that long
+    return same_word(w.word, "SAVEPOINT") ? StatementKind::transaction : StatementKind::write;
+  }
+  switch (w.packed) {
+    case pack("SELECT"):
+    case pack("SHOW"):
+    case pack("VALUES"):
+    case pack("TABLE"):
+    case pack("DESCRIBE"):
+    case pack("DESC"): return StatementKind::read;
+    case pack("EXPLAIN"): return analyzes(w.rest) ? StatementKind::write : StatementKind::read;
+    case pack("BEGIN"):
+    case pack("START"):
+    case pack("COMMIT"):
+    case pack("END"):
+    case pack("ROLLBACK"):
+    case pack("RELEASE"):
+    case pack("XA"): return StatementKind::transaction;
+    case pack("CREATE"):
+    case pack("COMMENT"):
+    case pack("ALTER"):
+    case pack("DROP"):
+    case pack("TRUNCATE"):
+    case pack("RENAME"): return StatementKind::ddl;
+    default: return StatementKind::write;
+  }
+}
+
+StatementKind kind_of(std::string_view sql) { return kind_of(first_word(skip_blanks(sql))); }
+
 }  // namespace
 
-StatementKind statement_kind(std::string_view sql) {
-  std::string_view rest;
-  const auto word = first_word(skip_blanks(sql), rest);
-  if (word.empty()) return StatementKind::write;
-  // The first letter picks the few keywords worth comparing: this runs for every statement.
-  switch (upper(word.front())) {
-    case 'S':
-      if (same_word(word, "START") || same_word(word, "SAVEPOINT"))
-        return StatementKind::transaction;
-      break;
-    case 'B':
-      if (same_word(word, "BEGIN")) return StatementKind::transaction;
-      break;
-    case 'C':
-      if (same_word(word, "COMMIT")) return StatementKind::transaction;
-      if (is_one_of(word, {"CREATE", "COMMENT"})) return StatementKind::ddl;
-      break;
-    case 'E':
-      if (same_word(word, "END")) return StatementKind::transaction;
-      break;
-    case 'R':
-      if (is_one_of(word, {"ROLLBACK", "RELEASE"})) return StatementKind::transaction;
-      if (same_word(word, "RENAME")) return StatementKind::ddl;
-      break;
-    case 'X':
-      if (same_word(word, "XA")) return StatementKind::transaction;
-      break;
-    case 'A':
-      if (same_word(word, "ALTER")) return StatementKind::ddl;
-      break;
-    case 'D':
-      if (same_word(word, "DROP")) return StatementKind::ddl;
-      break;
-    case 'T':
-      if (same_word(word, "TRUNCATE")) return StatementKind::ddl;
-      break;
-    default: break;
-  }
-  return word_reads_only(word, rest) ? StatementKind::read : StatementKind::write;
-}
+bool reads_only(std::string_view sql) { return kind_of(sql) == StatementKind::read; }
+
+StatementKind statement_kind(std::string_view sql) { return kind_of(sql); }
 
 }  // namespace manydb

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+
 namespace manydb {
 namespace {
 
@@ -55,6 +58,32 @@ TEST(StatementKind, KindsForMetricsAreToldByTheFirstKeyword) {
   EXPECT_EQ(statement_kind("XA PREPARE 'x'"), StatementKind::transaction);
   EXPECT_EQ(statement_kind("COMMITTED_ROWS()"), StatementKind::write);  // only starts like one
   EXPECT_EQ(statement_kind(""), StatementKind::write);
+}
+
+// Short texts take a byte-by-byte path, longer ones look at eight bytes at once: both must
+// agree on where the first word ends, whatever byte ends it.
+TEST(StatementKind, TheFirstWordEndsAtTheSameByteOnEveryPath) {
+  const std::pair<const char*, StatementKind> keywords[] = {
+      {"SELECT", StatementKind::read},
+      {"show", StatementKind::read},
+      {"XA", StatementKind::transaction},
+      {"End", StatementKind::transaction},
+      {"Drop", StatementKind::ddl},
+      {"INSERT", StatementKind::write},
+      {"ROLLBACK", StatementKind::transaction},
+      {"SAVEPOINT", StatementKind::transaction}};
+  const std::pair<std::string, bool> ends[] = {
+      {" ", true},        {"\t", true}, {"(", true},  {"1", true}, {"\x7f", true},
+      {"\xc3\xa9", true}, {"@", true},  {"[", true},  {"`", true}, {"{", true},
+      {"_x", false},      {"x", false}, {"Z", false}, {"_", false}};
+  for (const auto& [keyword, kind] : keywords) {
+    for (const auto& [end, ends_word] : ends) {
+      const std::string text = std::string(keyword) + end;
+      const auto expected = ends_word ? kind : StatementKind::write;
+      EXPECT_EQ(statement_kind(text), expected) << text;
+      EXPECT_EQ(statement_kind(text + " 12345678"), expected) << text << " 12345678";
+    }
+  }
 }
 
 }  // namespace
