@@ -65,11 +65,18 @@ void Connection::run_batch(const Batch& batch) {
   if (batch.commits()) commit();
 }
 
+void Connection::count_rows_read() noexcept {
+  if (!metrics_ || !last_cursor_) return;
+  if (const auto n = last_cursor_->take_rows_read()) metrics_->rows_returned(n);
+}
+
 // One clock pair per statement; failed statements count too, as they cost a round trip.
 Cursor& Connection::query_measured(std::string_view sql, std::span<const Value> params) {
+  count_rows_read();
   const auto started = std::chrono::steady_clock::now();
   try {
     Cursor& rows = run_statement(sql, params);
+    last_cursor_ = &rows;
     metrics_->statement(statement_kind(sql), std::chrono::steady_clock::now() - started);
     return rows;
   } catch (Error& e) {
@@ -83,6 +90,7 @@ Cursor& Connection::query_measured(std::string_view sql, std::span<const Value> 
 // A pipelined batch is one round trip: each statement is counted under its kind with an even
 // share of the batch's time, as no engine can say how long each one took.
 void Connection::run_measured(const Batch& batch) {
+  count_rows_read();
   const auto started = std::chrono::steady_clock::now();
   auto count = [&] {
     if (batch.size() == 0) return;

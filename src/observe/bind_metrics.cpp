@@ -44,6 +44,7 @@ BindSnapshot BindMetrics::snapshot(bool sqlite) const {
   BindSnapshot s;
   for (std::size_t i = 0; i < statements_.size(); ++i) s.statements[i] = statements_[i].snapshot();
   for (std::size_t i = 0; i < errors_.size(); ++i) s.errors[i] = errors_[i].value();
+  s.rows_returned = rows_returned_.value();
   s.transactions_committed = committed_.value();
   s.transactions_rolled_back = rolled_back_.value();
   s.two_phase = {prepared_.value(), branch_committed_.value(), branch_rolled_back_.value(),

@@ -132,6 +132,10 @@ void write_statements(PrometheusWriter& out, const MetricsSnapshot& m) {
                out.sample(with, b.errors[k]);
              }
            });
+  per_bind(out, m, "manydb_rows_returned_total", Type::counter,
+           "Rows read from the bind's statements (counted when the next statement runs or the "
+           "connection goes back to its pool).",
+           [&](const BindSnapshot& b, Labels labels) { out.sample(labels, b.rows_returned); });
 }
 
 void write_transactions(PrometheusWriter& out, const MetricsSnapshot& m) {

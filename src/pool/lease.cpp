@@ -44,6 +44,7 @@ Lease::~Lease() { release(); }
 void Lease::release() {
   if (!pool_ || !connection_) return;
   Pool* pool = std::exchange(pool_, nullptr);
+  connection_->count_rows_read();
   const bool reusable = std::exchange(connection_, nullptr)->reset_for_reuse();
   if (reusable) {
     pool->give_back(std::move(pooled_));

@@ -148,6 +148,9 @@ class Connection {
   void report_to(BindMetrics* metrics) { metrics_ = metrics; }
   // Where this connection reports (null: nowhere): transactions and engines count there too.
   BindMetrics* metrics() const { return metrics_; }
+  // Counts the rows read from the last statement's cursor so far (the pool calls it when a
+  // lease comes back; every measured statement does it for the one before).
+  void count_rows_read() noexcept;
 
  protected:
   explicit Connection(std::string bind) : bind_(std::move(bind)) {}
@@ -169,6 +172,7 @@ class Connection {
   void run_measured(const Batch& batch);
 
   BindMetrics* metrics_ = nullptr;
+  Cursor* last_cursor_ = nullptr;  // an engine's one cursor, whose rows are counted
   bool timed_out_ = false;
 };
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include "manydb/core/value.hpp"
 
@@ -24,6 +25,9 @@ class Cursor {
   // Rows changed by an INSERT, UPDATE or DELETE: rows matched by the WHERE clause on every
   // engine (MariaDB is connected with CLIENT_FOUND_ROWS so that it agrees).
   virtual std::int64_t rows_affected() const = 0;
+
+  // The rows next() has returned since the last call, for the connection's metrics.
+  std::uint64_t take_rows_read() noexcept { return std::exchange(rows_read_, 0); }
 
   // Typed access. Each throws DataError naming the column when it is NULL or holds another type.
   std::int64_t get_int64(std::size_t i) const;
@@ -65,6 +69,9 @@ class Cursor {
   // columns_ equal to column_count() for the current result, so that the index check costs no
   // call, and its read_* (except read_value) throw_null() when the value is NULL.
   std::size_t columns_ = 0;
+  // Counted by the engine's next() for every row it returns (a plain add: one thread reads a
+  // cursor at a time, and the connection collects it between statements).
+  std::uint64_t rows_read_ = 0;
 
   // The faster path: an engine whose client library hands out a row's values cheaply (SQLite)
   // decodes the current row into cells, so that get_int64, get_double and get_text of a value

@@ -23,6 +23,8 @@ class BindMetrics {
   // Counts `error` under its type (the most derived of manydb's error classes).
   void error(const Error& error) noexcept;
 
+  void rows_returned(std::uint64_t n) noexcept { rows_returned_.add(n); }
+
   void committed() noexcept { committed_.add(); }
   void rolled_back() noexcept { rolled_back_.add(); }
 
@@ -46,6 +48,7 @@ class BindMetrics {
  private:
   std::array<Histogram, kStatementKinds> statements_;
   std::array<Counter, kErrorKinds> errors_;
+  Counter rows_returned_;
   Counter committed_, rolled_back_;
   Counter prepared_, branch_committed_, branch_rolled_back_, in_doubt_, recovered_;
   Counter write_gate_waits_, group_commit_syncs_;

@@ -51,6 +51,7 @@ struct BindSnapshot {
   std::string engine;                                         // sqlite, postgresql or mariadb
   std::array<HistogramSnapshot, kStatementKinds> statements;  // by StatementKind
   std::array<std::uint64_t, kErrorKinds> errors{};            // by ErrorKind
+  std::uint64_t rows_returned = 0;  // rows read from statements' cursors (query())
   std::uint64_t transactions_committed = 0;
   std::uint64_t transactions_rolled_back = 0;
   TwoPhaseCounts two_phase;

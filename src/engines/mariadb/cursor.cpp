@@ -197,6 +197,7 @@ bool MariadbCursor::next() {
     refetch_truncated();
   else if (rc != 0)
     owner_.fail_statement(stmt_);
+  ++rows_read_;
   return true;
 }
 
@@ -223,6 +224,7 @@ bool MariadbCursor::next_text_row() {
   row_ = mysql_fetch_row(text_);
   if (row_ == nullptr) return false;
   lengths_ = mysql_fetch_lengths(text_);
+  ++rows_read_;
   return true;
 }
 

@@ -122,7 +122,9 @@ void PgCursor::reset(ResultPtr res) {
 
 bool PgCursor::next() {
   if (row_ < rows_) ++row_;
-  return row_ < rows_;
+  if (row_ >= rows_) return false;
+  ++rows_read_;
+  return true;
 }
 
 std::size_t PgCursor::column_count() const { return columns_; }

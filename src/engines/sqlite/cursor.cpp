@@ -76,6 +76,7 @@ bool SqliteCursor::next() {
   }
   decode_row();
   cell_count_ = columns_;
+  ++rows_read_;
   return true;
 }
 
