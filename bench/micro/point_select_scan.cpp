@@ -6,12 +6,13 @@
 // why that matters).
 //
 //   micro_bench [Google Benchmark flags]
-//       BM_point_select/<engine>/{raw,manydb,manydb_held} and BM_scan/<engine>/{...}
+//       BM_point_select/<engine>/{raw,manydb,manydb_held,manydb_unmetered}, BM_scan/<engine>/{...}
 //       manydb = a lease from the pool per iteration (what an application does),
-//       manydb_held = one lease held across all iterations.
+//       manydb_held = one lease held across all iterations,
+//       manydb_unmetered = manydb with the connection's metrics detached (what metrics cost).
 //       BM_session_load/<engine>/{raw,manydb} and BM_session_insert/<engine>/{...}: see
 //       session_bench.hpp. BM_order_get/<engine>/{raw,manydb}: see order_bench.hpp.
-//   micro_bench --callgrind_loop=<engine>/<point_select|scan>/<raw|manydb|manydb_held>
+//   micro_bench --callgrind_loop=<engine>/<point_select|scan>/<side>   (a side above)
 //   micro_bench --callgrind_loop=<engine>/<session_load|session_insert|order_get>/<raw|manydb>
 //               [--callgrind_iterations=N]
 //       Sets up that engine's table (sqlite, postgres, mariadb), warms up, then runs N iterations
@@ -390,10 +391,28 @@ void tear_down(Case& c) {
 
 // ---- the benchmarks ----
 
-enum class Side { raw, manydb, manydb_held };
+// manydb_unmetered is manydb with its connection's metrics detached for the iteration: what
+// counting and timing every statement costs is manydb's time over it.
+enum class Side { raw, manydb, manydb_held, manydb_unmetered };
 constexpr const char* side_name(Side s) {
-  return s == Side::raw ? "raw" : s == Side::manydb ? "manydb" : "manydb_held";
+  switch (s) {
+    case Side::raw: return "raw";
+    case Side::manydb: return "manydb";
+    case Side::manydb_held: return "manydb_held";
+    case Side::manydb_unmetered: return "manydb_unmetered";
+  }
+  return "?";
 }
+
+// A lease from the pool, reporting to no metrics until it goes back (then to its engine's).
+struct UnmeteredLease {
+  explicit UnmeteredLease(manydb::Engine& engine) : engine(engine), lease(engine.connect()) {
+    lease->report_to(nullptr);
+  }
+  ~UnmeteredLease() { lease->report_to(&engine.metrics()); }
+  manydb::Engine& engine;
+  manydb::Lease lease;
+};
 
 // One iteration of a benchmark, as a callable over the iteration number; checks its row count.
 std::function<void(std::int64_t)> point_iteration(Case& c, Side side,
@@ -417,6 +436,12 @@ std::function<void(std::int64_t)> point_iteration(Case& c, Side side,
     case Side::manydb_held:
       return [&c, row, check, held](std::int64_t i) {
         check(manydb_point(*held, c.point_sql, point_id(i), *row));
+        benchmark::DoNotOptimize(row->price);
+      };
+    case Side::manydb_unmetered:
+      return [&c, row, check](std::int64_t i) {
+        UnmeteredLease unmetered(*c.engine);
+        check(manydb_point(unmetered.lease, c.point_sql, point_id(i), *row));
         benchmark::DoNotOptimize(row->price);
       };
   }
@@ -445,6 +470,12 @@ std::function<void(std::int64_t)> scan_iteration(Case& c, Side side,
     case Side::manydb_held:
       return [&c, rows, check, held](std::int64_t i) {
         check(manydb_scan(*held, c.scan_sql, scan_from(i), *rows));
+        benchmark::DoNotOptimize(rows->data());
+      };
+    case Side::manydb_unmetered:
+      return [&c, rows, check](std::int64_t i) {
+        UnmeteredLease unmetered(*c.engine);
+        check(manydb_scan(unmetered.lease, c.scan_sql, scan_from(i), *rows));
         benchmark::DoNotOptimize(rows->data());
       };
   }
@@ -489,7 +520,7 @@ void run_interleaved(benchmark::State& state, Case& c, const std::string& query,
 
 void register_benchmarks(Case& c) {
   for (const char* query : {"point_select", "scan"}) {
-    for (Side side : {Side::raw, Side::manydb, Side::manydb_held}) {
+    for (Side side : {Side::raw, Side::manydb, Side::manydb_held, Side::manydb_unmetered}) {
       const std::string name = std::string("BM_") + query + "/" + c.name + "/" + side_name(side);
       const std::string q = query;
       const auto iterations = server_point_iterations(c, q);
@@ -564,10 +595,12 @@ std::vector<Case> cases() {
 }
 
 int callgrind_mode(const std::string& spec, std::int64_t n) {
-  // spec: sqlite/<point_select|scan>/<raw|manydb|manydb_held>
+  // spec: sqlite/<point_select|scan>/<raw|manydb|manydb_held|manydb_unmetered>
   const auto a = spec.find('/'), b = spec.rfind('/');
   if (a == std::string::npos || a == b) {
-    fail("--callgrind_loop wants <engine>/<point_select|scan>/<raw|manydb|manydb_held>");
+    fail(
+        "--callgrind_loop wants "
+        "<engine>/<point_select|scan>/<raw|manydb|manydb_held|manydb_unmetered>");
   }
   const std::string engine = spec.substr(0, a);
   const std::string query = spec.substr(a + 1, b - a - 1), side_text = spec.substr(b + 1);
@@ -581,9 +614,13 @@ int callgrind_mode(const std::string& spec, std::int64_t n) {
     side = Side::manydb;
   else if (side_text == "manydb_held")
     side = Side::manydb_held;
+  else if (side_text == "manydb_unmetered")
+    side = Side::manydb_unmetered;
   else if (side_text != "raw")
     fail("unknown side " + side_text);
-  if ((session || order) && side == Side::manydb_held) fail(query + " has no manydb_held");
+  if ((session || order) && side != Side::raw && side != Side::manydb) {
+    fail(query + " has only the raw and manydb sides");
+  }
 
   std::vector<Case> all = cases();
   auto it = std::find_if(all.begin(), all.end(), [&](const Case& c) { return c.name == engine; });

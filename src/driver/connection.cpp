@@ -77,7 +77,7 @@ Cursor& Connection::query_measured(std::string_view sql, std::span<const Value> 
   try {
     Cursor& rows = run_statement(sql, params);
     last_cursor_ = &rows;
-    metrics_->statement(statement_kind(sql), std::chrono::steady_clock::now() - started);
+    metrics_->statement(last_statement_kind(sql), std::chrono::steady_clock::now() - started);
     return rows;
   } catch (Error& e) {
     metrics_->statement(statement_kind(sql), std::chrono::steady_clock::now() - started);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "manydb/core/errors.hpp"
+#include "manydb/core/statement_kind.hpp"
 #include "manydb/core/url.hpp"
 #include "manydb/core/value.hpp"
 #include "manydb/driver/batch.hpp"
@@ -155,6 +156,11 @@ class Connection {
  protected:
   explicit Connection(std::string bind) : bind_(std::move(bind)) {}
   virtual Cursor& run_statement(std::string_view sql, std::span<const Value> params) = 0;
+  // The kind of `sql`, which run_statement has just run, for the metrics: an engine that
+  // caches its prepared statements may have told it once, when it prepared it.
+  virtual StatementKind last_statement_kind(std::string_view sql) const {
+    return statement_kind(sql);
+  }
   // For begin(): ProgrammingError when a transaction is open. Every engine refuses the same
   // way, where MariaDB's BEGIN would silently commit the open transaction and SQLite's fail
   // with an error of its own.

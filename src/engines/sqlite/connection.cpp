@@ -156,7 +156,8 @@ const SqliteConnection::Prepared& SqliteConnection::prepared(std::string_view sq
   if (rc != SQLITE_OK) throw_error(db_, rc, bind(), sql);
   if (!stmt) throw ProgrammingError("bind '" + bind() + "': the SQL text holds no statement");
   ++prepares_;
-  const Prepared entry{stmt, sqlite3_bind_parameter_count(stmt), sqlite3_stmt_readonly(stmt) != 0};
+  const Prepared entry{stmt, sqlite3_bind_parameter_count(stmt), sqlite3_stmt_readonly(stmt) != 0,
+                       statement_kind(sql)};
   return statements_.insert(sql, entry);
 }
 
@@ -196,6 +197,7 @@ Cursor& SqliteConnection::run_statement(std::string_view sql, std::span<const Va
   cursor_.finish();
   end_if_done();
   const Prepared& statement = prepared(sql);
+  last_kind_ = statement.kind;
   bind_params(statement, params);
   if (!statement.readonly && wal_sync_) unsynced_write_ = true;
   // A write outside a transaction is a transaction of its own: it queues at the gate as

@@ -22,6 +22,7 @@ class SqliteConnection final : public Connection {
 
   const Dialect& dialect() const override;
   Cursor& run_statement(std::string_view sql, std::span<const Value> params) override;
+  StatementKind last_statement_kind(std::string_view) const override { return last_kind_; }
   void execute_script(std::string_view sql) override;
   std::int64_t last_insert_id() override { return sqlite3_last_insert_rowid(db_); }
 
@@ -50,8 +51,9 @@ class SqliteConnection final : public Connection {
   // never change for the same SQL text, even when SQLite prepares it again after a schema change.
   struct Prepared {
     sqlite3_stmt* stmt = nullptr;
-    int params = 0;        // sqlite3_bind_parameter_count
-    bool readonly = true;  // sqlite3_stmt_readonly
+    int params = 0;                             // sqlite3_bind_parameter_count
+    bool readonly = true;                       // sqlite3_stmt_readonly
+    StatementKind kind = StatementKind::write;  // for the metrics, told once
   };
   const Prepared& prepared(std::string_view sql);
   void bind_params(const Prepared& statement, std::span<const Value> params);
@@ -84,6 +86,7 @@ class SqliteConnection final : public Connection {
   };
   StatementCache<Prepared, Finalize> statements_{kMaxCachedStatements};
   std::uint64_t prepares_ = 0;
+  StatementKind last_kind_ = StatementKind::write;  // of the statement run_statement last ran
   SqliteCursor cursor_{bind()};
 };
 
