@@ -14,6 +14,8 @@
 #include "page_views.hpp"
 #include "seed.hpp"
 #include "service.hpp"
+#include "status/routes.hpp"
+#include "status/sampler.hpp"
 
 namespace {
 
@@ -33,8 +35,11 @@ int serve(manydb::Database& db, const ServeOptions& options) {
   shop::Service service(db, page_views,
                         options.orders_commit == "best-effort" ? manydb::Commit::best_effort
                                                                : manydb::Commit::atomic);
+  // The status page's only view of the page-view writer: its queue depth.
+  shop::status::StatusSampler status(db, [&page_views] { return page_views.stats().buffered; });
   shop::http::Router router;
   service.add_routes(router);
+  shop::status::add_status_routes(router, status);
   shop::http::HttpMetrics http_metrics(router);
   service.show_http_metrics(&http_metrics);
   shop::http::ServerOptions server_options = options.server;
@@ -49,9 +54,11 @@ int serve(manydb::Database& db, const ServeOptions& options) {
               << "); choose another port: make run PORT=N, or shop serve --port N\n";
     return 2;
   }
+  status.start();
   std::printf("listening on http://%s:%u\n", options.server.host.c_str(), server.port());
   std::fflush(stdout);
   server.run_until_signal();
+  status.stop();
   page_views.stop();  // write what is buffered before exiting
   const auto stats = page_views.stats();
   std::fprintf(stderr, "shop: stopped; page views written %llu, dropped %llu\n",

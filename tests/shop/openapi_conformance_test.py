@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 import urllib.error
 
@@ -29,6 +30,10 @@ def resolve(schema):
 def check(value, schema, where):
     """Required fields and JSON types, recursively (allOf merged)."""
     schema = resolve(schema)
+    if value is None:  # a null array item (a null property is checked by its object)
+        if not schema.get("nullable"):
+            failures.append(f"{where}: null, but the spec does not allow it")
+        return
     for part in schema.get("allOf", []):
         check(value, part, where)
     kind = schema.get("type")
@@ -86,7 +91,23 @@ CASES = [
     ("GET", "/orders/{id}", "/orders/999999", None),
     ("GET", "/healthz", "/healthz", None),
     ("GET", "/metrics", "/metrics", None),
+    ("GET", "/status", "/status", None),
+    ("GET", "/status.json", "/status.json", None),
 ]
+
+def check_status_samples(port, operation):
+    """/status.json again once it holds a sample, so that its series' items are checked too."""
+    deadline = time.monotonic() + 30
+    while True:
+        report = json.loads(call(port, "GET", "/status.json")[1])
+        if report["t"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)  # the pace of the poll: a sample every 2 s
+    if not report["t"]:
+        failures.append("GET /status.json: no sample within 30 s")
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    check(report, schema, "GET /status.json (sampled)")
+
 
 work = tempfile.mkdtemp()
 env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("MANYDB_BIND_")}
@@ -113,6 +134,8 @@ try:
         content = documented.get("content", {}).get("application/json")
         if content:
             check(json.loads(raw), content["schema"], where)
+        if template == "/status.json":
+            check_status_samples(port, operation)
     for template, operations in spec["paths"].items():
         for method in operations:
             if method != "parameters" and (method.upper(), template) not in seen:
