@@ -73,6 +73,9 @@ void PageViewWriter::stop() {
     std::lock_guard lock(mutex_);
     rest.swap(queue_);
   }
+  // What waits in the spill file goes first (a queue handed to the spiller under load, say),
+  // then the queue, while the database answers and time is left.
+  if (Clock::now() >= retry_at_) replay(write_until);
   deliver(rest, write_until);
 }
 

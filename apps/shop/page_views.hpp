@@ -6,8 +6,8 @@
 // replays it, oldest first, once the database answers again (and at start). When the queue
 // reaches queue_capacity it is handed whole to a second thread that spills it, so a slow
 // database never makes the queue grow. Every view carries a unique event_id, so a replayed
-// batch that had been written before a crash is not written twice. stop() writes what is
-// queued for at most stop_timeout and spills the rest.
+// batch that had been written before a crash is not written twice. stop() replays the spill
+// file and writes the queue for at most stop_timeout, and spills the rest.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -49,7 +49,8 @@ class PageViewWriter {
   PageViewWriter& operator=(const PageViewWriter&) = delete;
 
   void record(PageView view);
-  // Writes the queue to the database for at most stop_timeout, spills the rest. Idempotent.
+  // Replays the spill file and writes the queue for at most stop_timeout, spills the rest.
+  // Idempotent.
   void stop();
   PageViewStats stats() const;
 
