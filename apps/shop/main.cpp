@@ -7,6 +7,7 @@
 #include <optional>
 #include <system_error>
 
+#include "analytics_config.hpp"
 #include "http/http_metrics.hpp"
 #include "http/server.hpp"
 #include "manydb/cli/schema_commands.hpp"
@@ -21,6 +22,7 @@ namespace {
 
 struct ServeOptions {
   shop::http::ServerOptions server;
+  std::string config_file;               // for its [analytics] table
   std::string orders_commit = "atomic";  // or "best-effort"
 };
 
@@ -31,7 +33,16 @@ int serve(manydb::Database& db, const ServeOptions& options) {
   if (!recovered.in_doubt.empty() || !recovered.unreachable.empty()) {
     std::fprintf(stderr, "shop: recovery at start: %s", recovered.to_text().c_str());
   }
-  shop::PageViewWriter page_views(db);
+  const auto analytics = shop::AnalyticsConfig::from_toml_file(options.config_file);
+  std::optional<shop::PageViewWriter> page_views_storage;
+  try {
+    page_views_storage.emplace(db, analytics);
+  } catch (const std::system_error& e) {  // std::filesystem::filesystem_error is one
+    std::cerr << "shop: cannot use the page-view spill folder '" << analytics.spill_dir
+              << "' ([analytics] spill_dir): " << e.what() << '\n';
+    return 2;
+  }
+  auto& page_views = *page_views_storage;
   shop::Service service(db, page_views,
                         options.orders_commit == "best-effort" ? manydb::Commit::best_effort
                                                                : manydb::Commit::atomic);
@@ -59,10 +70,15 @@ int serve(manydb::Database& db, const ServeOptions& options) {
   std::fflush(stdout);
   server.run_until_signal();
   status.stop();
-  page_views.stop();  // write what is buffered before exiting
+  page_views.stop();  // write what is queued before exiting, or spill it
   const auto stats = page_views.stats();
-  std::fprintf(stderr, "shop: stopped; page views written %llu, dropped %llu\n",
+  std::fprintf(stderr,
+               "shop: stopped; page views written %llu, replayed %llu, spilled %llu (%llu "
+               "left to replay), dropped %llu\n",
                static_cast<unsigned long long>(stats.written),
+               static_cast<unsigned long long>(stats.replayed),
+               static_cast<unsigned long long>(stats.spilled),
+               static_cast<unsigned long long>(stats.spill_pending),
                static_cast<unsigned long long>(stats.dropped));
   return 0;
 }
@@ -127,7 +143,10 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
-    if (*serve_cmd) return serve(database(), serve_options);
+    if (*serve_cmd) {
+      serve_options.config_file = config;
+      return serve(database(), serve_options);
+    }
     if (*seed_cmd) shop::seed(database(), seed_options, std::cout);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);

@@ -82,13 +82,17 @@ struct PageView {
   std::optional<std::int64_t> user_id{};
   Timestamp timestamp{};
   std::optional<std::string> ip_address{};
+  // Unique per view (event_ids.hpp): a batch replayed after a crash skips the views already
+  // written. Null for rows written by something else than the shop's writer.
+  std::optional<std::int64_t> event_id{};
   static constexpr std::string_view bind_key = "analytics";
   static constexpr auto mapping() {
     return s::table("page_view", s::column("id", &PageView::id, s::primary_key),
                     s::column("page", &PageView::page, s::varchar(200)),
                     s::column("user_id", &PageView::user_id),
                     s::column("timestamp", &PageView::timestamp, s::default_now),
-                    s::column("ip_address", &PageView::ip_address, s::varchar(50)));
+                    s::column("ip_address", &PageView::ip_address, s::varchar(50)),
+                    s::column("event_id", &PageView::event_id, s::unique));
   }
 };
 

@@ -260,18 +260,36 @@ namespace {
 void write_page_views(manydb::PrometheusWriter& out, const PageViewStats& stats) {
   using Type = manydb::PrometheusWriter::Type;
   const manydb::Labels none;
-  out.family("shop_page_views_queued", Type::gauge, "Page views buffered, not yet written.");
-  out.sample(none, std::uint64_t{stats.buffered});
-  out.family("shop_page_views_recorded_total", Type::counter, "Page views recorded.");
-  out.sample(none, stats.recorded);
-  out.family("shop_page_views_written_total", Type::counter, "Page views written to the database.");
-  out.sample(none, stats.written);
-  out.family("shop_page_views_failed_writes_total", Type::counter,
-             "Batches of page views whose write failed and was retried.");
-  out.sample(none, stats.failed_writes);
-  out.family("shop_page_views_dropped_total", Type::counter,
-             "Page views lost because the buffer was full.");
-  out.sample(none, stats.dropped);
+  auto gauge = [&](const char* name, const char* help, std::uint64_t value) {
+    out.family(name, Type::gauge, help);
+    out.sample(none, value);
+  };
+  auto counter = [&](const char* name, const char* help, std::uint64_t value) {
+    out.family(name, Type::counter, help);
+    out.sample(none, value);
+  };
+  gauge("shop_page_views_queued", "Page views in memory, not yet written nor spilled.",
+        stats.queued);
+  counter("shop_page_views_recorded_total", "Page views recorded.", stats.recorded);
+  counter("shop_page_views_written_total", "Page views written to the database from the queue.",
+          stats.written);
+  counter("shop_page_views_spilled_total", "Page views appended to the spill file.", stats.spilled);
+  counter("shop_page_views_replayed_total",
+          "Page views written to the database from the spill "
+          "file.",
+          stats.replayed);
+  counter("shop_page_views_duplicates_total",
+          "Replayed page views found already written, and skipped.", stats.duplicates);
+  gauge("shop_page_views_spill_pending", "Page views in the spill file, not yet replayed.",
+        stats.spill_pending);
+  gauge("shop_page_views_spill_bytes", "Size of the spill file's unreplayed segments.",
+        stats.spill_bytes);
+  counter("shop_page_views_failed_writes_total",
+          "Batch writes of page views the database refused (the views were spilled).",
+          stats.failed_writes);
+  counter("shop_page_views_dropped_total",
+          "Page views lost: the queue and the spill file both full, or the disk failing.",
+          stats.dropped);
 }
 
 }  // namespace

@@ -328,6 +328,7 @@ class MariadbStore:
 class Layout:
     name: str
     stores: dict  # bind name ("default" holds products) -> store
+    spill_dir: str  # the page views' spill folder, in the test's own folder
 
     @property
     def products(self):
@@ -346,6 +347,7 @@ class Layout:
         lines = ["[database]", f'url = "{self.stores["default"].shop_url()}"',
                  f"pool_size = {POOL_SIZES['default']}", "", "[database.binds]"]
         lines += [f"{bind} = {entry(bind)}" for bind in self.stores if bind != "default"]
+        lines += ["", "[analytics]", f'spill_dir = "{self.spill_dir}"']
         return "\n".join(lines) + "\n"
 
 
@@ -373,7 +375,7 @@ def make_layout(config, workdir):
                                          f"chaos_orders_{pid}")
     elif config != "sqlite":
         raise HarnessError(f"unknown config '{config}' (sqlite, servers or mixed)")
-    return Layout(config, stores)
+    return Layout(config, stores, os.path.join(workdir, "page-view-spill"))
 
 
 # ---- the shop ------------------------------------------------------------------------------

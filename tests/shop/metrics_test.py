@@ -97,7 +97,10 @@ try:
                        ("shop_http_request_duration_seconds", "histogram"),
                        ("shop_http_requests_in_flight", "gauge"),
                        ("shop_page_views_queued", "gauge"),
-                       ("shop_page_views_written", "counter")]:
+                       ("shop_page_views_written", "counter"),
+                       ("shop_page_views_spilled", "counter"),
+                       ("shop_page_views_replayed", "counter"),
+                       ("shop_page_views_spill_pending", "gauge")]:
         check(families.get(name) == kind, f"family {name}: {families.get(name)}, not {kind}")
 
     for product in (1, 2, 3):

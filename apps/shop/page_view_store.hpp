@@ -1,0 +1,18 @@
+#pragma once
+// Writing batches of page views to the analytics bind, each batch one transaction.
+#include <cstddef>
+#include <span>
+
+#include "manydb/manydb.hpp"
+#include "models.hpp"
+
+namespace shop {
+
+// Inserts `views`, fresh from the queue. Throws manydb::Error (nothing written).
+void insert_page_views(manydb::Database& db, std::span<const PageView> views);
+
+// Inserts those of `views` whose event_id is not in page_view yet: a replayed batch may have
+// been written before a crash. Returns how many were already there. Throws manydb::Error.
+std::size_t insert_missing_page_views(manydb::Database& db, std::span<const PageView> views);
+
+}  // namespace shop
