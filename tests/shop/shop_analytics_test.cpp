@@ -1,9 +1,13 @@
 // GET /analytics/pages, /analytics/visits and /analytics/conversion against page views the
 // test inserts itself (straight into the analytics bind, with chosen timestamps), compared with
 // what a small implementation here computes from the same list. On SQLite and on MariaDB.
+#include <unistd.h>
+
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <tuple>
 
 #include "shop_test_fixture.hpp"
@@ -12,6 +16,7 @@ namespace shop_test {
 namespace {
 
 namespace json = boost::json;
+namespace fs = std::filesystem;
 using manydb::Timestamp;
 
 constexpr std::int64_t kGap = 30LL * 60 * 1'000'000;  // 30 minutes, in microseconds
@@ -92,8 +97,39 @@ bool converted(const ExpectedVisit& visit, const std::vector<View>& views) {
 
 // --- the fixture ----------------------------------------------------------------------------
 
+// The servers config, its analytics bind moved to PostgreSQL: the reports' SQL on the third
+// engine (the shop deploys analytics on MariaDB).
+constexpr const char* kAnalyticsOnPostgres = "analytics_on_postgresql";
+
+fs::path analytics_on_postgres_config() {
+  std::ifstream in(fs::path(shop_config_dir()) / "shop-servers.toml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string config = text.str();
+  const std::string mariadb = "mariadb://shop@127.0.0.1:3306/analytics";
+  const auto at = config.find(mariadb);
+  if (at == std::string::npos) throw std::runtime_error("shop-servers.toml: no " + mariadb);
+  config.replace(at, mariadb.size(), "postgresql://shop@127.0.0.1:5432/analytics");
+  const auto path =
+      fs::temp_directory_path() / ("manydb-shop-analytics-" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(path) << config;
+  return path;
+}
+
 class ShopAnalytics : public ShopTest {
  protected:
+  void SetUp() override {
+    if (GetParam() != kAnalyticsOnPostgres) return ShopTest::SetUp();
+    config_file_ = analytics_on_postgres_config();
+    start_shop(ShopOptions{.config = "servers", .config_file = config_file_.string()});
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_EQ(db().engine("analytics").url().backend, manydb::Backend::postgresql);
+  }
+  void TearDown() override {
+    ShopTest::TearDown();
+    if (!config_file_.empty()) fs::remove(config_file_);
+  }
+
   void insert(const std::vector<View>& views) {
     const std::string sql = "INSERT INTO " + quoted("analytics", "page_view") + " (" +
                             quoted("analytics", "page") + ", " + quoted("analytics", "user_id") +
@@ -149,6 +185,9 @@ class ShopAnalytics : public ShopTest {
   static constexpr const char* kWindow = "from=2021-03-10&to=2021-03-11";
   const Timestamp begin_ = at(10, 0, 0);
   const Timestamp end_ = at(12, 0, 0);
+
+ private:
+  fs::path config_file_;
 };
 
 void expect_visit(const json::value& got, const ExpectedVisit& want) {
@@ -291,8 +330,8 @@ TEST_P(ShopAnalytics, BadParametersAre400NamingTheParameter) {
   expect_bad("/analytics/pages?limit=10001", "limit");
 }
 
-INSTANTIATE_TEST_SUITE_P(Configs, ShopAnalytics, ::testing::Values("sqlite", "servers"),
-                         config_name);
+INSTANTIATE_TEST_SUITE_P(Configs, ShopAnalytics,
+                         ::testing::Values("sqlite", "servers", kAnalyticsOnPostgres), config_name);
 
 }  // namespace
 }  // namespace shop_test
