@@ -124,6 +124,14 @@ JsonWriter& JsonWriter::runtime_key(std::string_view name) {
   return *this;
 }
 
+JsonWriter& JsonWriter::number(double number) {
+  if (!std::isfinite(number)) return null();
+  char* p = separated(32);  // the longest shortest form is 24 characters
+  done(std::to_chars(p, p + 32, number).ptr);
+  need_comma_ = true;
+  return *this;
+}
+
 JsonWriter& JsonWriter::money(double amount) { return cents(std::llround(amount * 100)); }
 
 JsonWriter& JsonWriter::cents(std::int64_t amount) {

@@ -46,6 +46,9 @@ class JsonWriter {
   JsonWriter& value(int number) { return value(static_cast<std::int64_t>(number)); }
   JsonWriter& value(bool flag) { return literal(flag ? std::string_view("true") : "false"); }
   JsonWriter& null() { return literal("null"); }
+  // The shortest text that reads back as `number` (0.25, 1800, 1e-06); null when not finite,
+  // which JSON cannot carry.
+  JsonWriter& number(double number);
   JsonWriter& money(double amount);        // 999.99
   JsonWriter& cents(std::int64_t amount);  // 99999 -> 999.99
 

@@ -47,7 +47,7 @@ int serve(manydb::Database& db, const ServeOptions& options) {
                         options.orders_commit == "best-effort" ? manydb::Commit::best_effort
                                                                : manydb::Commit::atomic);
   // The status page's only view of the page-view writer: its queue depth.
-  shop::status::StatusSampler status(db, [&page_views] { return page_views.stats().buffered; });
+  shop::status::StatusSampler status(db, [&page_views] { return page_views.stats().queued; });
   shop::http::Router router;
   service.add_routes(router);
   shop::status::add_status_routes(router, status);

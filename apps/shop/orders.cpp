@@ -97,6 +97,10 @@ Response Service::create_order(const Request& request) {
           order, OrderItem{.product_id = id, .quantity = quantity, .price = prices[id]});
     }
     s.commit();
+    // The conversion report's event: orders live in another database than the page views.
+    page_views_.record(PageView{.page = std::string(kOrderEventPage),
+                                .user_id = user_id,
+                                .ip_address = request.remote_address});
     JsonWriter w;
     w.begin_object().key("id").value(order.id).key("total").cents(total).end_object();
     return Response::json(201, w.take());

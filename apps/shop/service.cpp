@@ -25,7 +25,8 @@ Service::Service(manydb::Database& db, PageViewWriter& page_views, manydb::Commi
       page_views_(page_views),
       users_([this](std::span<const std::int64_t> ids) { return existing_users(ids); }),
       batch_user_checks_(!db.engine(std::string(User::bind_key)).dialect().runs_in_process()),
-      orders_commit_(orders_commit) {}
+      orders_commit_(orders_commit),
+      reports_(db) {}
 
 void Service::add_routes(http::Router& router) {
   auto route = [&](const char* method, const char* pattern, auto member) {
@@ -43,6 +44,9 @@ void Service::add_routes(http::Router& router) {
   route("POST", "/orders", &Service::create_order);
   route("GET", "/healthz", &Service::health);
   route("GET", "/metrics", &Service::metrics);
+  route("GET", "/analytics/pages", &Service::page_report);
+  route("GET", "/analytics/visits", &Service::visit_report);
+  route("GET", "/analytics/conversion", &Service::conversion_report);
 }
 
 Response Service::list_products(const Request& request) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 
+#include "analytics_reports.hpp"
 #include "batched_existence.hpp"
 #include "http/http_metrics.hpp"
 #include "http/request.hpp"
@@ -31,6 +32,10 @@ class Service {
   http::Response get_order(const http::Request& request);
   http::Response create_order(const http::Request& request);
   http::Response health(const http::Request& request);
+  // The analytics reports (analytics.cpp): views per page and day, visits, conversion.
+  http::Response page_report(const http::Request& request);
+  http::Response visit_report(const http::Request& request);
+  http::Response conversion_report(const http::Request& request);
   // GET /metrics: the library's metrics, the HTTP server's and the page views', in the
   // Prometheus text format.
   http::Response metrics(const http::Request& request);
@@ -69,6 +74,7 @@ class Service {
   const bool batch_user_checks_;
   const manydb::Commit orders_commit_;
   const http::HttpMetrics* http_metrics_ = nullptr;
+  AnalyticsReports reports_;
 };
 
 }  // namespace shop

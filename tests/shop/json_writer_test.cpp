@@ -1,6 +1,7 @@
 // JsonWriter: what it writes must parse back to what was given, escapes included.
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -70,6 +71,21 @@ TEST(JsonWriter, IntegersAndCentsAtTheirLimits) {
             "[0,-9223372036854775808,9223372036854775807,0.00,0.05,-0.05,999.99,-10.50,"
             "-92233720368547758.08,19.99]");
   EXPECT_TRUE(parsed(w).is_array());
+}
+
+TEST(JsonWriter, NumbersReadBackExactlyAndNonFiniteIsNull) {
+  const double values[] = {0.0, 630.5, 1800, 1e-6, 2.0 / 7, -1.5e300, 4503599627370497.0};
+  JsonWriter w;
+  w.begin_array();
+  for (const double v : values) w.number(v);
+  w.number(std::numeric_limits<double>::infinity()).number(std::nan("")).end_array();
+  EXPECT_EQ(w.str().substr(0, 16), "[0,630.5,1800,1e") << w.str();
+  const auto array = parsed(w).as_array();
+  ASSERT_EQ(array.size(), std::size(values) + 2) << w.str();
+  for (std::size_t i = 0; i < std::size(values); ++i) {
+    EXPECT_EQ(array[i].to_number<double>(), values[i]) << w.str();
+  }
+  EXPECT_TRUE(array[std::size(values)].is_null() && array[std::size(values) + 1].is_null());
 }
 
 }  // namespace

@@ -235,8 +235,13 @@ TEST_P(ShopApi, UserOrdersListAndPageView) {
   EXPECT_TRUE(o.at("status").is_string() && !o.at("status").as_string().empty());
   EXPECT_TRUE(is_iso_utc(o.at("date"))) << describe(listed);
 
-  // Two successful GETs of the list: two page views carrying the user id.
-  EXPECT_EQ(wait_for_rows("analytics", "page_view", views + 2), views + 2);
+  // Two successful GETs of the list: two page views carrying the user id; and the order's
+  // event (page "/orders") with the user id and the address, for the conversion report.
+  EXPECT_EQ(wait_for_rows("analytics", "page_view", views + 3), views + 3);
+  EXPECT_EQ(count_rows("analytics", "page_view",
+                       "page = '/orders' AND user_id = " + std::to_string(user_id) +
+                           " AND ip_address = '127.0.0.1'"),
+            1);
   EXPECT_EQ(count_rows("analytics", "page_view",
                        "page = '" + path + "' AND user_id = " + std::to_string(user_id) +
                            " AND ip_address = '127.0.0.1'"),
