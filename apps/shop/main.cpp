@@ -24,6 +24,7 @@ struct ServeOptions {
   shop::http::ServerOptions server;
   std::string config_file;               // for its [analytics] table
   std::string orders_commit = "atomic";  // or "best-effort"
+  std::string page_views;                // "on" or "off": overrides [analytics] page_views
 };
 
 int serve(manydb::Database& db, const ServeOptions& options) {
@@ -33,7 +34,8 @@ int serve(manydb::Database& db, const ServeOptions& options) {
   if (!recovered.in_doubt.empty() || !recovered.unreachable.empty()) {
     std::fprintf(stderr, "shop: recovery at start: %s", recovered.to_text().c_str());
   }
-  const auto analytics = shop::AnalyticsConfig::from_toml_file(options.config_file);
+  auto analytics = shop::AnalyticsConfig::from_toml_file(options.config_file);
+  if (!options.page_views.empty()) analytics.page_views = options.page_views == "on";
   std::optional<shop::PageViewWriter> page_views_storage;
   try {
     page_views_storage.emplace(db, analytics);
@@ -116,6 +118,10 @@ int main(int argc, char** argv) {
                    "how POST /orders commits its two databases: atomic (default) or "
                    "best-effort (not crash-safe; for benchmarks only)")
       ->check(CLI::IsMember({"atomic", "best-effort"}));
+  serve_cmd
+      ->add_option("--page-views", serve_options.page_views,
+                   "record page views: on or off (default: [analytics] page_views)")
+      ->check(CLI::IsMember({"on", "off"}));
 
   shop::SeedOptions seed_options;
   auto* seed_cmd = app.add_subcommand("seed", "Create the tables and fill them with demo data");
