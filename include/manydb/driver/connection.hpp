@@ -167,6 +167,8 @@ class Connection {
   std::string bind_;
   Cursor& query_measured(std::string_view sql, std::span<const Value> params);
   void run_measured(const Batch& batch);
+  // Counts a statement that took `elapsed`, and logs it when that is slow for the bind.
+  void measured(std::string_view sql, std::chrono::steady_clock::duration elapsed);
 
   BindMetrics* metrics_ = nullptr;
   bool timed_out_ = false;
