@@ -1,5 +1,6 @@
 // shop: the seed tutorial's e-commerce service on five databases, over HTTP.
 #include <malloc.h>
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -7,6 +8,7 @@
 #include <optional>
 #include <system_error>
 
+#include "app_log.hpp"
 #include "http/http_metrics.hpp"
 #include "http/server.hpp"
 #include "manydb/cli/schema_commands.hpp"
@@ -24,11 +26,8 @@ struct ServeOptions {
 
 int serve(manydb::Database& db, const ServeOptions& options) {
   // Orders that a crash left half-committed are finished before the first request, so none
-  // meets rows still locked by them.
-  const auto recovered = db.recovered_at_open();
-  if (!recovered.in_doubt.empty() || !recovered.unreachable.empty()) {
-    std::fprintf(stderr, "shop: recovery at start: %s", recovered.to_text().c_str());
-  }
+  // meets rows still locked by them. The recovery thread logs what it did.
+  db.recovered_at_open();
   shop::PageViewWriter page_views(db);
   shop::Service service(db, page_views,
                         options.orders_commit == "best-effort" ? manydb::Commit::best_effort
@@ -44,9 +43,10 @@ int serve(manydb::Database& db, const ServeOptions& options) {
   try {
     server.start();
   } catch (const std::system_error& e) {
-    std::cerr << "shop: cannot listen on " << options.server.host << ":" << options.server.port
-              << " (" << e.what()
-              << "); choose another port: make run PORT=N, or shop serve --port N\n";
+    spdlog::error(
+        "cannot listen on {}:{} ({}); choose another port: make run PORT=N, or shop "
+        "serve --port N",
+        options.server.host, options.server.port, e.what());
     return 2;
   }
   std::printf("listening on http://%s:%u\n", options.server.host.c_str(), server.port());
@@ -54,9 +54,7 @@ int serve(manydb::Database& db, const ServeOptions& options) {
   server.run_until_signal();
   page_views.stop();  // write what is buffered before exiting
   const auto stats = page_views.stats();
-  std::fprintf(stderr, "shop: stopped; page views written %llu, dropped %llu\n",
-               static_cast<unsigned long long>(stats.written),
-               static_cast<unsigned long long>(stats.dropped));
+  spdlog::info("stopped; page views written {}, dropped {}", stats.written, stats.dropped);
   return 0;
 }
 
@@ -80,6 +78,8 @@ int main(int argc, char** argv) {
   app.fallthrough();
   std::string config = "config/shop.toml";
   app.add_option("--config", config, "TOML configuration (default: config/shop.toml)");
+  applog::Options log_options;
+  applog::add_options(app, log_options);
 
   ServeOptions serve_options;
   auto* serve_cmd = app.add_subcommand("serve", "Serve the HTTP API");
@@ -107,6 +107,7 @@ int main(int argc, char** argv) {
   std::optional<manydb::Database> db;
   auto database = [&]() -> manydb::Database& {
     if (!db) {
+      applog::setup(log_options);  // before the recovery thread may log
       // Only the server runs recovery in the background; a command does its work and exits.
       db.emplace(manydb::Database::from_file(
           config, *serve_cmd
@@ -120,12 +121,14 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+    applog::setup(log_options);
     if (*serve_cmd) return serve(database(), serve_options);
     if (*seed_cmd) shop::seed(database(), seed_options, std::cout);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const manydb::Error& e) {
-    std::cerr << "shop: " << e.what() << '\n';
+    applog::setup(log_options);  // a subcommand's callback may have failed before
+    spdlog::error("{}", e.what());
     return 2;
   }
   return 0;

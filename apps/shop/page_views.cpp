@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "app_log.hpp"
+
 namespace shop {
 
 namespace {
@@ -63,7 +65,7 @@ void PageViewWriter::run() {
       buffer_.pop_front();
     }
     lock.unlock();
-    const bool ok = write_batch(batch);
+    const bool ok = write_batch(batch, last_failed);
     lock.lock();
     last_failed = !ok;
     if (ok) {
@@ -81,13 +83,17 @@ void PageViewWriter::run() {
   }
 }
 
-bool PageViewWriter::write_batch(std::deque<PageView>& batch) {
+// A failure after a success is a warning; the retries that follow it, every kRetryAfter while
+// the bind stays down, only at debug.
+bool PageViewWriter::write_batch(std::deque<PageView>& batch, bool failing) {
   try {
     auto s = db_.session_for<PageView>();
     for (auto& view : batch) s.add(view);
     s.commit();
     return true;
-  } catch (const manydb::Error&) {
+  } catch (const manydb::Error& e) {
+    applog::log(failing ? manydb::LogLevel::debug : manydb::LogLevel::warn,
+                "page views not written, kept to retry", {{"bind", e.bind()}, {"error", e.what()}});
     return false;
   }
 }

@@ -31,7 +31,7 @@ class PageViewWriter {
 
  private:
   void run();
-  bool write_batch(std::deque<PageView>& batch);
+  bool write_batch(std::deque<PageView>& batch, bool failing);
 
   manydb::Database& db_;
   const std::size_t capacity_;
