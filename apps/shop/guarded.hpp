@@ -1,10 +1,19 @@
 #pragma once
 // The shop's mapping of errors to HTTP answers, shared by every handler.
+#include "app_log.hpp"
 #include "http/response.hpp"
 #include "manydb/core/errors.hpp"
 #include "request_body.hpp"
 
 namespace shop {
+
+// A 503 for the client, which learns the bind only; the log gets what went wrong (manydb's
+// messages hold no password).
+inline http::Response unavailable(const manydb::Error& e) {
+  applog::log(manydb::LogLevel::warn, "database unavailable",
+              {{"bind", e.bind()}, {"error", e.what()}});
+  return http::Response::error(503, "database '" + e.bind() + "' is unavailable");
+}
 
 // Runs a handler: typed errors become the right status with a JSON body {"error": "..."}.
 template <class Handler>
@@ -22,9 +31,9 @@ http::Response guarded(Handler&& handler) {
     return Response::error(409, e.what());
   } catch (const manydb::OperationalError& e) {
     // Connection lost, pool exhausted, timeout: the bind is unavailable, the service is not.
-    return Response::error(503, "database '" + e.bind() + "' is unavailable");
+    return unavailable(e);
   } catch (const manydb::PartialCommit& e) {
-    return Response::error(503, "database '" + e.bind() + "' is unavailable");
+    return unavailable(e);
   } catch (const manydb::DataError& e) {
     return Response::error(400, e.what());
   }

@@ -1,5 +1,6 @@
 // shop: the seed tutorial's e-commerce service on five databases, over HTTP.
 #include <malloc.h>
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include <system_error>
 
 #include "analytics_config.hpp"
+#include "app_log.hpp"
 #include "http/http_metrics.hpp"
 #include "http/server.hpp"
 #include "manydb/cli/schema_commands.hpp"
@@ -29,19 +31,16 @@ struct ServeOptions {
 
 int serve(manydb::Database& db, const ServeOptions& options) {
   // Orders that a crash left half-committed are finished before the first request, so none
-  // meets rows still locked by them.
-  const auto recovered = db.recovered_at_open();
-  if (!recovered.in_doubt.empty() || !recovered.unreachable.empty()) {
-    std::fprintf(stderr, "shop: recovery at start: %s", recovered.to_text().c_str());
-  }
+  // meets rows still locked by them. The recovery thread logs what it did.
+  db.recovered_at_open();
   auto analytics = shop::AnalyticsConfig::from_toml_file(options.config_file);
   if (!options.page_views.empty()) analytics.page_views = options.page_views == "on";
   std::optional<shop::PageViewWriter> page_views_storage;
   try {
     page_views_storage.emplace(db, analytics);
   } catch (const std::system_error& e) {  // std::filesystem::filesystem_error is one
-    std::cerr << "shop: cannot use the page-view spill folder '" << analytics.spill_dir
-              << "' ([analytics] spill_dir): " << e.what() << '\n';
+    spdlog::error("cannot use the page-view spill folder '{}' ([analytics] spill_dir): {}",
+                  analytics.spill_dir, e.what());
     return 2;
   }
   auto& page_views = *page_views_storage;
@@ -62,9 +61,10 @@ int serve(manydb::Database& db, const ServeOptions& options) {
   try {
     server.start();
   } catch (const std::system_error& e) {
-    std::cerr << "shop: cannot listen on " << options.server.host << ":" << options.server.port
-              << " (" << e.what()
-              << "); choose another port: make run PORT=N, or shop serve --port N\n";
+    spdlog::error(
+        "cannot listen on {}:{} ({}); choose another port: make run PORT=N, or shop "
+        "serve --port N",
+        options.server.host, options.server.port, e.what());
     return 2;
   }
   status.start();
@@ -74,14 +74,10 @@ int serve(manydb::Database& db, const ServeOptions& options) {
   status.stop();
   page_views.stop();  // write what is queued before exiting, or spill it
   const auto stats = page_views.stats();
-  std::fprintf(stderr,
-               "shop: stopped; page views written %llu, replayed %llu, spilled %llu (%llu "
-               "left to replay), dropped %llu\n",
-               static_cast<unsigned long long>(stats.written),
-               static_cast<unsigned long long>(stats.replayed),
-               static_cast<unsigned long long>(stats.spilled),
-               static_cast<unsigned long long>(stats.spill_pending),
-               static_cast<unsigned long long>(stats.dropped));
+  spdlog::info(
+      "stopped; page views written {}, replayed {}, spilled {} ({} left to replay), "
+      "dropped {}",
+      stats.written, stats.replayed, stats.spilled, stats.spill_pending, stats.dropped);
   return 0;
 }
 
@@ -105,6 +101,8 @@ int main(int argc, char** argv) {
   app.fallthrough();
   std::string config = "config/shop.toml";
   app.add_option("--config", config, "TOML configuration (default: config/shop.toml)");
+  applog::Options log_options;
+  applog::add_options(app, log_options);
 
   ServeOptions serve_options;
   auto* serve_cmd = app.add_subcommand("serve", "Serve the HTTP API");
@@ -136,6 +134,7 @@ int main(int argc, char** argv) {
   std::optional<manydb::Database> db;
   auto database = [&]() -> manydb::Database& {
     if (!db) {
+      applog::setup(log_options);  // before the recovery thread may log
       // Only the server runs recovery in the background; a command does its work and exits.
       db.emplace(manydb::Database::from_file(
           config, *serve_cmd
@@ -149,6 +148,7 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+    applog::setup(log_options);
     if (*serve_cmd) {
       serve_options.config_file = config;
       return serve(database(), serve_options);
@@ -157,7 +157,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const manydb::Error& e) {
-    std::cerr << "shop: " << e.what() << '\n';
+    applog::setup(log_options);  // a subcommand's callback may have failed before
+    spdlog::error("{}", e.what());
     return 2;
   }
   return 0;

@@ -1,7 +1,8 @@
 #include "page_views.hpp"
 
-#include <cstdio>
+#include <cstdint>
 
+#include "app_log.hpp"
 #include "page_view_store.hpp"
 
 namespace shop {
@@ -167,10 +168,12 @@ void PageViewWriter::spill(std::span<const PageView> views) {
   if (views.empty()) return;
   try {
     if (spill_->append(views)) return count(&PageViewStats::spilled, views.size());
-    std::fprintf(stderr, "shop: page-view spill file full (%s): %zu views dropped\n",
-                 config_.spill_dir.c_str(), views.size());
+    applog::log(
+        manydb::LogLevel::error, "page-view spill file full: views dropped",
+        {{"spill_dir", config_.spill_dir}, {"views", static_cast<std::int64_t>(views.size())}});
   } catch (const std::system_error& e) {
-    std::fprintf(stderr, "shop: page views: %s: %zu views dropped\n", e.what(), views.size());
+    applog::log(manydb::LogLevel::error, "page views not spilled: views dropped",
+                {{"error", e.what()}, {"views", static_cast<std::int64_t>(views.size())}});
   }
   count(&PageViewStats::dropped, views.size());
 }
@@ -181,7 +184,8 @@ void PageViewWriter::replay(Clock::time_point until) {
     try {
       batch = spill_->oldest();
     } catch (const std::system_error& e) {
-      std::fprintf(stderr, "shop: page views: cannot replay: %s\n", e.what());
+      applog::log(manydb::LogLevel::error, "page views: cannot replay the spill file",
+                  {{"error", e.what()}});
       retry_at_ = Clock::now() + kRetryAfter;
       return;
     }
@@ -203,10 +207,10 @@ void PageViewWriter::replay(Clock::time_point until) {
 void PageViewWriter::database_failed(const char* doing, const std::exception& e) {
   count(&PageViewStats::failed_writes, 1);
   retry_at_ = Clock::now() + kRetryAfter;
-  if (!database_down_) {  // once an outage, not once a batch
-    std::fprintf(stderr, "shop: page views: %s failed (%s); spilling to %s until it answers\n",
-                 doing, e.what(), config_.spill_dir.c_str());
-  }
+  // A warning once an outage; the retries that follow it, every kRetryAfter, only at debug.
+  applog::log(database_down_ ? manydb::LogLevel::debug : manydb::LogLevel::warn,
+              "page views not written: spilled until the analytics bind answers",
+              {{"doing", doing}, {"error", e.what()}, {"spill_dir", config_.spill_dir}});
   database_down_ = true;
 }
 

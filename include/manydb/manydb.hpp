@@ -9,6 +9,7 @@
 #include "manydb/core/version.hpp"
 #include "manydb/database/database.hpp"
 #include "manydb/driver/connection.hpp"
+#include "manydb/observe/log.hpp"
 #include "manydb/observe/prometheus.hpp"
 #include "manydb/pool/engine.hpp"
 #include "manydb/schema/model.hpp"

@@ -48,10 +48,11 @@ void read_pool_key(PoolSettings& pool, std::string_view key, const toml::node& n
   } else if (key == "reconnect_interval_ms") {
     pool.reconnect_interval = milliseconds(positive_integer(node, key));
   } else {
-    config_error(node, "unknown key '" + std::string(key) +
-                           "' (known: url, pool_size, max_overflow, pool_timeout_ms, "
-                           "ping_after_idle_ms, connect_timeout_ms, statement_timeout_ms, "
-                           "reconnect_interval_ms)");
+    config_error(node,
+                 "unknown key '" + std::string(key) +
+                     "' (known: url, slow_query_ms, pool_size, max_overflow, pool_timeout_ms, "
+                     "ping_after_idle_ms, connect_timeout_ms, statement_timeout_ms, "
+                     "reconnect_interval_ms)");
   }
 }
 
@@ -69,6 +70,8 @@ BindConfig read_bind(const toml::node& node, const std::string& name) {
     if (key.str() == "url") {
       if (!value.as_string()) config_error(value, "url of bind '" + name + "' must be a string");
       bind.url = value.as_string()->get();
+    } else if (key.str() == "slow_query_ms") {
+      bind.slow_query = std::chrono::milliseconds(positive_integer(value, key.str()));
     } else {
       read_pool_key(bind.pool, key.str(), value);
     }
@@ -95,6 +98,8 @@ void read_database_table(const toml::table& database, DatabaseConfig& config) {
         }
         config.binds[std::string(name.str())] = read_bind(bind, std::string(name.str()));
       }
+    } else if (key.str() == "slow_query_ms") {
+      config.slow_query = std::chrono::milliseconds(positive_integer(value, key.str()));
     } else if (key.str() == "recovery_interval_ms") {
       config.recovery_interval = std::chrono::milliseconds(positive_integer(value, key.str()));
     } else if (key.str() == "url") {
@@ -124,13 +129,13 @@ void validate_bind_name(std::string_view name) {
 }
 
 DatabaseConfig& DatabaseConfig::set_default(std::string url, PoolSettings pool) {
-  binds[std::string(default_bind)] = BindConfig{std::move(url), pool, "code"};
+  binds[std::string(default_bind)] = BindConfig{std::move(url), pool, "code", std::nullopt};
   return *this;
 }
 
 DatabaseConfig& DatabaseConfig::add_bind(std::string name, std::string url, PoolSettings pool) {
   validate_bind_name(name);
-  binds[std::move(name)] = BindConfig{std::move(url), pool, "code"};
+  binds[std::move(name)] = BindConfig{std::move(url), pool, "code", std::nullopt};
   return *this;
 }
 

@@ -6,6 +6,7 @@
 #include "manydb/core/statement_kind.hpp"
 #include "manydb/driver/registry.hpp"
 #include "manydb/observe/bind_metrics.hpp"
+#include "manydb/observe/log.hpp"
 
 namespace manydb {
 
@@ -70,6 +71,15 @@ void Connection::count_rows_read() noexcept {
   if (const auto n = last_cursor_->take_rows_read()) metrics_->rows_returned(n);
 }
 
+namespace {
+std::string joined_sql(const Batch& batch) {
+  std::string sql;
+  for (const Batch::Step& step : batch.steps())
+    sql.append(sql.empty() ? "" : "; ").append(step.sql);
+  return sql;
+}
+}  // namespace
+
 // One clock pair per statement; failed statements count too, as they cost a round trip.
 Cursor& Connection::query_measured(std::string_view sql, std::span<const Value> params) {
   count_rows_read();
@@ -77,26 +87,36 @@ Cursor& Connection::query_measured(std::string_view sql, std::span<const Value> 
   try {
     Cursor& rows = run_statement(sql, params);
     last_cursor_ = &rows;
-    metrics_->statement(last_statement_kind(sql), std::chrono::steady_clock::now() - started);
+    measured(last_statement_kind(sql), sql, std::chrono::steady_clock::now() - started);
     return rows;
   } catch (Error& e) {
-    metrics_->statement(statement_kind(sql), std::chrono::steady_clock::now() - started);
+    measured(statement_kind(sql), sql, std::chrono::steady_clock::now() - started);
     metrics_->error(e);
     e.attach_sql(sql);
     throw;
   }
 }
 
+void Connection::measured(StatementKind kind, std::string_view sql,
+                          std::chrono::steady_clock::duration elapsed) {
+  metrics_->statement(kind, elapsed);
+  if (metrics_->slow(elapsed)) [[unlikely]]
+    log_slow_statement(bind_, sql, elapsed);
+}
+
 // A pipelined batch is one round trip: each statement is counted under its kind with an even
-// share of the batch's time, as no engine can say how long each one took.
+// share of the batch's time, as no engine can say how long each one took. A slow batch is
+// logged once, its statements' texts joined by "; ".
 void Connection::run_measured(const Batch& batch) {
   count_rows_read();
   const auto started = std::chrono::steady_clock::now();
   auto count = [&] {
     if (batch.size() == 0) return;
-    const auto share = (std::chrono::steady_clock::now() - started) / batch.size();
+    const auto elapsed = std::chrono::steady_clock::now() - started;
     for (const Batch::Step& step : batch.steps())
-      metrics_->statement(statement_kind(step.sql), share);
+      metrics_->statement(statement_kind(step.sql), elapsed / batch.size());
+    if (metrics_->slow(elapsed) && log_enabled(LogLevel::warn)) [[unlikely]]
+      log_slow_statement(bind_, joined_sql(batch), elapsed);
   };
   try {
     run_batch(batch);

@@ -34,6 +34,12 @@ void BindMetrics::error(const Error& error) noexcept {
   errors_[static_cast<std::size_t>(error_kind_of(error))].add();
 }
 
+void BindMetrics::log_statements_slower_than(
+    std::optional<std::chrono::milliseconds> threshold) noexcept {
+  const auto ns = threshold ? std::chrono::nanoseconds(*threshold).count() : -1;
+  slow_ns_.store(ns < 0 ? -1 : ns, std::memory_order_relaxed);
+}
+
 std::uint64_t BindMetrics::statements() const noexcept {
   std::uint64_t n = 0;
   for (const auto& h : statements_) n += h.snapshot().count();

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "manydb/core/errors.hpp"
+#include "manydb/observe/log.hpp"
 
 namespace manydb {
 
@@ -53,18 +54,29 @@ void Pool::went_down(const OperationalError& error) {
   const Kind kind = dynamic_cast<const Timeout*>(&error)           ? Kind::timeout
                     : dynamic_cast<const ConnectionError*>(&error) ? Kind::connection
                                                                    : Kind::operational;
-  std::lock_guard lock(mutex_);
-  down_error_ = DownError{kind, error.what(), error.code()};
-  retry_at_ = Clock::now() + options_.reconnect_interval;
-  down_.store(true);
+  bool was_down = false;
+  {
+    std::lock_guard lock(mutex_);
+    down_error_ = DownError{kind, error.what(), error.code()};
+    retry_at_ = Clock::now() + options_.reconnect_interval;
+    was_down = down_.exchange(true);
+  }
+  // Once per outage at warn; the failed tries while it lasts at debug.
+  log_with(was_down ? LogLevel::debug : LogLevel::warn, bind_, [&] {
+    return std::string(was_down ? "still down: " : "down, acquires fail at once: ") + error.what() +
+           " (tried again every " + std::to_string(options_.reconnect_interval.count()) + " ms)";
+  });
 }
 
 void Pool::came_up() {
   if (!down_.load()) return;
-  std::lock_guard lock(mutex_);
-  down_.store(false);
-  probing_ = false;
-  down_error_ = {};
+  {
+    std::lock_guard lock(mutex_);
+    if (!down_.exchange(false)) return;
+    probing_ = false;
+    down_error_ = {};
+  }
+  log(LogLevel::info, bind_, "up again");
 }
 
 void Pool::throw_down_error() const {
@@ -205,13 +217,20 @@ std::unique_ptr<PooledConnection> Pool::take_idle_or_reserve(
     if (status == std::cv_status::timeout && idle_.empty() && !parked_.load() &&
         open_ >= max_open) {
       ++stats_.timeouts;
-      throw PoolTimeout("bind '" + bind_ + "': no connection became free within " +
-                            std::to_string(options_.acquire_timeout.count()) + " ms (pool_size " +
-                            std::to_string(options_.size) + ", max_overflow " +
-                            std::to_string(options_.max_overflow) + ")",
-                        bind_);
+      lock.unlock();  // the sink may take its time
+      throw_pool_timeout();
     }
   }
+}
+
+void Pool::throw_pool_timeout() const {
+  PoolTimeout timeout("bind '" + bind_ + "': no connection became free within " +
+                          std::to_string(options_.acquire_timeout.count()) + " ms (pool_size " +
+                          std::to_string(options_.size) + ", max_overflow " +
+                          std::to_string(options_.max_overflow) + ")",
+                      bind_);
+  log(LogLevel::warn, bind_, timeout.what());
+  throw timeout;
 }
 
 std::unique_ptr<PooledConnection> Pool::open_connection() {
@@ -286,6 +305,7 @@ void Pool::forget(std::unique_ptr<PooledConnection> connection) {
     ++stats_.discarded;
   }
   freed_.notify_one();
+  log(LogLevel::info, bind_, "a broken connection was closed, not kept");
 }
 
 // The dead connection's slot passes to its replacement; open_connection frees it on failure.
@@ -296,6 +316,7 @@ std::unique_ptr<PooledConnection> Pool::replace(std::unique_ptr<PooledConnection
     ++stats_.errors;
     ++stats_.discarded;
   }
+  log(LogLevel::info, bind_, "a connection found dead was discarded and replaced");
   return open_connection();
 }
 

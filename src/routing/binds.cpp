@@ -26,7 +26,10 @@ Binds::Binds(const DatabaseConfig& config) {
     } catch (const ConfigError& e) {
       throw ConfigError("bind '" + name + "' (" + bind.origin + "): " + e.what(), name);
     }
-    engines_.emplace(name, std::make_unique<Engine>(name, std::move(url), pool_options(bind.pool)));
+    auto engine = std::make_unique<Engine>(name, std::move(url), pool_options(bind.pool));
+    engine->metrics().log_statements_slower_than(bind.slow_query ? bind.slow_query
+                                                                 : config.slow_query);
+    engines_.emplace(name, std::move(engine));
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include "manydb/core/errors.hpp"
 #include "manydb/driver/connection.hpp"
+#include "manydb/observe/log.hpp"
 #include "manydb/tx/commit_log.hpp"
 #include "manydb/tx/failpoint.hpp"
 #include "manydb/tx/finish_branch.hpp"
@@ -321,6 +322,27 @@ RecoveryReport RecoveryThread::first_pass() {
   return *first_;
 }
 
+namespace {
+// A pass that found nothing says nothing. What it finished is info; what it left (a bind that
+// could not be asked, a transaction it could not end) is warn, as it stays locked meanwhile.
+void log_pass(const RecoveryReport& report) {
+  if (!report.in_doubt.empty()) {
+    log_with(report.left > 0 ? LogLevel::warn : LogLevel::info, "", [&] {
+      return "recovery: " + std::to_string(report.in_doubt.size()) + " in doubt: committed " +
+             std::to_string(report.committed) + ", rolled back " +
+             std::to_string(report.rolled_back) + ", replayed " + std::to_string(report.replayed) +
+             ", left " + std::to_string(report.left);
+    });
+  }
+  for (const auto& a : report.actions) {
+    log_with(LogLevel::debug, a.bind, [&] { return "recovery: " + a.txid + " " + a.what; });
+  }
+  for (const auto& u : report.unreachable) {
+    log_with(LogLevel::warn, "", [&] { return "recovery: unreachable: " + u; });
+  }
+}
+}  // namespace
+
 void RecoveryThread::run() {
   std::set<std::string> seen;
   bool first = true;
@@ -335,6 +357,7 @@ void RecoveryThread::run() {
       // A damaged record or an unexpected failure: the next pass tries again.
       report.unreachable.push_back(e.what());
     }
+    log_pass(report);
     std::unique_lock lock(mutex_);
     if (first) {
       first_ = std::move(report);

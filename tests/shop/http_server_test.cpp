@@ -15,9 +15,11 @@
 #include <thread>
 #include <vector>
 
+#include "http/request_id.hpp"
 #include "http/server.hpp"
 #include "http_client.hpp"
 #include "json_writer.hpp"
+#include "request_context.hpp"
 
 namespace {
 
@@ -93,6 +95,9 @@ const std::string& large_body() {
 void add_routes(Router& router, Gate& gate) {
   router.add("GET", "/health", [](const Request&) { return Response::json(200, "{\"ok\":true}"); });
   router.add("POST", "/echo", [](const Request& r) { return Response::json(200, r.body); });
+  router.add("GET", "/request-id", [](const Request&) {
+    return Response::json(200, "\"" + std::string(applog::current_request_id()) + "\"");
+  });
   router.add("GET", "/info", [](const Request& r) { return Response::json(200, info_json(r)); });
   router.add("GET", "/refuse",
              [](const Request&) { return Response::error(400, "no \"q\"\n\\ here"); });
@@ -226,6 +231,39 @@ TEST_F(HttpServerTest, UnknownPathIs404AndWrongMethodIs405) {
   auto deleted = http_request(port_, "DELETE", "/products/3");
   EXPECT_EQ(deleted.status, 204);
   EXPECT_EQ(deleted.body, "");
+}
+
+// Every response carries X-Request-Id: the client's when it is sane, else one the server made;
+// the handler runs with it as the thread's current request.
+TEST_F(HttpServerTest, EveryResponseCarriesARequestId) {
+  start();
+  const shop::test::Headers sane{{"X-Request-Id", "client-id_1.2:3"}};
+  for (const char* path : {"/health", "/no/such/path", "/boom", "/request-id"}) {
+    EXPECT_EQ(http_request(port_, "GET", path, "", sane).header("X-Request-Id"), "client-id_1.2:3")
+        << path;
+  }
+  EXPECT_EQ(http_request(port_, "GET", "/request-id", "", sane).body, "\"client-id_1.2:3\"");
+  auto too_big = http_request(port_, "POST", "/echo", std::string(2 << 20, 'x'), sane);
+  EXPECT_EQ(too_big.status, 413);
+  EXPECT_EQ(too_big.header("X-Request-Id"), "client-id_1.2:3");
+
+  std::vector<std::string> made;
+  for (const std::string& insane :
+       {std::string("has space"), std::string(129, 'a'), std::string("quote\"d"), std::string()}) {
+    shop::test::Headers headers;
+    if (!insane.empty()) headers["X-Request-Id"] = insane;
+    const auto response = http_request(port_, "GET", "/request-id", "", headers);
+    const std::string id = response.header("X-Request-Id");
+    EXPECT_TRUE(shop::http::sane_request_id(id)) << id;
+    EXPECT_NE(id, insane);
+    EXPECT_EQ(response.body, "\"" + id + "\"");
+    made.push_back(id);
+  }
+  std::sort(made.begin(), made.end());
+  EXPECT_EQ(std::unique(made.begin(), made.end()), made.end()) << "a made id was reused";
+  EXPECT_TRUE(
+      shop::http::sane_request_id(http_raw(port_, "GARBAGE\r\n\r\n").header("X-Request-Id")));
+  EXPECT_TRUE(shop::http::sane_request_id(std::string(128, 'z')));
 }
 
 TEST_F(HttpServerTest, BodyOverTheLimitIs413) {

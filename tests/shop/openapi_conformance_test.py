@@ -4,6 +4,7 @@ with a status the spec lists for it, and every JSON body carries the spec's requ
 with the spec's types. Runs the real shop on its SQLite config in a temporary folder."""
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -62,9 +63,26 @@ def call(port, method, path, body=None):
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.read()
+            return response.status, response.read(), response.headers
     except urllib.error.HTTPError as e:
-        return e.code, e.read()
+        return e.code, e.read(), e.headers
+
+
+def check_headers(documented, headers, where):
+    """Every header the spec says the response has is there, and matches its pattern."""
+    if "$ref" in documented:
+        documented = spec["components"]["responses"][documented["$ref"].rsplit("/", 1)[1]]
+    for name, header in documented.get("headers", {}).items():
+        if "$ref" in header:
+            header = spec["components"]["headers"][header["$ref"].rsplit("/", 1)[1]]
+        value = headers.get(name)
+        if value is None:
+            if header.get("required"):
+                failures.append(f"{where}: no {name} header")
+            continue
+        pattern = header.get("schema", {}).get("pattern")
+        if pattern and not re.search(pattern, value):
+            failures.append(f"{where}: {name} {value!r} does not match {pattern}")
 
 
 # One request per documented outcome we can provoke on seeded data.
@@ -146,13 +164,14 @@ try:
             wait_for_page_views(port)
             waited = True
         operation = spec["paths"][template][method.lower()]
-        status, raw = call(port, method, path, body)
+        status, raw, headers = call(port, method, path, body)
         seen.add((method, template))
         where = f"{method} {path} -> {status}"
         documented = operation["responses"].get(str(status))
         if documented is None:
             failures.append(f"{where}: status not in the spec ({sorted(operation['responses'])})")
             continue
+        check_headers(documented, headers, where)
         content = documented.get("content", {}).get("application/json")
         if content:
             check(json.loads(raw), content["schema"], where)

@@ -68,9 +68,40 @@ recovery_interval_ms = 0
                ConfigError);
 }
 
+// [database]'s slow_query_ms is every bind's unless the bind sets its own; the engines get
+// the threshold the config resolved (a bind that sets none under a [database] that sets none
+// logs nothing).
+TEST(Config, SlowQueryThresholdIsTheDatabasesUnlessTheBindSetsOne) {
+  const auto config = DatabaseConfig::from_toml_string(R"(
+[database]
+url = "sqlite:///:memory:"
+slow_query_ms = 250
+[database.binds]
+fast = { url = "sqlite:///:memory:", slow_query_ms = 0 }
+plain = "sqlite:///:memory:"
+)",
+                                                       "shop.toml");
+  EXPECT_EQ(config.slow_query, std::chrono::milliseconds(250));
+  EXPECT_FALSE(config.binds.at("default").slow_query.has_value());
+  EXPECT_EQ(config.binds.at("fast").slow_query, std::chrono::milliseconds(0));
+  manydb::Database db(config);
+  using namespace std::chrono_literals;
+  EXPECT_TRUE(db.engine("fast").metrics().slow(1ns));
+  EXPECT_FALSE(db.engine("plain").metrics().slow(249ms));
+  EXPECT_TRUE(db.engine("plain").metrics().slow(250ms));
+  EXPECT_FALSE(db.engine("default").metrics().slow(249ms));
+
+  manydb::Database none(DatabaseConfig{}.set_default("sqlite:///:memory:"));
+  EXPECT_FALSE(none.engine("default").metrics().slow(std::chrono::hours(1)));
+  EXPECT_NE(load_error("[database]\nurl = \"sqlite:///a.db\"\nslow_query_ms = -1\n")
+                .find("slow_query_ms must be a non-negative integer"),
+            std::string::npos);
+}
+
 TEST(Config, ErrorsCarryFileLineAndColumn) {
   EXPECT_EQ(load_error("[database]\nurl = \"sqlite:///x.db\"\npool_sise = 3\n"),
-            "shop.toml:3:13: unknown key 'pool_sise' (known: url, pool_size, max_overflow, "
+            "shop.toml:3:13: unknown key 'pool_sise' (known: url, slow_query_ms, pool_size, "
+            "max_overflow, "
             "pool_timeout_ms, ping_after_idle_ms, connect_timeout_ms, statement_timeout_ms, "
             "reconnect_interval_ms)");
   EXPECT_NE(load_error("[database]\nurl = \n").find("shop.toml:2:"), std::string::npos);

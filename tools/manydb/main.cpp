@@ -1,4 +1,5 @@
 // The manydb command line: ping every bind, run SQL on one.
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -7,6 +8,7 @@
 #include <iostream>
 #include <optional>
 
+#include "app_log.hpp"
 #include "manydb/cli/schema_commands.hpp"
 #include "manydb/manydb.hpp"
 #include "table_printer.hpp"
@@ -64,6 +66,8 @@ int main(int argc, char** argv) {
   app.add_option("--config", config_path,
                  "TOML configuration file (default: config/manydb.toml if present, else "
                  "DATABASE_URL and MANYDB_BIND_<NAME>)");
+  applog::Options log_options;
+  applog::add_options(app, log_options);
 
   auto* ping_cmd = app.add_subcommand("ping", "Connect to every bind and report ok or the error");
   int ping_timeout_ms = 5000;
@@ -77,7 +81,10 @@ int main(int argc, char** argv) {
 
   std::optional<manydb::Database> db;
   auto database = [&]() -> manydb::Database& {
-    if (!db) db.emplace(open_database(config_path));
+    if (!db) {
+      applog::setup(log_options);
+      db.emplace(open_database(config_path));
+    }
     return *db;
   };
   manydb::cli::mount_inspect_command(app, database);
@@ -85,12 +92,14 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+    applog::setup(log_options);
     if (*ping_cmd) return ping(database(), std::chrono::milliseconds(ping_timeout_ms));
     if (*sql_cmd) return run_sql(database(), bind, sql);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const manydb::Error& e) {
-    std::cerr << "manydb: " << e.what() << '\n';
+    applog::setup(log_options);  // a subcommand's callback may have failed before
+    spdlog::error("{}", e.what());
     return 2;
   }
   return 0;

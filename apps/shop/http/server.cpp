@@ -2,7 +2,10 @@
 
 #include "server.hpp"
 
+#include "app_log.hpp"
 #include "http_metrics.hpp"
+#include "request_context.hpp"
+#include "request_id.hpp"
 
 #include <algorithm>
 #include <array>
@@ -15,7 +18,6 @@
 #include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <csignal>
-#include <iostream>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -174,18 +176,43 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void handle(bhttp::request<bhttp::string_body> message) {
     phase_ = Phase::handling;
+    take_request_id(message);
+    const applog::RequestScope in_request(request_id_);  // for the lines the handler causes
     Request request = to_request(message);
     core_.in_flight++;
     HttpMetrics* metrics = core_.options.metrics;
-    const auto started =
-        metrics ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    const bool access_line = applog::enabled(manydb::LogLevel::debug);
+    const auto started = metrics || access_line ? std::chrono::steady_clock::now()
+                                                : std::chrono::steady_clock::time_point{};
     if (metrics) metrics->started();
     Response response = run_handler(request);
-    if (metrics)
-      metrics->finished(request.route, response.status, std::chrono::steady_clock::now() - started);
+    if (metrics || access_line) {
+      const auto elapsed = std::chrono::steady_clock::now() - started;
+      if (metrics) metrics->finished(request.route, response.status, elapsed);
+      if (access_line) log_access(request, response.status, elapsed);
+    }
     core_.in_flight--;
     send(std::move(response), message.keep_alive(), message.version(),
          message.method() == bhttp::verb::head);
+  }
+
+  // The client's X-Request-Id when sane, else a new one; the response echoes it.
+  template <class Message>
+  void take_request_id(const Message& message) {
+    const auto sent = message[kRequestIdHeader];
+    request_id_ = request_id_for(std::string_view(sent.data(), sent.size()));
+  }
+
+  // At debug only: a line per request costs the benchmarks' load too much at info.
+  void log_access(const Request& request, int status, std::chrono::steady_clock::duration took) {
+    const std::string_view route = request.route == Request::kNoRoute
+                                       ? std::string_view("unmatched")
+                                       : core_.router.pattern(request.route);
+    applog::log(manydb::LogLevel::debug, "request",
+                {{"method", request.method},
+                 {"route", route},
+                 {"status", std::int64_t{status}},
+                 {"ms", std::chrono::duration<double, std::milli>(took).count()}});
   }
 
   Request to_request(bhttp::request<bhttp::string_body>& message) {
@@ -202,16 +229,26 @@ class Session : public std::enable_shared_from_this<Session> {
     try {
       return core_.router.dispatch(request);
     } catch (const std::exception& e) {
-      std::cerr << "shop http: " << request.method << ' ' << request.path << " failed: " << e.what()
-                << '\n';
+      applog::log(manydb::LogLevel::error, "handler failed",
+                  {{"method", request.method}, {"path", request.path}, {"error", e.what()}});
     } catch (...) {
-      std::cerr << "shop http: " << request.method << ' ' << request.path
-                << " failed with a non-standard exception\n";
+      applog::log(manydb::LogLevel::error, "handler failed",
+                  {{"method", request.method},
+                   {"path", request.path},
+                   {"error", "a non-standard exception"}});
     }
     return Response::error(500, "internal error");
   }
 
+  // The server's own refusals (400, 408, 413, 431) carry a request id too: the client's, when
+  // its header got that far.
   void send_error(int status, std::string_view message) {
+    take_request_id(parser_->get());
+    if (applog::enabled(manydb::LogLevel::debug)) {
+      const applog::RequestScope in_request(request_id_);
+      applog::log(manydb::LogLevel::debug, "request refused",
+                  {{"status", std::int64_t{status}}, {"error", message}});
+    }
     send(Response::error(status, message), false, 11);
   }
 
@@ -223,6 +260,7 @@ class Session : public std::enable_shared_from_this<Session> {
       response = Response::error(500, "internal error");
     }
     keep_alive_ = keep_alive && !core_.stopping;
+    response.headers.emplace_back(kRequestIdHeader, request_id_);
     const std::size_t length = bodiless(response.status) ? 0 : response.body.size();
     body_ = bodiless(response.status) || head_only ? std::string() : std::move(response.body);
     head_.clear();
@@ -293,6 +331,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string body_;
   bool keep_alive_ = false;
   std::string remote_address_;
+  std::string request_id_;  // of the request being handled or answered
   Phase phase_ = Phase::starting;
   unsigned generation_ = 0;
   bool timed_out_ = false;
@@ -379,7 +418,7 @@ void Server::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
     return accept();
   }
   // E.g. EMFILE: retrying at once would spin, so wait a little for descriptors to free up.
-  std::cerr << "shop http: accept failed: " << ec.message() << '\n';
+  applog::log(manydb::LogLevel::error, "accept failed", {{"error", ec.message()}});
   accept_retry.expires_after(std::chrono::milliseconds(100));
   accept_retry.async_wait([this](beast::error_code wait_ec) {
     if (!wait_ec && acceptor->is_open()) accept();
@@ -407,7 +446,7 @@ void Server::Impl::run_thread() {
       ioc.run();
       return;
     } catch (const std::exception& e) {
-      std::cerr << "shop http: io thread caught: " << e.what() << '\n';
+      applog::log(manydb::LogLevel::error, "io thread caught an exception", {{"error", e.what()}});
     }
   }
 }

@@ -26,6 +26,9 @@ struct BindConfig {
   std::string url;
   PoolSettings pool;
   std::string origin;  // where it was set: "shop.toml:4:9", "DATABASE_URL", "code"
+  // Statements that take this long or longer are logged (observe/log.hpp); 0: every statement.
+  // Unset: DatabaseConfig::slow_query.
+  std::optional<std::chrono::milliseconds> slow_query;
 };
 
 struct DatabaseConfig {
@@ -36,6 +39,8 @@ struct DatabaseConfig {
   // doubt, and finishes them (tx/recovery.hpp); it also does so when it opens. 0: never (then
   // run `manydb recover`).
   std::chrono::milliseconds recovery_interval{10'000};
+  // The slow-statement threshold of every bind that sets none of its own; unset: no log.
+  std::optional<std::chrono::milliseconds> slow_query;
 
   DatabaseConfig& set_default(std::string url, PoolSettings pool = {});
   DatabaseConfig& add_bind(std::string name, std::string url, PoolSettings pool = {});

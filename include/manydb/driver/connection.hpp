@@ -176,6 +176,9 @@ class Connection {
   std::string bind_;
   Cursor& query_measured(std::string_view sql, std::span<const Value> params);
   void run_measured(const Batch& batch);
+  // Counts a statement that took `elapsed`, and logs it when that is slow for the bind.
+  void measured(StatementKind kind, std::string_view sql,
+                std::chrono::steady_clock::duration elapsed);
 
   BindMetrics* metrics_ = nullptr;
   Cursor* last_cursor_ = nullptr;  // an engine's one cursor, whose rows are counted

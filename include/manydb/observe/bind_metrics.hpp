@@ -3,8 +3,10 @@
 // atomic commits as they work, read by Database::metrics(). Every write is a relaxed atomic
 // add: nothing on a statement's path takes a lock.
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "manydb/core/errors.hpp"
@@ -19,6 +21,14 @@ class BindMetrics {
  public:
   void statement(StatementKind kind, std::chrono::steady_clock::duration elapsed) noexcept {
     statements_[static_cast<std::size_t>(kind)].observe(elapsed);
+  }
+  // Statements that take `threshold` or longer are logged (log.hpp, warn) by the connection
+  // that timed them; 0 logs every statement, nullopt none (the default).
+  void log_statements_slower_than(std::optional<std::chrono::milliseconds> threshold) noexcept;
+  bool slow(std::chrono::steady_clock::duration elapsed) const noexcept {
+    const std::int64_t threshold = slow_ns_.load(std::memory_order_relaxed);
+    return threshold >= 0 &&
+           std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count() >= threshold;
   }
   // Counts `error` under its type (the most derived of manydb's error classes).
   void error(const Error& error) noexcept;
@@ -52,6 +62,7 @@ class BindMetrics {
   Counter committed_, rolled_back_;
   Counter prepared_, branch_committed_, branch_rolled_back_, in_doubt_, recovered_;
   Counter write_gate_waits_, group_commit_syncs_;
+  std::atomic<std::int64_t> slow_ns_{-1};  // -1: no slow-statement log
 };
 
 // manydb's error class of `error` as its ErrorKind (other for those no engine raises).

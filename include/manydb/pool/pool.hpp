@@ -49,7 +49,8 @@ class Pool {
   Lease acquire_slowly(std::unique_ptr<PooledConnection> parked, bool ping_every_idle = false);
   Lease acquire_while_down();
   void went_down(const OperationalError& error);
-  [[noreturn]] void throw_down_error() const;  // under the lock
+  [[noreturn]] void throw_down_error() const;    // under the lock
+  [[noreturn]] void throw_pool_timeout() const;  // logs it too: outside the lock
   void came_up();
   std::unique_ptr<PooledConnection> open_connection();  // counted in open_ by the caller
   std::unique_ptr<PooledConnection> take_idle_or_reserve(
