@@ -139,7 +139,7 @@ def wait_for_page_views(port, deadline_s=30):
     """Page views are written in the background: polls the report until it shows them."""
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
-        status, raw = call(port, "GET", "/analytics/pages")
+        status, raw, _ = call(port, "GET", "/analytics/pages")
         if status == 200 and json.loads(raw):
             return
         time.sleep(0.05)  # a poll interval, not a synchronisation
