@@ -38,7 +38,7 @@ int serve(manydb::Database& db, const ServeOptions& options) {
   try {
     page_views_storage.emplace(db, analytics);
   } catch (const std::system_error& e) {  // std::filesystem::filesystem_error is one
-    std::cerr << "shop: cannot use the page-view spill folder '" << analytics.spill_dir
+    std::cerr << "shop: cannot use the page-view log folder '" << analytics.spill_dir
               << "' ([analytics] spill_dir): " << e.what() << '\n';
     return 2;
   }
@@ -46,8 +46,12 @@ int serve(manydb::Database& db, const ServeOptions& options) {
   shop::Service service(db, page_views,
                         options.orders_commit == "best-effort" ? manydb::Commit::best_effort
                                                                : manydb::Commit::atomic);
-  // The status page's only view of the page-view writer: its queue depth.
-  shop::status::StatusSampler status(db, [&page_views] { return page_views.stats().queued; });
+  // The status page's only view of the page-view writer: the views not yet in the database,
+  // in memory or in its log.
+  shop::status::StatusSampler status(db, [&page_views] {
+    const auto stats = page_views.stats();
+    return stats.queued + static_cast<std::size_t>(stats.spill_pending);
+  });
   shop::http::Router router;
   service.add_routes(router);
   shop::status::add_status_routes(router, status);
@@ -70,14 +74,13 @@ int serve(manydb::Database& db, const ServeOptions& options) {
   std::fflush(stdout);
   server.run_until_signal();
   status.stop();
-  page_views.stop();  // write what is queued before exiting, or spill it
+  page_views.stop();  // log what is queued, and write the log while time is left
   const auto stats = page_views.stats();
   std::fprintf(stderr,
-               "shop: stopped; page views written %llu, replayed %llu, spilled %llu (%llu "
-               "left to replay), dropped %llu\n",
+               "shop: stopped; page views logged %llu, written %llu (%llu left in the log for "
+               "the next start), dropped %llu\n",
+               static_cast<unsigned long long>(stats.logged),
                static_cast<unsigned long long>(stats.written),
-               static_cast<unsigned long long>(stats.replayed),
-               static_cast<unsigned long long>(stats.spilled),
                static_cast<unsigned long long>(stats.spill_pending),
                static_cast<unsigned long long>(stats.dropped));
   return 0;
