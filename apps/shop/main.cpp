@@ -39,7 +39,7 @@ int serve(manydb::Database& db, const ServeOptions& options) {
   try {
     page_views_storage.emplace(db, analytics);
   } catch (const std::system_error& e) {  // std::filesystem::filesystem_error is one
-    spdlog::error("cannot use the page-view spill folder '{}' ([analytics] spill_dir): {}",
+    spdlog::error("cannot use the page-view log folder '{}' ([analytics] spill_dir): {}",
                   analytics.spill_dir, e.what());
     return 2;
   }
@@ -47,8 +47,12 @@ int serve(manydb::Database& db, const ServeOptions& options) {
   shop::Service service(db, page_views,
                         options.orders_commit == "best-effort" ? manydb::Commit::best_effort
                                                                : manydb::Commit::atomic);
-  // The status page's only view of the page-view writer: its queue depth.
-  shop::status::StatusSampler status(db, [&page_views] { return page_views.stats().queued; });
+  // The status page's only view of the page-view writer: the views not yet in the database,
+  // in memory or in its log.
+  shop::status::StatusSampler status(db, [&page_views] {
+    const auto stats = page_views.stats();
+    return stats.queued + static_cast<std::size_t>(stats.spill_pending);
+  });
   shop::http::Router router;
   service.add_routes(router);
   shop::status::add_status_routes(router, status);
@@ -72,12 +76,12 @@ int serve(manydb::Database& db, const ServeOptions& options) {
   std::fflush(stdout);
   server.run_until_signal();
   status.stop();
-  page_views.stop();  // write what is queued before exiting, or spill it
+  page_views.stop();  // log what is queued, and write the log while time is left
   const auto stats = page_views.stats();
   spdlog::info(
-      "stopped; page views written {}, replayed {}, spilled {} ({} left to replay), "
+      "stopped; page views logged {}, written {} ({} left in the log for the next start), "
       "dropped {}",
-      stats.written, stats.replayed, stats.spilled, stats.spill_pending, stats.dropped);
+      stats.logged, stats.written, stats.spill_pending, stats.dropped);
   return 0;
 }
 

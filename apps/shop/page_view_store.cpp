@@ -19,8 +19,8 @@ std::size_t insert_missing_page_views(manydb::Database& db, std::span<const Page
   for (const auto& view : views) {
     if (view.event_id) ids.push_back(*view.event_id);
   }
-  // A spilled batch can be a whole queue: asked in slices, under every engine's limit on
-  // bound parameters.
+  // A record written by an older shop can be a whole queue: asked in slices, under every engine's
+  // limit on bound parameters.
   constexpr std::size_t kSlice = 1000;
   std::unordered_set<std::int64_t> written;
   for (std::size_t at = 0; at < ids.size(); at += kSlice) {

@@ -272,28 +272,29 @@ void write_page_views(manydb::PrometheusWriter& out, const PageViewStats& stats)
     out.family(name, Type::counter, help);
     out.sample(none, value);
   };
-  gauge("shop_page_views_queued", "Page views in memory, not yet written nor spilled.",
+  gauge("shop_page_views_queued", "Page views in memory, not yet in the log on disk.",
         stats.queued);
   counter("shop_page_views_recorded_total", "Page views recorded.", stats.recorded);
-  counter("shop_page_views_written_total", "Page views written to the database from the queue.",
-          stats.written);
-  counter("shop_page_views_spilled_total", "Page views appended to the spill file.", stats.spilled);
+  counter("shop_page_views_logged_total", "Page views appended to the log on disk (fsynced).",
+          stats.logged);
+  counter("shop_page_views_written_total", "Page views inserted into the database.", stats.written);
   counter("shop_page_views_replayed_total",
-          "Page views written to the database from the spill "
-          "file.",
+          "Page views inserted after checking which the database already had (records of an "
+          "earlier process, or retried after a failed write).",
           stats.replayed);
   counter("shop_page_views_duplicates_total",
-          "Replayed page views found already written, and skipped.", stats.duplicates);
-  gauge("shop_page_views_spill_pending", "Page views in the spill file, not yet replayed.",
+          "Page views found in the database already when checked, and skipped.", stats.duplicates);
+  gauge("shop_page_views_spill_pending", "Page views in the log, not yet in the database.",
         stats.spill_pending);
-  gauge("shop_page_views_spill_bytes", "Size of the spill file's unreplayed segments.",
-        stats.spill_bytes);
+  gauge("shop_page_views_spill_bytes", "Size of the log's segments on disk.", stats.spill_bytes);
+  out.family("shop_page_views_slowest_log_append_seconds", Type::gauge,
+             "The longest an append of page views to the log (write and fsync) has taken.");
+  out.sample(none, std::chrono::duration<double>(stats.slowest_append).count());
   counter("shop_page_views_failed_writes_total",
-          "Batch writes of page views the database refused (the views were spilled).",
+          "Writes of a log record the database refused (retried 500 ms later).",
           stats.failed_writes);
   counter("shop_page_views_dropped_total",
-          "Page views lost: the queue and the spill file both full, or the disk failing.",
-          stats.dropped);
+          "Page views lost: the queue full, the log full, or the disk failing.", stats.dropped);
 }
 
 }  // namespace

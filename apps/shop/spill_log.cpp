@@ -102,8 +102,11 @@ std::optional<std::uint64_t> segment_number(const std::string& name) {
 
 }  // namespace
 
-SpillLog::SpillLog(fs::path dir, std::uint64_t max_bytes)
-    : dir_(std::move(dir)), max_bytes_(max_bytes) {
+SpillLog::SpillLog(fs::path dir, std::uint64_t max_bytes, std::size_t cached_views)
+    : dir_(std::move(dir)),
+      max_bytes_(max_bytes),
+      segment_bytes_(std::max<std::uint64_t>(1, std::min(kSegmentBytes, max_bytes / 4))),
+      cache_limit_(cached_views) {
   fs::create_directories(dir_);
   std::vector<std::uint64_t> numbers;
   for (const auto& entry : fs::directory_iterator(dir_)) {
@@ -112,6 +115,7 @@ SpillLog::SpillLog(fs::path dir, std::uint64_t max_bytes)
   std::sort(numbers.begin(), numbers.end());
   for (auto n : numbers) scan(n);
   if (!numbers.empty()) next_number_ = numbers.back() + 1;
+  first_own_segment_ = next_number_;
 }
 
 SpillLog::~SpillLog() {
@@ -153,75 +157,128 @@ void SpillLog::scan(std::uint64_t number) {
   bytes_ += segment.size;
 }
 
-void SpillLog::open_segment() {
+void SpillLog::start_segment_if_due() {
+  if (fd_ >= 0) {
+    std::lock_guard lock(mutex_);
+    if (segments_.back().size < segment_bytes_) return;
+    segments_.back().appending = false;  // oldest() deletes it once acknowledged
+    ::close(fd_);
+    fd_ = -1;
+  }
   const auto number = next_number_++;
   const auto path = segment_path(number);
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) fail("cannot create", path);
   sync_directory(dir_);  // the new file's name survives a crash too
-  segments_.push_back(Segment{.number = number});
+  std::lock_guard lock(mutex_);
+  segments_.push_back(Segment{.number = number, .appending = true});
 }
 
-bool SpillLog::append(std::span<const PageView> views) {
-  const auto payload = encode_page_views(views);
-  std::string record;
-  record.reserve(kHeader + payload.size());
-  write_u32(record, static_cast<std::uint32_t>(payload.size()));
-  write_u32(record, crc32(payload));
-  record += payload;
-  std::lock_guard lock(mutex_);
-  if (bytes_ + record.size() > max_bytes_) return false;
-  if (fd_ >= 0 && segments_.back().size >= kSegmentBytes) {
-    ::close(fd_);
-    fd_ = -1;
+bool SpillLog::append(std::span<const PageView> views, std::size_t views_per_record) {
+  views_per_record = std::max<std::size_t>(views_per_record, 1);
+  std::string bytes;
+  std::vector<Encoded> records;
+  for (auto rest = views; !rest.empty();) {
+    const auto chunk = rest.first(std::min(rest.size(), views_per_record));
+    rest = rest.subspan(chunk.size());
+    const auto payload = encode_page_views(chunk);
+    const auto offset = bytes.size();
+    write_u32(bytes, static_cast<std::uint32_t>(payload.size()));
+    write_u32(bytes, crc32(payload));
+    bytes += payload;
+    records.push_back(Encoded{.offset = offset, .end = bytes.size(), .views = chunk});
   }
-  if (fd_ < 0) open_segment();
-  auto& segment = segments_.back();
-  if (!write_all(fd_, record) || ::fdatasync(fd_) != 0) {
+  if (bytes.empty()) return true;
+  std::lock_guard append_lock(append_mutex_);
+  if (bytes_ + bytes.size() > max_bytes_) return false;
+  start_segment_if_due();
+  std::uint64_t number = 0, start = 0;
+  {
+    std::lock_guard lock(mutex_);
+    number = segments_.back().number;
+    start = segments_.back().size;
+  }
+  // Written and synced without mutex_: the reader does not look past the segment's size.
+  if (!write_all(fd_, bytes) || ::fdatasync(fd_) != 0) {
     const int error = errno;
-    (void)!::ftruncate(fd_, static_cast<off_t>(segment.size));  // leave no torn record
+    (void)!::ftruncate(fd_, static_cast<off_t>(start));  // leave no torn record
     errno = error;
-    fail("cannot append to", segment_path(segment.number));
+    fail("cannot append to", segment_path(number));
   }
-  segment.size += record.size();
-  bytes_ += record.size();
+  std::lock_guard lock(mutex_);
+  segments_.back().size += bytes.size();
+  bytes_ += bytes.size();
   pending_events_ += views.size();
+  cache(number, start, records);
   return true;
 }
 
-std::optional<std::vector<PageView>> SpillLog::oldest() {
+void SpillLog::cache(std::uint64_t segment, std::uint64_t start,
+                     const std::vector<Encoded>& records) {
+  for (const auto& record : records) {
+    if (cached_views_ + record.views.size() > cache_limit_) continue;  // read back later
+    cache_.push_back(Cached{.segment = segment,
+                            .offset = start + record.offset,
+                            .end = start + record.end,
+                            .views = std::make_shared<const std::vector<PageView>>(
+                                record.views.begin(), record.views.end())});
+    cached_views_ += record.views.size();
+  }
+}
+
+std::optional<SpillLog::Record> SpillLog::oldest() {
   std::lock_guard lock(mutex_);
   while (!segments_.empty()) {
-    auto& segment = segments_.front();
-    const bool appending = fd_ >= 0 && segments_.size() == 1;
+    const auto& segment = segments_.front();
     if (segment.replayed < segment.size) {
-      const auto path = segment_path(segment.number);
-      const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) fail("cannot open", path);
-      const auto payload = read_record(fd, segment.replayed, segment.size);
-      ::close(fd);
-      auto views = payload ? decode_page_views(*payload) : std::nullopt;
-      if (!views) {
-        errno = EIO;
-        fail("a record that was whole is now unreadable in", path);
+      Record record{.views = nullptr, .appended_here = segment.number >= first_own_segment_};
+      const auto position = std::make_pair(segment.number, segment.replayed);
+      while (!cache_.empty() &&
+             std::make_pair(cache_.front().segment, cache_.front().offset) < position) {
+        cached_views_ -= cache_.front().views->size();  // cannot happen; never leaks if it does
+        cache_.pop_front();
       }
-      unacknowledged_end_ = segment.replayed + kHeader + payload->size();
-      unacknowledged_count_ = views->size();
-      return views;
+      if (!cache_.empty() && cache_.front().segment == segment.number &&
+          cache_.front().offset == segment.replayed) {
+        record.views = cache_.front().views;
+        unacknowledged_end_ = cache_.front().end;
+      } else {
+        record.views = read_at(segment);
+      }
+      unacknowledged_count_ = record.views->size();
+      return record;
     }
-    if (appending) {  // all replayed: start the next append on a fresh segment
-      ::close(fd_);
-      fd_ = -1;
-    }
+    if (segment.appending) break;  // appends go on after what is acknowledged
     remove_front();
   }
   return std::nullopt;
+}
+
+// The record at the front segment's replay position, from the file; sets unacknowledged_end_.
+std::shared_ptr<const std::vector<PageView>> SpillLog::read_at(const Segment& segment) {
+  const auto path = segment_path(segment.number);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail("cannot open", path);
+  const auto payload = read_record(fd, segment.replayed, segment.size);
+  ::close(fd);
+  auto views = payload ? decode_page_views(*payload) : std::nullopt;
+  if (!views) {
+    errno = EIO;
+    fail("a record that was whole is now unreadable in", path);
+  }
+  unacknowledged_end_ = segment.replayed + kHeader + payload->size();
+  return std::make_shared<const std::vector<PageView>>(std::move(*views));
 }
 
 void SpillLog::acknowledge() {
   std::lock_guard lock(mutex_);
   if (segments_.empty() || unacknowledged_count_ == 0) return;
   auto& segment = segments_.front();
+  if (!cache_.empty() && cache_.front().segment == segment.number &&
+      cache_.front().offset == segment.replayed) {
+    cached_views_ -= cache_.front().views->size();
+    cache_.pop_front();
+  }
   segment.replayed = unacknowledged_end_;
   pending_events_ -= unacknowledged_count_;
   unacknowledged_count_ = 0;

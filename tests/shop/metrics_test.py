@@ -98,9 +98,10 @@ try:
                        ("shop_http_requests_in_flight", "gauge"),
                        ("shop_page_views_queued", "gauge"),
                        ("shop_page_views_written", "counter"),
-                       ("shop_page_views_spilled", "counter"),
+                       ("shop_page_views_logged", "counter"),
                        ("shop_page_views_replayed", "counter"),
-                       ("shop_page_views_spill_pending", "gauge")]:
+                       ("shop_page_views_spill_pending", "gauge"),
+                       ("shop_page_views_slowest_log_append_seconds", "gauge")]:
         check(families.get(name) == kind, f"family {name}: {families.get(name)}, not {kind}")
 
     for product in (1, 2, 3):

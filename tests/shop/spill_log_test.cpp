@@ -1,4 +1,5 @@
-// The page views' spill log on real files: what a crash can leave (a torn or corrupt tail, a
+// The page views' write-ahead log on real files: records in order, the memory copy of those this
+// process appended, segments; what a crash can leave (a torn or corrupt tail, a
 // replay position lost or wrong) and what a restart then replays; the [analytics] table.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -35,6 +36,8 @@ std::vector<std::int64_t> ids_of(const std::vector<PageView>& batch) {
   return ids;
 }
 
+std::vector<std::int64_t> ids_of(const SpillLog::Record& record) { return ids_of(*record.views); }
+
 class SpillLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -55,7 +58,7 @@ class SpillLogTest : public ::testing::Test {
   fs::path dir_;
 };
 
-TEST_F(SpillLogTest, ReplaysInOrderAndDeletesWhatIsReplayed) {
+TEST_F(SpillLogTest, ReplaysInOrder) {
   SpillLog log(dir_, 1 << 20);
   ASSERT_TRUE(log.append(views(1, 3)));
   ASSERT_TRUE(log.append(views(10, 2)));
@@ -63,9 +66,10 @@ TEST_F(SpillLogTest, ReplaysInOrderAndDeletesWhatIsReplayed) {
   auto first = log.oldest();
   ASSERT_TRUE(first);
   EXPECT_EQ(ids_of(*first), (std::vector<std::int64_t>{1, 2, 3}));
-  EXPECT_EQ((*first)[1].user_id, 1);
-  EXPECT_EQ((*first)[2].ip_address, "127.0.0.2");
-  EXPECT_EQ((*first)[0].timestamp.micros, 1000);
+  EXPECT_EQ(first->views->at(1).user_id, 1);
+  EXPECT_EQ(first->views->at(2).ip_address, "127.0.0.2");
+  EXPECT_EQ(first->views->at(0).timestamp.micros, 1000);
+  EXPECT_TRUE(first->appended_here);
   EXPECT_EQ(ids_of(*log.oldest()), ids_of(*first)) << "not acknowledged: the same again";
   log.acknowledge();
   EXPECT_EQ(log.pending_events(), 2u);
@@ -73,9 +77,80 @@ TEST_F(SpillLogTest, ReplaysInOrderAndDeletesWhatIsReplayed) {
   log.acknowledge();
   EXPECT_EQ(log.pending_events(), 0u);
   EXPECT_FALSE(log.oldest());
-  EXPECT_TRUE(segments().empty()) << "a replayed segment is deleted";
   ASSERT_TRUE(log.append(views(20, 1)));
   EXPECT_EQ(ids_of(*log.oldest()), (std::vector<std::int64_t>{20}));
+}
+
+TEST_F(SpillLogTest, AFullSegmentIsFollowedByANewOneAndDeletedOnceAcknowledged) {
+  SpillLog log(dir_, 4000);  // segments of 1000 bytes
+  std::int64_t id = 1;
+  while (segments().size() < 2) ASSERT_TRUE(log.append(views(id++, 1)));
+  const auto before = log.bytes();
+  for (std::int64_t expected = 1; expected < id; ++expected) {
+    const auto record = log.oldest();
+    ASSERT_TRUE(record);
+    EXPECT_EQ(ids_of(*record), (std::vector<std::int64_t>{expected}));
+    log.acknowledge();
+  }
+  EXPECT_FALSE(log.oldest());
+  EXPECT_EQ(segments().size(), 1u) << "the full one deleted, the one appended to kept";
+  EXPECT_LT(log.bytes(), before);
+  EXPECT_EQ(log.pending_events(), 0u);
+}
+
+TEST_F(SpillLogTest, AnAppendIsSplitIntoRecordsOfAtMostTheGivenSize) {
+  SpillLog log(dir_, 1 << 20);
+  ASSERT_TRUE(log.append(views(1, 5), 2));
+  EXPECT_EQ(log.pending_events(), 5u);
+  for (const auto& expected : {std::vector<std::int64_t>{1, 2}, {3, 4}, {5}}) {
+    EXPECT_EQ(ids_of(*log.oldest()), expected);
+    log.acknowledge();
+  }
+  EXPECT_FALSE(log.oldest());
+}
+
+TEST_F(SpillLogTest, OnlyRecordsOfThisProcessAreMarkedAsAppendedHere) {
+  {
+    SpillLog log(dir_, 1 << 20);
+    ASSERT_TRUE(log.append(views(1, 2)));
+  }
+  SpillLog log(dir_, 1 << 20);
+  ASSERT_TRUE(log.append(views(5, 1)));
+  auto earlier = log.oldest();
+  ASSERT_TRUE(earlier);
+  EXPECT_EQ(ids_of(*earlier), (std::vector<std::int64_t>{1, 2}));
+  EXPECT_FALSE(earlier->appended_here) << "an earlier process may have written it";
+  log.acknowledge();
+  auto own = log.oldest();
+  ASSERT_TRUE(own);
+  EXPECT_EQ(ids_of(*own), (std::vector<std::int64_t>{5}));
+  EXPECT_TRUE(own->appended_here);
+}
+
+TEST_F(SpillLogTest, RecordsBeyondTheCacheAreReadBackFromTheFile) {
+  SpillLog log(dir_, 1 << 20, 3);  // the first record (2 views) fits, the second does not
+  ASSERT_TRUE(log.append(views(1, 4), 2));
+  const auto segment = segments().at(0);
+  {  // the file's bytes gone: only a record kept in memory can still be returned
+    std::fstream f(segment, std::ios::in | std::ios::out | std::ios::binary);
+    f << std::string(fs::file_size(segment), '\0');
+  }
+  EXPECT_EQ(ids_of(*log.oldest()), (std::vector<std::int64_t>{1, 2}));
+  log.acknowledge();
+  EXPECT_THROW(log.oldest(), std::system_error) << "read from the file";
+}
+
+TEST_F(SpillLogTest, TheCacheIsFreedAsRecordsAreAcknowledged) {
+  SpillLog log(dir_, 1 << 20, 2);
+  for (std::int64_t id = 1; id <= 3; ++id) {
+    ASSERT_TRUE(log.append(views(id * 10, 2)));
+    const auto segment = segments().at(0);
+    std::fstream f(segment, std::ios::in | std::ios::out | std::ios::binary);
+    f << std::string(fs::file_size(segment), '\0');  // each time: the file is never read
+    f.close();
+    EXPECT_EQ(ids_of(*log.oldest()), (std::vector<std::int64_t>{id * 10, id * 10 + 1}));
+    log.acknowledge();
+  }
 }
 
 TEST_F(SpillLogTest, ARestartResumesAtTheReplayPosition) {
