@@ -13,11 +13,13 @@
 // unknown, is inserted without the views already in the database, so none is written twice.
 // stop() logs the queue and writes the log for at most stop_timeout; the rest waits in the
 // log for the next start.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <semaphore>
 #include <span>
 #include <thread>
 #include <vector>
@@ -77,15 +79,21 @@ class PageViewWriter {
   const AnalyticsConfig config_;
   std::unique_ptr<SpillLog> log_;  // null when page views are off
 
+  // Requests and the logger share mutex_; the writer, which runs at a lower priority, never
+  // takes it, so a request never waits for a thread the scheduler has set aside: it is woken
+  // by a semaphore and counts in atomics.
   mutable std::mutex mutex_;
   std::condition_variable wake_logger_;
-  std::condition_variable wake_writer_;
+  std::counting_semaphore<> wake_writer_{0};
   Batch queue_;
   Clock::time_point oldest_queued_{};
   std::size_t appending_ = 0;  // views the logger took from the queue, not yet on disk
   EventIds ids_;
-  PageViewStats stats_;
-  bool stopping_ = false;
+  PageViewStats stats_;  // but for the writer's counts below
+  std::atomic<bool> stopping_{false};
+  struct WriterCounts {
+    std::atomic<std::uint64_t> written{0}, replayed{0}, duplicates{0}, failed_writes{0};
+  } writer_counts_;
 
   bool log_failing_ = false;  // the logger's own: to say so once, not once an append
   // The writer's own (stop()'s once it has joined the writer).
