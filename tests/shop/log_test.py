@@ -27,6 +27,8 @@ import sys
 import tempfile
 import urllib.parse
 
+import shop_test_support
+
 build, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 shop = os.path.join(build, "apps/shop/shop")
 failures = []
@@ -182,12 +184,7 @@ def sqlite_shop_logs():
 
 
 def password():
-    with open(os.path.join(root, "scripts/lib-db.sh")) as f:
-        for line in f:
-            m = re.match(r"DB_PASSWORD='([^']*)'", line)
-            if m:
-                return m.group(1)
-    raise SystemExit("no DB_PASSWORD in scripts/lib-db.sh")
+    return shop_test_support.test_server_passwords(root)["DB_PASSWORD"]
 
 
 def dead_port():

@@ -10,9 +10,7 @@ the test servers' password (scripts/lib-db.sh DB_PASSWORD) must appear nowhere. 
 runs on SQLite here, as a server bind would need a database of its own to seed; the engine
 test Metrics.TheExpositionNamesNoUrlNorPassword renders the metrics of a bind on each server.)
 """
-import http.client
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -20,6 +18,8 @@ import sys
 import tempfile
 
 from prometheus_client.parser import text_string_to_metric_families
+
+import shop_test_support
 
 build, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 failures = []
@@ -31,23 +31,12 @@ def check(ok, what):
 
 
 def call(port, method, path, body=None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    conn.request(method, path, body=body, headers=headers)
-    response = conn.getresponse()
-    data = response.read().decode()
-    content_type = response.getheader("Content-Type")
-    conn.close()
-    return response.status, data, content_type
+    status, data, response = shop_test_support.call(port, method, path, body)
+    return status, data, response.getheader("Content-Type")
 
 
 def password():
-    with open(os.path.join(root, "scripts/lib-db.sh")) as f:
-        for line in f:
-            m = re.match(r"DB_PASSWORD='([^']*)'", line)
-            if m:
-                return m.group(1)
-    raise SystemExit("no DB_PASSWORD in scripts/lib-db.sh")
+    return shop_test_support.test_server_passwords(root)["DB_PASSWORD"]
 
 
 def scrape(port):

@@ -14,7 +14,6 @@ empty, if /status.json lacks its shape, or if the password appears in the page o
 No Chromium process may outlive the test.
 """
 import html.parser
-import http.client
 import json
 import os
 import re
@@ -26,6 +25,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import shop_test_support
 
 build, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 failures = []
@@ -39,25 +40,12 @@ def check(ok, what):
 
 
 def call(port, method, path, body=None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    conn.request(method, path, body=body, headers=headers)
-    response = conn.getresponse()
-    data = response.read().decode()
-    conn.close()
-    return response.status, data, response.getheader("Content-Type")
+    status, data, response = shop_test_support.call(port, method, path, body)
+    return status, data, response.getheader("Content-Type")
 
 
 def passwords():
-    found = {}
-    with open(os.path.join(root, "scripts/lib-db.sh")) as f:
-        for line in f:
-            m = re.match(r"(DB_PASSWORD(?:_URL)?)='([^']*)'", line)
-            if m:
-                found[m.group(1)] = m.group(2)
-    if len(found) != 2:
-        raise SystemExit("no DB_PASSWORD / DB_PASSWORD_URL in scripts/lib-db.sh")
-    return found
+    return shop_test_support.test_server_passwords(root)
 
 
 def no_password(text, where):

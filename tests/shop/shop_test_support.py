@@ -1,0 +1,30 @@
+"""What the Python tests of the real shop share (they import it from beside themselves)."""
+import http.client
+import os
+import re
+
+
+def test_server_passwords(root):
+    """{"DB_PASSWORD": ..., "DB_PASSWORD_URL": ...}: the test servers' password, raw and as it
+    stands in a URL, from scripts/lib-db.sh, for the tests that prove it is shown nowhere."""
+    found = {}
+    with open(os.path.join(root, "scripts/lib-db.sh")) as f:
+        for line in f:
+            m = re.match(r"(DB_PASSWORD(?:_URL)?)='([^']*)'", line)
+            if m:
+                found[m.group(1)] = m.group(2)
+    if len(found) != 2:
+        raise SystemExit("no DB_PASSWORD / DB_PASSWORD_URL in scripts/lib-db.sh")
+    return found
+
+
+def call(port, method, path, body=None, headers=None, timeout=30):
+    """One request on a connection of its own: (status, body as text, the response)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    sent = {"Content-Type": "application/json"} if body is not None else {}
+    sent.update(headers or {})
+    conn.request(method, path, body=body, headers=sent)
+    response = conn.getresponse()
+    data = response.read().decode(errors="replace")
+    conn.close()
+    return response.status, data, response
