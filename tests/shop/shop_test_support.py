@@ -28,3 +28,9 @@ def call(port, method, path, body=None, headers=None, timeout=30):
     data = response.read().decode(errors="replace")
     conn.close()
     return response.status, data, response
+
+
+def call_with_type(port, method, path, body=None):
+    """call(), with the response's Content-Type in place of the response."""
+    status, data, response = call(port, method, path, body)
+    return status, data, response.getheader("Content-Type")

@@ -39,9 +39,7 @@ def check(ok, what):
         failures.append(what)
 
 
-def call(port, method, path, body=None):
-    status, data, response = shop_test_support.call(port, method, path, body)
-    return status, data, response.getheader("Content-Type")
+call = shop_test_support.call_with_type
 
 
 def passwords():
