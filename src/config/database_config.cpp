@@ -2,9 +2,12 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <utility>
 
 #include "manydb/core/errors.hpp"
 
@@ -52,8 +55,60 @@ void read_pool_key(PoolSettings& pool, std::string_view key, const toml::node& n
                  "unknown key '" + std::string(key) +
                      "' (known: url, slow_query_ms, pool_size, max_overflow, pool_timeout_ms, "
                      "ping_after_idle_ms, connect_timeout_ms, statement_timeout_ms, "
-                     "reconnect_interval_ms)");
+                     "reconnect_interval_ms, replicas, replica_policy, max_lag_ms, "
+                     "replica_wait_ms, replica_cooldown_ms)");
   }
+}
+
+// A replica is a URL string or a table { url = "...", pool_size = 4, ... }.
+ReplicaConfig read_replica(const toml::node& node, const std::string& bind) {
+  ReplicaConfig replica;
+  replica.origin = where(node.source());
+  if (const auto* url = node.as_string()) {
+    replica.url = url->get();
+    return replica;
+  }
+  const auto* table = node.as_table();
+  if (!table)
+    config_error(node, "a replica of bind '" + bind + "' must be a URL string or a table");
+  for (const auto& [key, value] : *table) {
+    if (key.str() == "url") {
+      if (!value.as_string()) config_error(value, "url of a replica must be a string");
+      replica.url = value.as_string()->get();
+    } else {
+      read_pool_key(replica.pool, key.str(), value);
+    }
+  }
+  if (replica.url.empty()) config_error(node, "a replica of bind '" + bind + "' has no url");
+  return replica;
+}
+
+// The replica keys of a bind; false when `key` is not one of them.
+bool read_replica_key(BindConfig& bind, std::string_view key, const toml::node& node,
+                      const std::string& name) {
+  using std::chrono::milliseconds;
+  if (key == "replicas") {
+    const auto* list = node.as_array();
+    if (!list) config_error(node, "replicas of bind '" + name + "' must be an array");
+    bind.replicas.clear();
+    for (const auto& replica : *list) bind.replicas.push_back(read_replica(replica, name));
+  } else if (key == "replica_policy") {
+    if (!node.as_string()) config_error(node, "replica_policy must be a string");
+    try {
+      bind.replica.policy = parse_replica_policy(node.as_string()->get());
+    } catch (const ConfigError& e) {
+      config_error(node, e.what());
+    }
+  } else if (key == "max_lag_ms") {
+    bind.replica.max_lag = milliseconds(positive_integer(node, key));
+  } else if (key == "replica_wait_ms") {
+    bind.replica.token_wait = milliseconds(positive_integer(node, key));
+  } else if (key == "replica_cooldown_ms") {
+    bind.replica.cooldown = milliseconds(positive_integer(node, key));
+  } else {
+    return false;
+  }
+  return true;
 }
 
 // A bind is a URL string or a table { url = "...", pool_size = 8, ... }.
@@ -72,7 +127,7 @@ BindConfig read_bind(const toml::node& node, const std::string& name) {
       bind.url = value.as_string()->get();
     } else if (key.str() == "slow_query_ms") {
       bind.slow_query = std::chrono::milliseconds(positive_integer(value, key.str()));
-    } else {
+    } else if (!read_replica_key(bind, key.str(), value, name)) {
       read_pool_key(bind.pool, key.str(), value);
     }
   }
@@ -102,10 +157,14 @@ void read_database_table(const toml::table& database, DatabaseConfig& config) {
       config.slow_query = std::chrono::milliseconds(positive_integer(value, key.str()));
     } else if (key.str() == "recovery_interval_ms") {
       config.recovery_interval = std::chrono::milliseconds(positive_integer(value, key.str()));
+    } else if (key.str() == "replica_refresh_ms") {
+      config.replica_refresh = std::chrono::milliseconds(positive_integer(value, key.str()));
     } else if (key.str() == "url") {
       if (!value.as_string()) config_error(value, "[database] url must be a string");
       default_bind.url = value.as_string()->get();
       default_bind.origin = where(value.source());
+    } else if (read_replica_key(default_bind, key.str(), value,
+                                std::string(DatabaseConfig::default_bind))) {
     } else {
       read_pool_key(default_bind.pool, key.str(), value);
     }
@@ -129,14 +188,43 @@ void validate_bind_name(std::string_view name) {
 }
 
 DatabaseConfig& DatabaseConfig::set_default(std::string url, PoolSettings pool) {
-  binds[std::string(default_bind)] = BindConfig{std::move(url), pool, "code", std::nullopt};
+  binds[std::string(default_bind)] = BindConfig{std::move(url), pool, "code", std::nullopt, {}, {}};
   return *this;
 }
 
 DatabaseConfig& DatabaseConfig::add_bind(std::string name, std::string url, PoolSettings pool) {
   validate_bind_name(name);
-  binds[std::move(name)] = BindConfig{std::move(url), pool, "code", std::nullopt};
+  binds[std::move(name)] = BindConfig{std::move(url), pool, "code", std::nullopt, {}, {}};
   return *this;
+}
+
+DatabaseConfig& DatabaseConfig::add_replica(std::string_view bind, std::string url,
+                                            PoolSettings pool) {
+  auto it = binds.find(bind);
+  if (it == binds.end()) {
+    throw ConfigError("add_replica(): no bind '" + std::string(bind) + "' to add a replica to",
+                      std::string(bind));
+  }
+  it->second.replicas.push_back({std::move(url), pool, "code"});
+  return *this;
+}
+
+ReplicaPolicy parse_replica_policy(std::string_view text) {
+  for (auto p : {ReplicaPolicy::round_robin, ReplicaPolicy::least_connections,
+                 ReplicaPolicy::lowest_latency}) {
+    if (text == to_string(p)) return p;
+  }
+  throw ConfigError("unknown replica_policy '" + std::string(text) +
+                    "' (known: round_robin, least_connections, lowest_latency)");
+}
+
+const char* to_string(ReplicaPolicy policy) {
+  switch (policy) {
+    case ReplicaPolicy::round_robin: return "round_robin";
+    case ReplicaPolicy::least_connections: return "least_connections";
+    case ReplicaPolicy::lowest_latency: return "lowest_latency";
+  }
+  return "?";
 }
 
 DatabaseConfig DatabaseConfig::from_toml_string(std::string_view text, std::string_view source) {
@@ -164,23 +252,63 @@ DatabaseConfig DatabaseConfig::from_toml_file(const std::string& path) {
   return from_toml_string(text.str(), path);
 }
 
-void DatabaseConfig::apply_environment(const std::map<std::string, std::string>& variables) {
+namespace {
+
+// The bind a variable names, and whether it lists the bind's replicas; nullopt for a variable
+// that is not manydb's.
+std::optional<std::pair<std::string, bool>> bind_of_variable(const std::string& name) {
   static constexpr std::string_view kPrefix = "MANYDB_BIND_";
-  for (const auto& [name, value] : variables) {
-    std::string bind;
-    if (name == "DATABASE_URL") {
-      bind = default_bind;
-    } else if (name.starts_with(kPrefix) && name.size() > kPrefix.size()) {
-      for (char c : name.substr(kPrefix.size())) {
-        bind.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  static constexpr std::string_view kReplicas = "_REPLICAS";
+  if (name == "DATABASE_URL") return std::pair{std::string(DatabaseConfig::default_bind), false};
+  if (name == "DATABASE_REPLICAS")
+    return std::pair{std::string(DatabaseConfig::default_bind), true};
+  if (!name.starts_with(kPrefix) || name.size() == kPrefix.size()) return std::nullopt;
+  std::string_view rest = std::string_view(name).substr(kPrefix.size());
+  const bool replicas = rest.size() > kReplicas.size() && rest.ends_with(kReplicas);
+  if (replicas) rest.remove_suffix(kReplicas.size());
+  std::string bind;
+  for (char c : rest)
+    bind.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  validate_bind_name(bind);
+  return std::pair{bind, replicas};
+}
+
+std::vector<ReplicaConfig> replicas_from_list(const std::string& list, const std::string& origin) {
+  std::vector<ReplicaConfig> out;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    const auto comma = std::min(list.find(',', start), list.size());
+    std::string url = list.substr(start, comma - start);
+    while (!url.empty() && std::isspace(static_cast<unsigned char>(url.back()))) url.pop_back();
+    const auto first = url.find_first_not_of(" \t");
+    if (first != std::string::npos) out.push_back({url.substr(first), {}, origin});
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+void DatabaseConfig::apply_environment(const std::map<std::string, std::string>& variables) {
+  // The URLs first: a replica list may name a bind that only its URL variable adds.
+  for (bool replicas : {false, true}) {
+    for (const auto& [name, value] : variables) {
+      const auto target = bind_of_variable(name);
+      if (!target || target->second != replicas) continue;
+      if (replicas) {
+        auto it = binds.find(target->first);
+        if (it == binds.end()) {
+          throw ConfigError(
+              name + " lists replicas of bind '" + target->first + "', which is not configured",
+              target->first);
+        }
+        it->second.replicas = replicas_from_list(value, name);
+        continue;
       }
-      validate_bind_name(bind);
-    } else {
-      continue;
+      auto& entry = binds[target->first];  // keeps the pool settings of a bind the file declared
+      entry.url = value;
+      entry.origin = name;
     }
-    auto& entry = binds[bind];  // keeps the pool settings of a bind the file declared
-    entry.url = value;
-    entry.origin = name;
   }
 }
 
@@ -191,7 +319,7 @@ void DatabaseConfig::apply_environment() {
     const auto eq = entry.find('=');
     if (eq == std::string_view::npos) continue;
     const auto name = entry.substr(0, eq);
-    if (name == "DATABASE_URL" || name.starts_with("MANYDB_BIND_")) {
+    if (name == "DATABASE_URL" || name == "DATABASE_REPLICAS" || name.starts_with("MANYDB_BIND_")) {
       variables.emplace(std::string(name), std::string(entry.substr(eq + 1)));
     }
   }

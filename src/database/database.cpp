@@ -11,9 +11,28 @@ std::vector<Engine*> engines_of(Binds& binds) {
 }  // namespace
 
 Database::Database(const DatabaseConfig& config) : binds_(std::make_unique<Binds>(config)) {
+  std::vector<ReplicaSet*> sets;
+  for (const auto& [name, set] : binds_->replica_sets()) sets.push_back(set);
+  if (!sets.empty() && config.replica_refresh.count() > 0)
+    replica_monitor_ = std::make_unique<ReplicaMonitor>(std::move(sets), config.replica_refresh);
   if (config.binds.size() > 1 && config.recovery_interval.count() > 0) {
     recovery_ = std::make_unique<RecoveryThread>(engines_of(*binds_), config.recovery_interval);
   }
+}
+
+std::vector<ReplicaStatus> Database::replica_status(bool refresh) {
+  std::vector<ReplicaStatus> out;
+  for (const auto& [name, set] : binds_->replica_sets()) {
+    if (refresh) set->refresh();
+    for (auto& s : set->status()) out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result Database::execute_read(std::string_view bind, std::string_view sql,
+                              std::span<const Value> params) {
+  Session s(*binds_, {.only_bind = std::string(bind), .begin = Begin::never});
+  return s.execute_read(bind, sql, params);
 }
 
 RecoveryReport Database::recovered_at_open() {

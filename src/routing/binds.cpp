@@ -5,6 +5,28 @@
 namespace manydb {
 
 namespace {
+// A replica's own settings, then its bind's, then the pool's defaults.
+PoolSettings merged(const PoolSettings& own, const PoolSettings& bind) {
+  PoolSettings m = own;
+  if (!m.size) m.size = bind.size;
+  if (!m.max_overflow) m.max_overflow = bind.max_overflow;
+  if (!m.acquire_timeout) m.acquire_timeout = bind.acquire_timeout;
+  if (!m.ping_after_idle) m.ping_after_idle = bind.ping_after_idle;
+  if (!m.connect_timeout) m.connect_timeout = bind.connect_timeout;
+  if (!m.statement_timeout) m.statement_timeout = bind.statement_timeout;
+  if (!m.reconnect_interval) m.reconnect_interval = bind.reconnect_interval;
+  return m;
+}
+
+Url parse_url(const std::string& url, const std::string& what, const std::string& origin,
+              const std::string& bind) {
+  try {
+    return Url::parse(url);
+  } catch (const ConfigError& e) {
+    throw ConfigError(what + " (" + origin + "): " + e.what(), bind);
+  }
+}
+
 PoolOptions pool_options(const PoolSettings& s) {
   PoolOptions o;
   o.size = s.size.value_or(o.size);
@@ -20,16 +42,53 @@ PoolOptions pool_options(const PoolSettings& s) {
 
 Binds::Binds(const DatabaseConfig& config) {
   for (const auto& [name, bind] : config.binds) {
-    Url url;
-    try {
-      url = Url::parse(bind.url);
-    } catch (const ConfigError& e) {
-      throw ConfigError("bind '" + name + "' (" + bind.origin + "): " + e.what(), name);
-    }
+    Url url = parse_url(bind.url, "bind '" + name + "'", bind.origin, name);
     auto engine = std::make_unique<Engine>(name, std::move(url), pool_options(bind.pool));
-    engine->metrics().log_statements_slower_than(bind.slow_query ? bind.slow_query
-                                                                 : config.slow_query);
+    const auto slow = bind.slow_query ? bind.slow_query : config.slow_query;
+    engine->metrics().log_statements_slower_than(slow);
+    if (!bind.replicas.empty()) add_replicas(*engine, bind, slow);
     engines_.emplace(name, std::move(engine));
+  }
+}
+
+void Binds::add_replicas(Engine& primary, const BindConfig& bind,
+                         std::optional<std::chrono::milliseconds> slow_query) {
+  const std::string& name = primary.bind();
+  std::vector<std::unique_ptr<Replica>> replicas;
+  for (std::size_t i = 0; i < bind.replicas.size(); ++i) {
+    const ReplicaConfig& rc = bind.replicas[i];
+    const std::string replica_name = name + "/replica" + std::to_string(i + 1);
+    Url url = parse_url(rc.url, "replica " + std::to_string(i + 1) + " of bind '" + name + "'",
+                        rc.origin, name);
+    if (url.backend != primary.url().backend) {
+      throw ConfigError("replica " + std::to_string(i + 1) + " of bind '" + name + "' (" +
+                            rc.origin + ") is not on the engine of its primary",
+                        name);
+    }
+    replicas.push_back(std::make_unique<Replica>(replica_name, std::move(url),
+                                                 pool_options(merged(rc.pool, bind.pool))));
+    replicas.back()->engine().metrics().log_statements_slower_than(slow_query);
+  }
+  replicas_.emplace(name, std::make_unique<ReplicaSet>(primary, std::move(replicas), bind.replica));
+}
+
+std::vector<std::pair<std::string, ReplicaSet*>> Binds::replica_sets() {
+  std::vector<std::pair<std::string, ReplicaSet*>> out;
+  for (auto& [name, set] : replicas_) out.emplace_back(name, set.get());
+  return out;
+}
+
+void Binds::check_token(const ConsistencyToken& token) {
+  for (const auto& [bind, position] : token.positions()) {
+    auto it = engines_.find(bind);
+    if (it == engines_.end())
+      throw InvalidToken("invalid consistency token: no bind '" + bind + "' is configured", bind);
+    const Replication* replication = it->second->dialect().replication();
+    if (!replication || !replication->valid(position)) {
+      throw InvalidToken(
+          "invalid consistency token: '" + position + "' is not a position of bind '" + bind + "'",
+          bind);
+    }
   }
 }
 

@@ -28,6 +28,10 @@ std::size_t IdentityHash::operator()(const IdentityKey& k) const {
 Session::Session(Binds& binds, SessionOptions options)
     : engines_(binds), options_(std::move(options)) {
   if (!options_.only_bind.empty()) engines_.engine(options_.only_bind);  // must exist
+  if (!options_.read_after.empty()) {
+    engines_.check_token(options_.read_after);
+    seen_ = options_.read_after;
+  }
 }
 
 Session::~Session() { rollback(); }
@@ -102,8 +106,12 @@ const Dialect& Session::dialect_of(const std::string& bind) {
   return engines_.engine(bind).dialect();
 }
 
-Cursor& Session::run(const std::string& bind, const Statement& statement, bool write) {
+Cursor& Session::run(const std::string& bind, const Statement& statement, bool write,
+                     bool primary) {
   if (dirty_) flush();
+  if (!write && !primary) {
+    if (Cursor* read = read_on_replica(bind, statement.sql, statement.params)) return *read;
+  }
   BindState& b = use(bind, write);
   b.wrote |= write;
   return b.lease.query(statement.sql, statement.params, !write);
@@ -123,6 +131,14 @@ Result Session::execute(std::string_view bind, std::string_view sql,
   const bool reads = reads_only(sql);
   b.wrote |= !reads;
   return read_all(b.lease.query(sql, params, reads));
+}
+
+Result Session::execute_read(std::string_view bind, std::string_view sql,
+                             std::span<const Value> params) {
+  if (dirty_) flush();
+  const std::string name(bind);
+  if (Cursor* read = read_on_replica(name, sql, params)) return read_all(*read);
+  return read_all(use(name, false).lease.query(sql, params, true));
 }
 
 void* Session::adopt(std::unique_ptr<Tracked> tracked) {
@@ -200,7 +216,9 @@ void Session::commit() {
                           failed, e.code(), committed);
     }
   }
+  remember_positions();
   binds_.clear();  // the connections go back to their pools
+  replica_reads_.clear();
   txid_.clear();
 }
 
@@ -225,7 +243,9 @@ void Session::commit_atomic() {
       b.tx.rollback();
     }
   }
+  remember_positions();
   binds_.clear();
+  replica_reads_.clear();
   txid_.clear();
 }
 
@@ -250,6 +270,7 @@ void Session::rollback() noexcept {
     b.lease.rollback_or_discard();  // one that never began, but whose connection was lost
   }
   binds_.clear();
+  replica_reads_.clear();
   txid_.clear();
   forget_everything();
 }

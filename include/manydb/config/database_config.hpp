@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace manydb {
 
@@ -22,6 +23,36 @@ struct PoolSettings {
   std::optional<std::chrono::milliseconds> reconnect_interval;
 };
 
+// A read replica of a bind: its URL and its own pool.
+struct ReplicaConfig {
+  std::string url;
+  PoolSettings pool;
+  std::string origin;
+};
+
+// Which replica serves a read, among those in rotation (routing/replica_set.hpp).
+enum class ReplicaPolicy {
+  round_robin,        // each in turn
+  least_connections,  // the one with the fewest connections in use
+  lowest_latency,     // the one whose recent status round trips were quickest
+};
+// "round_robin", "least_connections", "lowest_latency"; throws ConfigError otherwise.
+ReplicaPolicy parse_replica_policy(std::string_view text);
+const char* to_string(ReplicaPolicy policy);
+
+// How a bind spreads its reads over its replicas. Unused by a bind without replicas.
+struct ReplicaSettings {
+  ReplicaPolicy policy = ReplicaPolicy::round_robin;
+  // A replica further behind its primary than this serves no read; unset: any lag.
+  std::optional<std::chrono::milliseconds> max_lag;
+  // How long a read carrying a consistency token waits for a replica to replay the token's
+  // position; 0: it goes to the primary at once.
+  std::chrono::milliseconds token_wait{0};
+  // How long a replica that failed a connection or a statement stays out of rotation before it
+  // is probed again.
+  std::chrono::milliseconds cooldown{1'000};
+};
+
 struct BindConfig {
   std::string url;
   PoolSettings pool;
@@ -29,6 +60,8 @@ struct BindConfig {
   // Statements that take this long or longer are logged (observe/log.hpp); 0: every statement.
   // Unset: DatabaseConfig::slow_query.
   std::optional<std::chrono::milliseconds> slow_query;
+  std::vector<ReplicaConfig> replicas;  // reads may go there (docs/replicas.md)
+  ReplicaSettings replica;
 };
 
 struct DatabaseConfig {
@@ -41,17 +74,24 @@ struct DatabaseConfig {
   std::chrono::milliseconds recovery_interval{10'000};
   // The slow-statement threshold of every bind that sets none of its own; unset: no log.
   std::optional<std::chrono::milliseconds> slow_query;
+  // How often the replicas' positions, lag and health are read (routing/replica_monitor.hpp);
+  // 0: never in the background (a command that runs and exits).
+  std::chrono::milliseconds replica_refresh{100};
 
   DatabaseConfig& set_default(std::string url, PoolSettings pool = {});
   DatabaseConfig& add_bind(std::string name, std::string url, PoolSettings pool = {});
+  // Adds a read replica to a bind already set.
+  DatabaseConfig& add_replica(std::string_view bind, std::string url, PoolSettings pool = {});
 
   // Reads `[database] url = ...` and `[database.binds]`; errors name file:line:col.
   static DatabaseConfig from_toml_file(const std::string& path);
   static DatabaseConfig from_toml_string(std::string_view text, std::string_view source);
 
   // DATABASE_URL replaces the default bind's URL; MANYDB_BIND_<NAME> replaces the URL of bind
-  // <name> (lower case) and keeps its pool settings, or adds the bind. The second form takes
-  // the variables as a map, for tests.
+  // <name> (lower case) and keeps its pool settings, or adds the bind.
+  // MANYDB_BIND_<NAME>_REPLICAS (DATABASE_REPLICAS for the default bind) replaces the bind's
+  // replicas by a comma-separated list of URLs (empty: none). The second form takes the
+  // variables as a map, for tests.
   void apply_environment();
   void apply_environment(const std::map<std::string, std::string>& variables);
 };

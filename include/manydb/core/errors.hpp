@@ -74,6 +74,13 @@ class StaleDataError : public Error {
   using Error::Error;
 };
 
+// A consistency token (routing/consistency_token.hpp) that does not parse, or that names a
+// bind or a position this Database cannot hold. It came from outside: the shop answers 400.
+class InvalidToken : public Error {
+ public:
+  using Error::Error;
+};
+
 // one() found more than one row.
 class MultipleResultsFound : public Error {
  public:

@@ -12,6 +12,7 @@
 #include "manydb/core/result.hpp"
 #include "manydb/observe/metrics_snapshot.hpp"
 #include "manydb/routing/binds.hpp"
+#include "manydb/routing/replica_monitor.hpp"
 #include "manydb/schema/live_schema.hpp"
 #include "manydb/schema/registry.hpp"
 #include "manydb/session/session.hpp"
@@ -82,11 +83,22 @@ class Database {
   // and engine kind, never by URL. render_prometheus (observe/prometheus.hpp) writes them out.
   MetricsSnapshot metrics() const;
 
-  // Raw SQL on one bind, with '?' placeholders and bound values.
+  // Every replica of every bind, as the monitor last saw it (ReplicaSet::status), in bind
+  // order; `refresh` asks each one first (a command that runs once has no monitor).
+  std::vector<ReplicaStatus> replica_status(bool refresh = false);
+
+  // Raw SQL on one bind's primary, with '?' placeholders and bound values.
   Result execute(std::string_view bind, std::string_view sql, std::span<const Value> params);
   Result execute(std::string_view bind, std::string_view sql,
                  std::initializer_list<Value> params = {}) {
     return execute(bind, sql, std::span<const Value>(params.begin(), params.size()));
+  }
+  // Raw SQL that only reads: on a replica where the bind has them (any one in rotation, no
+  // consistency token), retried elsewhere if the replica fails.
+  Result execute_read(std::string_view bind, std::string_view sql, std::span<const Value> params);
+  Result execute_read(std::string_view bind, std::string_view sql,
+                      std::initializer_list<Value> params = {}) {
+    return execute_read(bind, sql, std::span<const Value>(params.begin(), params.size()));
   }
 
  private:
@@ -94,6 +106,7 @@ class Database {
   void run_ddl(std::string_view bind, bool create);
 
   std::unique_ptr<Binds> binds_;
+  std::unique_ptr<ReplicaMonitor> replica_monitor_;  // destroyed before the binds it refreshes
   schema::ModelRegistry models_;              // stable address for engines handed out by reference
   std::unique_ptr<RecoveryThread> recovery_;  // destroyed first: it uses the engines
 };

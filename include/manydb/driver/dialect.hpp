@@ -8,6 +8,7 @@
 #include "manydb/core/url.hpp"
 #include "manydb/core/value.hpp"
 #include "manydb/driver/catalogue.hpp"
+#include "manydb/driver/replication.hpp"
 
 namespace manydb {
 
@@ -74,6 +75,9 @@ class Dialect {
   // A statement that gathers planner statistics, run after a bulk load when the engine does not
   // gather them as rows are written (PostgreSQL); empty when it does.
   virtual std::string_view gather_statistics_statement() const { return {}; }
+  // Positions in the engine's replication stream, for read replicas; nullptr where the engine
+  // has no replicas (SQLite).
+  virtual const Replication* replication() const { return nullptr; }
   // The bind's tables, columns and indexes from the engine's own catalogue.
   virtual std::vector<CatalogueTable> read_catalogue(const CatalogueQuery& query) const = 0;
   // What a catalogue's type name holds, as manydb reads it.

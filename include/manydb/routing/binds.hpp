@@ -1,15 +1,19 @@
 #pragma once
-// The binds registry: one Engine per bind name. Every read or write picks its engine here, so
-// read replicas and tenants can later be routed in this one place.
+// The binds registry: one Engine per bind name, and the read replicas of the binds that have
+// them. Every read or write picks its engine here, so replicas (and later tenants) are routed
+// in this one place.
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "manydb/config/database_config.hpp"
 #include "manydb/pool/engine.hpp"
+#include "manydb/routing/consistency_token.hpp"
+#include "manydb/routing/replica_set.hpp"
 
 namespace manydb {
 
@@ -24,8 +28,25 @@ class Binds {
   bool contains(std::string_view name) const { return engines_.contains(name); }
   std::vector<std::string> names() const;
 
+  // The read replicas of bind `name`; nullptr when it has none (then every read goes to the
+  // primary, as if replicas did not exist).
+  ReplicaSet* replicas(std::string_view name) {
+    if (replicas_.empty()) return nullptr;
+    auto it = replicas_.find(name);
+    return it == replicas_.end() ? nullptr : it->second.get();
+  }
+  // The binds that have replicas, with their sets, in name order.
+  std::vector<std::pair<std::string, ReplicaSet*>> replica_sets();
+  // Throws InvalidToken when `token` names a bind that is not configured, or a position the
+  // bind's engine would not write.
+  void check_token(const ConsistencyToken& token);
+
  private:
+  void add_replicas(Engine& primary, const BindConfig& bind,
+                    std::optional<std::chrono::milliseconds> slow_query);
+
   std::map<std::string, std::unique_ptr<Engine>, std::less<>> engines_;
+  std::map<std::string, std::unique_ptr<ReplicaSet>, std::less<>> replicas_;
 };
 
 }  // namespace manydb

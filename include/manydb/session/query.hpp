@@ -53,6 +53,12 @@ class Query {
   }
   // Locks the selected rows until the session's transaction ends (PostgreSQL, MariaDB); on
   // SQLite the transaction's write lock already covers the whole file.
+  // Reads this query from the bind's primary even where replicas could serve it (a read that
+  // must see every commit made anywhere until now).
+  Query& from_primary() {
+    from_primary_ = true;
+    return *this;
+  }
   Query& for_update() {
     spec_.for_update = true;
     return *this;
@@ -97,6 +103,7 @@ class Query {
 
   Session* session_;
   SelectQuery spec_;
+  bool from_primary_ = false;
 };
 
 }  // namespace manydb

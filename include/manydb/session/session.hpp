@@ -3,7 +3,10 @@
 // (model, primary key); change tracking of loaded objects. Belongs to one thread at a time.
 //
 // Transactions open lazily, one per bind, at the bind's first use (on SQLite at its first
-// write, so reads do not take the file's write lock). commit() flushes, then commits: a session
+// write, so reads do not take the file's write lock). On a bind with read replicas, reads
+// before the session's first write there go to one replica, chosen at the first of them, each
+// read in autocommit; writes, FOR UPDATE, raw SQL and every statement after the session wrote
+// to the bind go to the primary (docs/replicas.md). commit() flushes, then commits: a session
 // that wrote to several binds commits them atomically (SessionOptions::commit,
 // tx/atomic_commit.hpp), one that wrote to one bind commits it alone.
 #include <deque>
@@ -20,6 +23,7 @@
 #include "manydb/pool/engine.hpp"
 #include "manydb/query/compile.hpp"
 #include "manydb/routing/binds.hpp"
+#include "manydb/routing/consistency_token.hpp"
 #include "manydb/session/tracked.hpp"
 #include "manydb/tx/transaction.hpp"
 
@@ -61,6 +65,10 @@ struct SessionOptions {
   Begin begin = Begin::at_first_use;
   // Begin::never sessions commit each statement on its own, so they are always best_effort.
   Commit commit = Commit::atomic;
+  // Reads of a bind with replicas see at least the commits this token names there (another
+  // session's consistency_token(), from any thread or process): a replica serves them only once
+  // it has replayed the token's position, else the primary does (ReplicaSettings::token_wait).
+  ConsistencyToken read_after{};
 };
 
 class Session {
@@ -110,6 +118,12 @@ class Session {
   // Never throws.
   void rollback() noexcept;
 
+  // Reads of `bind` go to its primary from now on in this session, not to a replica.
+  void on_primary(std::string_view bind);
+  // read_after, and after each commit() the position there of every bind with replicas that it
+  // wrote: hand it to a later session (SessionOptions::read_after) that must see those writes.
+  const ConsistencyToken& consistency_token() const { return seen_; }
+
   // Raw SQL on one bind inside this session's transaction there.
   Connection& connection(std::string_view bind);
   Result execute(std::string_view bind, std::string_view sql, std::span<const Value> params);
@@ -117,14 +131,22 @@ class Session {
                  std::initializer_list<Value> params = {}) {
     return execute(bind, sql, std::span<const Value>(params.begin(), params.size()));
   }
+  // Raw SQL that only reads: routed like a query (a replica where the bind has them).
+  Result execute_read(std::string_view bind, std::string_view sql, std::span<const Value> params);
+  Result execute_read(std::string_view bind, std::string_view sql,
+                      std::initializer_list<Value> params = {}) {
+    return execute_read(bind, sql, std::span<const Value>(params.begin(), params.size()));
+  }
 
  private:
   // Query<T> runs its statements through the session's transactions and identity map.
   template <schema::Model T>
   friend class Query;
 
-  // Flushes pending changes, then runs `statement` on `bind` in this session.
-  Cursor& run(const std::string& bind, const Statement& statement, bool write);
+  // Flushes pending changes, then runs `statement` on `bind` in this session: a read on a
+  // replica where the bind has them, unless `primary`.
+  Cursor& run(const std::string& bind, const Statement& statement, bool write,
+              bool primary = false);
   const Dialect& dialect_of(const std::string& bind);
   // Whether statements commit on their own (Begin::never), and a transaction for the statements
   // of one call in such a session.
@@ -152,6 +174,20 @@ class Session {
   void begin_on(BindState& b);
   void commit_atomic();
   const std::string& transaction_id();
+
+  // The replica this session reads a bind from, once chosen.
+  struct ReplicaRead {
+    std::string bind;
+    Replica* replica = nullptr;
+    Lease lease{};
+    bool on_primary = false;  // no replica could serve this session's reads of the bind
+  };
+  Cursor* read_on_replica(const std::string& bind, std::string_view sql,
+                          std::span<const Value> params);
+  bool reads_on_primary(const std::string& bind) const;
+  bool lease_replica(ReplicaSet& set, ReplicaRead& read, std::vector<const Replica*>& failed);
+  void remember_positions();
+  std::string committed_position(BindState& b, const Replication& replication);
 
   BindState& use(const std::string& bind, bool write);
   bool begins_at_first_use(const Engine& engine) const;
@@ -190,6 +226,9 @@ class Session {
   std::uint64_t sequence_ = 0;
   bool dirty_ = false;  // something added or removed since the last flush
   std::string txid_;    // of this session's atomic commit, made at its first transaction
+  std::vector<ReplicaRead> replica_reads_;
+  std::vector<std::string> on_primary_;
+  ConsistencyToken seen_;  // read_after and this session's commits
 };
 
 }  // namespace manydb

@@ -111,7 +111,7 @@ Query<T> Session::query() {
 
 template <schema::Model T>
 Cursor& Query<T>::run(const Statement& statement, bool write) {
-  return session_->run(bind(), statement, write);
+  return session_->run(bind(), statement, write, from_primary_);
 }
 
 template <schema::Model T>

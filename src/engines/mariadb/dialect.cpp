@@ -1,6 +1,7 @@
 // The MariaDB flavour of SQL.
 #include "engines/mariadb/catalogue.hpp"
 #include "engines/mariadb/factory.hpp"
+#include "engines/mariadb/replication.hpp"
 
 namespace manydb::engines::mariadb {
 
@@ -30,6 +31,7 @@ class MariadbDialect final : public Dialect {
   }
   bool supports_for_update() const override { return true; }
   bool prepares() const override { return true; }
+  const Replication* replication() const override { return &mariadb::replication(); }
   bool branch_declared_at_begin() const override { return true; }
   // MariaDB has INSERT ... RETURNING (10.5) but no UPDATE ... RETURNING.
   bool supports_update_returning() const override { return false; }

@@ -2,6 +2,7 @@
 
 #include "engines/postgres/catalogue.hpp"
 #include "engines/postgres/factory.hpp"
+#include "engines/postgres/replication.hpp"
 #include "manydb/core/errors.hpp"
 
 namespace manydb::engines::postgres {
@@ -27,6 +28,7 @@ class PostgresDialect final : public Dialect {
 
   bool pipelines() const override { return true; }
   bool prepares() const override { return true; }
+  const Replication* replication() const override { return &postgres::replication(); }
   std::string_view utc_now_default() const override { return "(now() AT TIME ZONE 'UTC')"; }
   // AVG of a bigint is numeric there.
   std::string_view average_cast_type() const override { return "double precision"; }
