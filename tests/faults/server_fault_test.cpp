@@ -466,5 +466,100 @@ TEST(PostgresWithoutPreparedTransactions, AnAtomicCommitNeedingOneNamesTheSettin
 INSTANTIATE_TEST_SUITE_P(Servers, ServerFault, ::testing::Values("postgres", "mariadb"),
                          [](const auto& info) { return info.param; });
 
+// A read replica killed under concurrent reads, then started again: no read fails, and the
+// replica serves again once it is back, without a restart of the application.
+class ReplicaFault : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    ASSERT_NE(servers, nullptr);
+    const bool pg = GetParam() == "postgres";
+    DatabaseConfig config;
+    PoolSettings pool;
+    pool.connect_timeout = kStatementTimeout;
+    pool.statement_timeout = kStatementTimeout;
+    pool.reconnect_interval = milliseconds(200);
+    config.add_bind("faulty", servers->test_url(GetParam()), pool);
+    config.add_replica(
+        "faulty",
+        servers->var(pg ? "MANYDB_TEST_POSTGRES_REPLICA_URL" : "MANYDB_TEST_MARIADB_REPLICA_URL"),
+        pool);
+    config.binds.at("faulty").replica.cooldown = milliseconds(200);
+    config.replica_refresh = milliseconds(50);
+    db_ = std::make_unique<Database>(config);
+    table_ = db_->engine("faulty").dialect().quote_identifier("replica_fault_" +
+                                                              std::to_string(::getpid()));
+    db_->execute("faulty", "DROP TABLE IF EXISTS " + table_);
+    db_->execute("faulty", "CREATE TABLE " + table_ + " (id INTEGER PRIMARY KEY)");
+    db_->execute("faulty", "INSERT INTO " + table_ + " (id) VALUES (1)");
+    wait_until([&] { return replica_state() == "ok" && served_by_replica(); },
+               "the replica to serve the table");
+  }
+  void TearDown() override {
+    if (db_) db_->execute("faulty", "DROP TABLE IF EXISTS " + table_);
+  }
+
+  std::string replica_state() { return db_->replica_status().at(0).state; }
+  // Whether a new session's reads are served by a server that replicates, and see the row.
+  bool served_by_replica() {
+    Session s = db_->session();
+    try {
+      if (s.execute_read("faulty", "SELECT COUNT(*) FROM " + table_).rows.at(0).at(0) != Value(1))
+        return false;
+    } catch (const Error&) {
+      return false;  // the table is not there yet
+    }
+    const auto who = s.execute_read("faulty", GetParam() == "postgres"
+                                                  ? "SELECT CASE WHEN pg_is_in_recovery() THEN 1 "
+                                                    "ELSE 0 END"
+                                                  : "SELECT @@read_only");
+    return who.rows.at(0).at(0).as_int64() == 1;
+  }
+  void read_until_stopped() {
+    while (!stop_) {
+      try {
+        Session s = db_->session();
+        const auto r = s.execute_read("faulty", "SELECT COUNT(*) FROM " + table_);
+        if (r.rows.at(0).at(0) != Value(1)) throw std::runtime_error("a read lost the row");
+        ++reads_;
+      } catch (const std::exception& e) {
+        std::lock_guard lock(mutex_);
+        errors_.push_back(e.what());
+      }
+    }
+  }
+
+  std::unique_ptr<Database> db_;
+  std::string table_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> reads_{0};
+  std::mutex mutex_;
+  std::vector<std::string> errors_;
+};
+
+TEST_P(ReplicaFault, AReplicaKilledUnderReadsCostsNoReadAndIsBackWithoutARestart) {
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 4; ++i) readers.emplace_back([&] { read_until_stopped(); });
+  auto reads_grow_by = [&](int n, const char* what) {
+    const int target = reads_ + n;
+    wait_until([&] { return reads_ >= target; }, what);
+  };
+  reads_grow_by(50, "reads from the replica");
+  servers->fault(GetParam() + "-replica", "kill");
+  wait_until([&] { return replica_state() == "out"; }, "the replica to be out");
+  reads_grow_by(50, "reads from the primary while the replica is down");
+  servers->fault(GetParam() + "-replica", "start");
+  wait_until([&] { return replica_state() == "ok"; }, "the replica back in rotation");
+  reads_grow_by(50, "reads after the replica came back");
+  stop_ = true;
+  for (auto& t : readers) t.join();
+  EXPECT_TRUE(served_by_replica());
+  std::string all;
+  for (const auto& e : errors_) all += e + "\n";
+  EXPECT_TRUE(errors_.empty()) << errors_.size() << " reads failed:\n" << all;
+}
+
+INSTANTIATE_TEST_SUITE_P(Servers, ReplicaFault, ::testing::Values("postgres", "mariadb"),
+                         [](const auto& info) { return info.param; });
+
 }  // namespace
 }  // namespace manydb::testing
