@@ -1,6 +1,6 @@
 # shellcheck shell=bash disable=SC2154 # dir, ports, die: set by db-up
 # PostgreSQL's part of scripts/db-up (sourced by it, not run): a primary and its streaming
-# replica. Uses db-up's dir, pg_port, pgr_port, pg_base and die.
+# replicas. Uses db-up's dir, port (by server), pg_base and die.
 
 # --no-sync: the cluster is throwaway; the server itself still runs with fsync=on.
 # UTF-8 whatever the caller's locale: under POSIX (a bare machine, LANG unset) initdb would
@@ -16,7 +16,7 @@ pg_init() {
 # Local (unix socket) connections are trusted, TCP ones need the password. initdb's pg_hba.conf
 # already lets a REPLICATION role in over 127.0.0.1 with its password (scram-sha-256).
 pg_create_roles() {
-  pg_super "$dir" "$pg_port" -d postgres >/dev/null <<SQL
+  pg_super "$dir" "${port[pg]}" -d postgres >/dev/null <<SQL
 CREATE ROLE $DB_USER LOGIN CREATEDB PASSWORD '$DB_PASSWORD';
 -- DROP DATABASE ... WITH (FORCE) in the tests' teardown must be able to end an autovacuum
 -- worker that is busy in the scratch database (it has no role, so only pg_signal_backend may).
@@ -37,7 +37,7 @@ SQL
 # Created after the base backup, so they reach the replica as WAL: the backup stays small and
 # its checkpoint has little to write.
 pg_create_databases() {
-  pg_super "$dir" "$pg_port" -d postgres >/dev/null <<SQL
+  pg_super "$dir" "${port[pg]}" -d postgres >/dev/null <<SQL
 CREATE DATABASE products OWNER $DB_USER;
 CREATE DATABASE users OWNER $DB_USER;
 CREATE DATABASE orders OWNER $DB_USER;
@@ -46,34 +46,42 @@ CREATE DATABASE manydb_test OWNER $DB_USER;
 SQL
 }
 
-# The replica's data directory: a base backup of the primary, with -R writing standby.signal
-# and the primary_conninfo (password included) that it streams from.
-pg_clone_replica() {
+# The replicas' data directories: a base backup of the primary, with -R writing standby.signal
+# and the primary_conninfo (password included) that it streams from, and copies of it (a base
+# backup serves any number of standbys; a copy costs a tenth of a second, a backup more).
+pg_clone_replicas() {
+  local first=${PG_REPLICAS[0]} replica
   runuser -u postgres -- env PGPASSWORD="$REPL_PASSWORD" "$PG_BIN/pg_basebackup" \
-    -h 127.0.0.1 -p "$pg_port" -U "$REPL_USER" -D "$dir/pgr/data" -R -X stream -c fast \
-    --no-sync >"$dir/pgr/basebackup.log" 2>&1
-  rm "$dir/pgr/basebackup.log"
+    -h 127.0.0.1 -p "${port[pg]}" -U "$REPL_USER" -D "$dir/$first/data" -R -X stream -c fast \
+    --no-sync >"$dir/$first/basebackup.log" 2>&1
+  rm "$dir/$first/basebackup.log"
+  for replica in "${PG_REPLICAS[@]:1}"; do cp -a "$dir/$first/data" "$dir/$replica/data"; done
 }
 
-# pg_replica_has_row: the row written on the primary after the replica started is visible on
-# the replica, read by the manydb user over TCP.
+# pg_replica_has_row NAME: the row written on the primary after the replicas started is
+# visible on replica NAME, read by the manydb user over TCP.
 pg_replica_has_row() {
-  [ "$(PGCONNECT_TIMEOUT=3 "$PG_BIN/psql" -X -qAt "$pg_base:$pgr_port/postgres" \
+  [ "$(PGCONNECT_TIMEOUT=3 "$PG_BIN/psql" -X -qAt "$pg_base:${port[$1]}/postgres" \
     -c 'SELECT count(*) FROM replication_check' 2>/dev/null)" = 1 ]
 }
 
 setup_postgres() {
-  local replica_start
+  local starts=() replica pid
   pg_init
-  pg_start "$dir" "$pg_port" pg
+  pg_start "$dir" "${port[pg]}" pg
   pg_create_roles
-  pg_clone_replica
-  pg_start "$dir" "$pgr_port" pgr &
-  replica_start=$!
-  # (On failure, the replica's start ends first: db-up's cleanup must find its pid file.)
-  pg_create_databases || { wait "$replica_start"; die "creating the databases failed"; }
-  wait "$replica_start" || die "the postgresql replica did not start"
-  # Written last: seen on the replica, it proves that everything before it is there too.
-  pg_super "$dir" "$pg_port" -d postgres -c 'INSERT INTO replication_check VALUES (now())'
-  wait_for 30 pg_replica_has_row || die "the postgresql replica does not replay the primary's writes"
+  pg_clone_replicas
+  for replica in "${PG_REPLICAS[@]}"; do
+    pg_start "$dir" "${port[$replica]}" "$replica" &
+    starts+=($!)
+  done
+  # (On failure, the replicas' starts end first: db-up's cleanup must find their pid files.)
+  pg_create_databases || { wait "${starts[@]}"; die "creating the databases failed"; }
+  for pid in "${starts[@]}"; do wait "$pid" || die "a postgresql replica did not start"; done
+  # Written last: seen on a replica, it proves that everything before it is there too.
+  pg_super "$dir" "${port[pg]}" -d postgres -c 'INSERT INTO replication_check VALUES (now())'
+  for replica in "${PG_REPLICAS[@]}"; do
+    wait_for 30 pg_replica_has_row "$replica" ||
+      die "the postgresql replica $replica does not replay the primary's writes"
+  done
 }

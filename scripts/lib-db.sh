@@ -1,7 +1,10 @@
 # shellcheck shell=bash disable=SC2034
 # Shared by scripts/db-up, scripts/db-down and scripts/db-fault (sourced, not run).
-# The servers of one db-up live in one directory, a folder each: pg (PostgreSQL), pgr (its
-# streaming replica), mariadb (MariaDB, binlog on) and mariadbr (its GTID replica).
+# The servers of one db-up live in one directory, a folder each: pg (PostgreSQL) and its
+# streaming replicas pgr and pgr2; mariadb (MariaDB, binlog on) and its GTID replicas mariadbr
+# and mariadbr2.
+PG_REPLICAS=(pgr pgr2)
+MARIADB_REPLICAS=(mariadbr mariadbr2)
 PG_BIN=/usr/lib/postgresql/15/bin
 DB_USER=manydb
 DB_PASSWORD='p@ss:w/rd%1'             # deliberately full of URL-special characters
@@ -29,7 +32,7 @@ wait_for() {
 }
 
 # pg_stop DIR [NAME [MODE]]: stop the PostgreSQL server whose data directory is DIR/NAME/data
-# (NAME: pg, the default, or pgr), if running. MODE: fast (the default: a clean shutdown) or
+# (NAME: pg, the default, or a replica's), if running. MODE: fast (the default: a clean shutdown) or
 # immediate, for a server whose files are deleted next (no shutdown checkpoint, which on this
 # disk spends seconds on fsync after CREATE DATABASE).
 pg_stop() {
@@ -42,10 +45,10 @@ pg_stop() {
 }
 
 # pg_start DIR PORT [NAME]: start the PostgreSQL cluster in DIR/NAME/data (NAME: pg, the
-# default, or pgr) on 127.0.0.1:PORT (and a unix socket in DIR/pgsock), waiting until it
+# default, or a replica's) on 127.0.0.1:PORT (and a unix socket in DIR/pgsock), waiting until it
 # accepts connections. Used by db-up and db-fault.
 # MANYDB_PG_MAX_PREPARED overrides max_prepared_transactions (a fault test starts one with 0).
-# The replica gets the same settings: a standby refuses to start with fewer connections or
+# The replicas get the same settings: a standby refuses to start with fewer connections or
 # prepared transactions than its primary.
 pg_start() {
   local dir=$1 port=$2 name=${3:-pg} opts
@@ -66,7 +69,7 @@ pg_super() {
 }
 
 # mariadb_stop DIR [NAME]: stop the MariaDB server living in DIR/NAME (NAME: mariadb, the
-# default, or mariadbr), if running. SQL SHUTDOWN and a pid poll take 0.2 s where
+# default, or a replica's), if running. SQL SHUTDOWN and a pid poll take 0.2 s where
 # mariadb-admin shutdown takes 1 s (it polls once a second).
 mariadb_stop() {
   local name=${2:-mariadb} pid
@@ -78,15 +81,17 @@ mariadb_stop() {
 
 # mariadb_start DIR PORT [NAME]: start mariadbd on DIR/NAME/data, 127.0.0.1:PORT and the socket
 # DIR/NAME/sock, in the background; prints its pid. The caller waits for it to answer.
-# NAME mariadb (the default) is the primary, mariadbr its replica: started again after a crash
-# with these same options, the replica restarts its slave threads by itself.
+# NAME mariadb (the default) is the primary (server id 1), mariadbr and mariadbr2 its replicas
+# (2 and 3): started again after a crash with these same options, a replica restarts its slave
+# threads by itself. Binlogs and relay logs are named: the default names hold the host name.
 mariadb_start() {
-  local d=$1/${3:-mariadb} port=$2 role
-  # Named binlogs and relay logs: the default names contain the host name.
-  case ${3:-mariadb} in
+  local name=${3:-mariadb} port=$2 role
+  local d=$1/$name replica=(--log-slave-updates --read-only --relay-log=relay-bin)
+  case $name in
     mariadb) role=(--server-id=1) ;;
-    mariadbr) role=(--server-id=2 --log-slave-updates --read-only --relay-log=relay-bin) ;;
-    *) echo "mariadb_start: unknown server ${3:-}" >&2; return 1 ;;
+    mariadbr) role=(--server-id=2 "${replica[@]}") ;;
+    mariadbr2) role=(--server-id=3 "${replica[@]}") ;;
+    *) echo "mariadb_start: unknown server $name" >&2; return 1 ;;
   esac
   # setsid: own session, so the server survives this script and its terminal.
   # --skip-name-resolve: no reverse DNS lookups on connect. utf8mb4: text is Unicode everywhere.
@@ -101,7 +106,7 @@ mariadb_start() {
 }
 
 # mariadb_root DIR NAME ARGS...: the mariadb client as root, through the unix socket of the
-# server in DIR/NAME (mariadb or mariadbr).
+# server in DIR/NAME (mariadb or a replica's).
 mariadb_root() {
   local d=$1/$2
   shift 2

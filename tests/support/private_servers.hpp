@@ -31,7 +31,8 @@ class PrivateServers {
   ~PrivateServers() {
     try {
       // A failed test may leave one hung.
-      for (const char* server : {"postgres", "postgres-replica", "mariadb", "mariadb-replica"}) {
+      for (const char* server : {"postgres", "postgres-replica", "postgres-replica2", "mariadb",
+                                 "mariadb-replica", "mariadb-replica2"}) {
         try {
           fault(server, "resume");
         } catch (const std::exception&) {
@@ -52,8 +53,8 @@ class PrivateServers {
   const std::string& test_url(const std::string& server) const {
     return var(server == "postgres" ? "MANYDB_TEST_POSTGRES_URL" : "MANYDB_TEST_MARIADB_URL");
   }
-  // scripts/db-fault: server postgres, postgres-replica, mariadb or mariadb-replica; action
-  // kill, stop, start, hang, resume or terminate.
+  // scripts/db-fault: server postgres, mariadb or a replica of one (postgres-replica,
+  // mariadb-replica2, ...); action kill, stop, start, hang, resume or terminate.
   void fault(const std::string& server, const std::string& action) {
     run("db-fault " + env_file_ + " " + server + " " + action);
   }
