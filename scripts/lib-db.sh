@@ -5,6 +5,10 @@
 # and mariadbr2.
 PG_REPLICAS=(pgr pgr2)
 MARIADB_REPLICAS=(mariadbr mariadbr2)
+
+# replica_suffix I: how the I-th replica (from 1) is named in the env file: MANYDB_PG_REPLICA_PORT,
+# MANYDB_PG_REPLICA2_PORT, ...
+replica_suffix() { (($1 == 1)) || echo "$1"; }
 PG_BIN=/usr/lib/postgresql/15/bin
 DB_USER=manydb
 DB_PASSWORD='p@ss:w/rd%1'             # deliberately full of URL-special characters
@@ -12,6 +16,18 @@ DB_PASSWORD_URL='p%40ss%3Aw%2Frd%251' # the same, percent-encoded for URLs
 # The replicas log in to their primary as this user, over loopback TCP with a password.
 REPL_USER=manydb_repl
 REPL_PASSWORD='repl-pw-7c1e'
+
+# load_env ENV_FILE: the settings that db-up wrote to ENV_FILE, and none that the caller's
+# environment holds instead (under scripts/with-db, the shared servers': a test's own servers
+# without replicas must not seem to have those). MANYDB_PG_MAX_PREPARED is an input: it stays.
+load_env() {
+  local name
+  for name in "${!MANYDB_@}" DATABASE_URL DATABASE_REPLICAS; do
+    [ "$name" = MANYDB_PG_MAX_PREPARED ] || unset "$name"
+  done
+  # shellcheck disable=SC1090
+  . "$1"
+}
 
 # gone PID: true once PID has exited. Nothing reaps orphans in this container (PID 1 is not
 # an init), so an exited server can linger as a zombie: count that as gone (kill -0 would not).
@@ -85,14 +101,17 @@ mariadb_stop() {
 # (2 and 3): started again after a crash with these same options, a replica restarts its slave
 # threads by itself. Binlogs and relay logs are named: the default names hold the host name.
 mariadb_start() {
-  local name=${3:-mariadb} port=$2 role
-  local d=$1/$name replica=(--log-slave-updates --read-only --relay-log=relay-bin)
+  local name=${3:-mariadb} port=$2 role=()
+  local d=$1/$name binlog=(--log-bin=mariadb-bin --binlog-format=ROW)
+  local replica=(--log-slave-updates --read-only --relay-log=relay-bin "${binlog[@]}")
   case $name in
     mariadb) role=(--server-id=1) ;;
     mariadbr) role=(--server-id=2 "${replica[@]}") ;;
     mariadbr2) role=(--server-id=3 "${replica[@]}") ;;
     *) echo "mariadb_start: unknown server $name" >&2; return 1 ;;
   esac
+  # The primary writes a binlog only when it has replicas (db-up's MANYDB_DB_REPLICAS).
+  if [ "$name" = mariadb ] && [ -d "$1/mariadbr" ]; then role+=("${binlog[@]}"); fi
   # setsid: own session, so the server survives this script and its terminal.
   # --skip-name-resolve: no reverse DNS lookups on connect. utf8mb4: text is Unicode everywhere.
   setsid nohup /usr/sbin/mariadbd --no-defaults --datadir="$d/data" --user=mysql \
@@ -100,7 +119,7 @@ mariadb_start() {
     --pid-file="$d/mariadbd.pid" --log-error="$d/server.log" \
     --max-connections=300 --skip-name-resolve \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
-    --log-bin=mariadb-bin --binlog-format=ROW "${role[@]}" \
+    "${role[@]}" \
     </dev/null >>"$d/console.log" 2>&1 &
   echo $!
 }
