@@ -8,6 +8,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <unistd.h>
 
@@ -15,10 +16,13 @@ namespace manydb::testing {
 
 class PrivateServers {
  public:
-  PrivateServers()
+  // replicas: of each server, 0 to 2 (MANYDB_DB_REPLICAS). Without replicas MariaDB writes no
+  // binlog: a MariaDB 10.11 killed mid-commit can fail its binlog recovery for good, and the
+  // tests that kill it want it back.
+  explicit PrivateServers(int replicas = 0)
       : env_file_("/tmp/manydb-private-" + std::to_string(::getpid()) + ".env"),
         log_(env_file_ + ".log") {
-    run("db-up " + env_file_);
+    run("db-up " + env_file_, "MANYDB_DB_REPLICAS=" + std::to_string(replicas) + " ");
     std::ifstream in(env_file_);
     std::string line;
     // Lines of the form: export NAME='value'
@@ -27,10 +31,16 @@ class PrivateServers {
       if (!line.starts_with("export ") || eq == std::string::npos || line.size() < eq + 3) continue;
       vars_[line.substr(7, eq - 7)] = line.substr(eq + 2, line.size() - eq - 3);
     }
+    servers_ = {"postgres", "mariadb"};
+    for (int i = 1; i <= replicas; ++i) {
+      const std::string suffix = i == 1 ? "" : std::to_string(i);
+      servers_.push_back("postgres-replica" + suffix);
+      servers_.push_back("mariadb-replica" + suffix);
+    }
   }
   ~PrivateServers() {
     try {
-      for (const char* server : {"postgres", "mariadb"}) {  // a failed test may leave one hung
+      for (const auto& server : servers_) {  // a failed test may leave one hung
         try {
           fault(server, "resume");
         } catch (const std::exception&) {
@@ -51,15 +61,16 @@ class PrivateServers {
   const std::string& test_url(const std::string& server) const {
     return var(server == "postgres" ? "MANYDB_TEST_POSTGRES_URL" : "MANYDB_TEST_MARIADB_URL");
   }
-  // scripts/db-fault: kill, start, hang, resume or terminate.
+  // scripts/db-fault: server postgres, mariadb or a replica of one (postgres-replica,
+  // mariadb-replica2, ...); action kill, stop, start, hang, resume or terminate.
   void fault(const std::string& server, const std::string& action) {
     run("db-fault " + env_file_ + " " + server + " " + action);
   }
 
  private:
-  void run(const std::string& command) {
+  void run(const std::string& command, const std::string& environment = "") {
     const std::string line =
-        std::string(MANYDB_SCRIPTS_DIR) + "/" + command + " >" + log_ + " 2>&1";
+        environment + MANYDB_SCRIPTS_DIR + "/" + command + " >" + log_ + " 2>&1";
     if (std::system(line.c_str()) != 0) {
       std::ifstream in(log_);
       const std::string output((std::istreambuf_iterator<char>(in)),
@@ -71,6 +82,7 @@ class PrivateServers {
   std::string env_file_;
   std::string log_;
   std::map<std::string, std::string> vars_;
+  std::vector<std::string> servers_;  // for scripts/db-fault
 };
 
 }  // namespace manydb::testing
