@@ -105,29 +105,35 @@ bool ReplicaSet::eligible(const Replica& r, std::string_view wanted, Clock::time
   return wanted.empty() || r.promoted() || replication_.reached(r.position(), wanted);
 }
 
+// Every policy starts its scan at the next replica in turn, so that replicas it finds equal
+// (as many connections in use, latencies within 1.5x) share the reads.
 Replica* ReplicaSet::choose(std::string_view wanted, std::span<const Replica* const> skip) {
   const auto now = Clock::now();
   const std::size_t n = replicas_.size();
-  const std::size_t start = settings_.policy == ReplicaPolicy::round_robin
-                                ? next_.fetch_add(1, std::memory_order_relaxed)
-                                : 0;
+  const std::size_t start = next_.fetch_add(1, std::memory_order_relaxed);
+  auto candidate = [&](std::size_t i) -> Replica* {
+    Replica* r = replicas_[(start + i) % n].get();
+    const bool skipped = std::find(skip.begin(), skip.end(), r) != skip.end();
+    return skipped || !eligible(*r, wanted, now) ? nullptr : r;
+  };
   Replica* best = nullptr;
   std::size_t best_in_use = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    Replica* r = replicas_[(start + i) % n].get();
-    if (std::find(skip.begin(), skip.end(), r) != skip.end() || !eligible(*r, wanted, now))
-      continue;
-    switch (settings_.policy) {
-      case ReplicaPolicy::round_robin: return r;
-      case ReplicaPolicy::least_connections: {
-        const std::size_t in_use = r->engine().pool().stats().in_use;
-        if (!best || in_use < best_in_use) best = r, best_in_use = in_use;
-        break;
-      }
-      case ReplicaPolicy::lowest_latency:
-        if (!best || r->latency() < best->latency()) best = r;
-        break;
+    Replica* r = candidate(i);
+    if (!r) continue;
+    if (settings_.policy == ReplicaPolicy::round_robin) return r;
+    if (settings_.policy == ReplicaPolicy::least_connections) {
+      const std::size_t in_use = r->engine().pool().stats().in_use;
+      if (!best || in_use < best_in_use) best = r, best_in_use = in_use;
+    } else if (!best || r->latency() < best->latency()) {
+      best = r;
     }
+  }
+  if (!best || settings_.policy != ReplicaPolicy::lowest_latency) return best;
+  const auto quick_enough = best->latency() * 3 / 2;
+  for (std::size_t i = 0; i < n; ++i) {
+    Replica* r = candidate(i);
+    if (r && r->latency() <= quick_enough) return r;
   }
   return best;
 }
