@@ -16,6 +16,8 @@ import urllib.error
 
 import yaml
 
+import shop_test_support
+
 build, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 spec = yaml.safe_load(open(os.path.join(root, "docs/openapi.yaml")))
 schemas = spec["components"]["schemas"]
@@ -153,7 +155,7 @@ def wait_for_page_views(port, deadline_s=30):
     failures.append("no page view reached /analytics/pages within 30 s")
 
 work = tempfile.mkdtemp()
-env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("MANYDB_BIND_")}
+env = shop_test_support.without_database_variables()
 shop = os.path.join(build, "apps/shop/shop")
 config = os.path.join(root, "config/shop.toml")
 subprocess.run([shop, "--config", config, "seed", "--products", "20", "--users", "10",

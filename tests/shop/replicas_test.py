@@ -121,8 +121,7 @@ class Databases:
         self.analytics = f"sqlite:///{work}/analytics.db"
 
     def env(self, replicas=True):
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("DATABASE_URL", "DATABASE_REPLICAS") and not k.startswith("MANYDB_BIND_")}
+        env = shop_test_support.without_database_variables()
         for variable, db in PG_DATABASES.items():
             env[variable] = with_database(self.primary, db + self.suffix)
             if variable in REPLICA_VARIABLES:

@@ -307,7 +307,8 @@ std::map<std::string, std::string> ShopFixture::child_env() const {
     const std::string name = entry.substr(0, eq);
     // The parent's database settings (build/db.env under `make test`) must never leak into
     // the child: the sqlite case must stay on its files, the servers case on its scratch dbs.
-    if (name == "DATABASE_URL" || name.rfind("MANYDB_BIND_", 0) == 0) continue;
+    if (name == "DATABASE_URL" || name == "DATABASE_REPLICAS" || name.rfind("MANYDB_BIND_", 0) == 0)
+      continue;
     env[name] = entry.substr(eq + 1);
   }
   for (const auto& [bind, url] : child_urls_) env[env_var_for(bind)] = url;
