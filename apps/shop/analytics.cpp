@@ -35,6 +35,7 @@ void write_visit(JsonWriter& w, const Visit& v) {
 }  // namespace
 
 Response Service::page_report(const Request& request) {
+  check_token(request);  // a 400 here too, though the analytics primary needs no token
   const auto window = day_window(request.query);
   const auto limit = limit_parameter(request.query, kDefaultPageRows, kMaxPageRows);
   JsonWriter w;
@@ -48,6 +49,7 @@ Response Service::page_report(const Request& request) {
 }
 
 Response Service::visit_report(const Request& request) {
+  check_token(request);  // a 400 here too, though the analytics primary needs no token
   const auto window = day_window(request.query);
   const auto limit = limit_parameter(request.query, kDefaultVisits, kMaxVisits);
   const auto report = reports_.visits(window, limit);
@@ -63,6 +65,7 @@ Response Service::visit_report(const Request& request) {
 }
 
 Response Service::conversion_report(const Request& request) {
+  check_token(request);  // a 400 here too, though the analytics primary needs no token
   const auto window = day_window(request.query);
   const auto c = reports_.conversion(window);
   JsonWriter w;

@@ -36,6 +36,9 @@ http::Response guarded(Handler&& handler) {
     return unavailable(e);
   } catch (const manydb::DataError& e) {
     return Response::error(400, e.what());
+  } catch (const manydb::InvalidToken& e) {
+    // An X-Consistency-Token that is not one, or names a bind that is not configured.
+    return Response::error(400, e.what());
   }
 }
 

@@ -59,12 +59,13 @@ static std::map<std::int64_t, double> take_stock(
 }
 
 // Why stock could not be taken: a product that does not exist (404) or too little stock (409).
-// Asked only after the failure, so that an order that succeeds reads no product twice.
+// Asked only after the failure, so that an order that succeeds reads no product twice; on the
+// primary, where the stock was not taken, not on a replica that may not have the product yet.
 Response Service::refusal(const std::map<std::int64_t, std::int64_t>& wanted) {
   std::vector<std::int64_t> ids;
   for (const auto& [id, q] : wanted) ids.push_back(id);
-  auto s = read_session();
-  if (s.query<Product>().where(col(&Product::id).in(ids)).count() !=
+  auto s = db_.session({.begin = manydb::Begin::at_first_write});
+  if (s.query<Product>().where(col(&Product::id).in(ids)).from_primary().count() !=
       static_cast<std::int64_t>(ids.size())) {
     return Response::error(404, "product not found");
   }
@@ -76,11 +77,13 @@ Response Service::create_order(const Request& request) {
   const auto user_id = integer_field(body, "user_id");
   const auto wanted = requested_quantities(body);
 
+  // One session over the products and orders binds: its commit is atomic across them
+  // (unless shop serve --orders-commit best-effort, kept only to measure what that costs).
+  // Opened before the user check, so that a token naming no configured bind is a 400 whatever
+  // the user; the token it answers with covers the request's own.
+  auto s = db_.session({.commit = orders_commit_, .read_after = request_token(request)});
   if (!user_exists(user_id)) return Response::error(404, "user not found");
   try {
-    // One session over the products and orders binds: its commit is atomic across them
-    // (unless shop serve --orders-commit best-effort, kept only to measure what that costs).
-    auto s = db_.session({.commit = orders_commit_});
     auto prices = take_stock(s, wanted);
     if (prices.empty()) {
       s.rollback();  // before refusal() reads: a SQLite session holds the products write lock
@@ -103,7 +106,9 @@ Response Service::create_order(const Request& request) {
                                 .ip_address = request.remote_address});
     JsonWriter w;
     w.begin_object().key("id").value(order.id).key("total").cents(total).end_object();
-    return Response::json(201, w.take());
+    auto response = Response::json(201, w.take());
+    add_token_header(response, s.consistency_token());
+    return response;
   } catch (const manydb::InDoubt& e) {
     // Recovery finishes it the way the decision went; retrying could take the stock twice.
     return Response::error(503, "database '" + e.bind() +

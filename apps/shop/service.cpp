@@ -49,8 +49,13 @@ void Service::add_routes(http::Router& router) {
   route("GET", "/analytics/conversion", &Service::conversion_report);
 }
 
+void Service::check_token(const Request& request) {
+  const auto token = request_token(request);
+  if (!token.empty()) db_.session({.read_after = token});  // checks the binds it names
+}
+
 Response Service::list_products(const Request& request) {
-  auto s = read_session();
+  auto s = read_session(request);
   auto q = s.query<Product>().order_by(manydb::asc(&Product::id));
   if (auto it = request.query.find("category"); it != request.query.end()) {
     q.where(col(&Product::category) == it->second);
@@ -70,7 +75,7 @@ Response Service::list_products(const Request& request) {
 }
 
 Response Service::get_product(const Request& request) {
-  auto s = read_session();
+  auto s = read_session(request);
   const auto product =
       s.query<Product>().filter_by(&Product::id, request.path_params.at(0)).first();
   if (!product) return Response::error(404, "product not found");
@@ -114,12 +119,15 @@ Response Service::add_review(const Request& request) {
   }
   if (rating < 1 || rating > 5) return Response::error(400, "'rating' must be between 1 and 5");
   // Only the reviews bind is written: the checks on the others run without a transaction, so
-  // the commit is the reviews bind's alone.
-  auto s = db_.session({.begin = manydb::Begin::at_first_write});
-  if (!s.query<Product>().filter_by(&Product::id, product_id).exists()) {
+  // the commit is the reviews bind's alone. They read the primaries: a write is checked
+  // against every commit, not refused because a replica has not replayed the user yet. The
+  // request's token is carried into the one this write answers with.
+  auto s =
+      db_.session({.begin = manydb::Begin::at_first_write, .read_after = request_token(request)});
+  if (!s.query<Product>().filter_by(&Product::id, product_id).from_primary().exists()) {
     return Response::error(404, "product not found");
   }
-  if (!s.query<User>().filter_by(&User::id, user_id).exists())
+  if (!s.query<User>().filter_by(&User::id, user_id).from_primary().exists())
     return Response::error(404, "user not found");
   auto& review =
       s.add(Review{.product_id = product_id,
@@ -130,7 +138,9 @@ Response Service::add_review(const Request& request) {
   s.commit();
   JsonWriter w;
   w.begin_object().key("id").value(review.id).end_object();
-  return Response::json(201, w.take());
+  auto response = Response::json(201, w.take());
+  add_token_header(response, s.consistency_token());
+  return response;
 }
 
 namespace {
@@ -144,20 +154,23 @@ Response Service::create_user(const Request& request) {
   const auto body = parse_object(request.body);
   auto username = string_field(body, "username", 80);
   auto email = string_field(body, "email", 120);
-  auto s = db_.session_for<User>();
+  auto s = db_.session({.only_bind = manydb::schema::table_info<User>().bind_or_default(),
+                        .read_after = request_token(request)});
   try {
     auto& user = s.add(User{.username = std::move(username), .email = std::move(email)});
     s.commit();
     JsonWriter w;
     write_user(w, user);
-    return Response::json(201, w.take());
+    auto response = Response::json(201, w.take());
+    add_token_header(response, s.consistency_token());
+    return response;
   } catch (const manydb::UniqueViolation&) {
     return Response::error(409, "username or email already taken");
   }
 }
 
 Response Service::get_user(const Request& request) {
-  auto s = read_session_for<User>();
+  auto s = read_session_for<User>(request);
   const auto user = s.query<User>().filter_by(&User::id, request.path_params.at(0)).first();
   if (!user) return Response::error(404, "user not found");
   JsonWriter w;
@@ -170,15 +183,18 @@ bool Service::user_exists(std::int64_t id) {
   return !existing_users(std::span(&id, 1)).empty();
 }
 
+// On the users bind's primary: POST /orders is not refused because a replica has not yet
+// replayed the user it names.
 std::vector<std::int64_t> Service::existing_users(std::span<const std::int64_t> ids) {
-  auto s = read_session();
+  auto s = db_.session({.begin = manydb::Begin::at_first_write});
   if (ids.size() == 1) {
-    if (s.query<User>().filter_by(&User::id, ids.front()).exists()) return {ids.front()};
+    if (s.query<User>().filter_by(&User::id, ids.front()).from_primary().exists())
+      return {ids.front()};
     return {};
   }
   std::vector<std::int64_t> found;
   const std::vector<std::int64_t> asked(ids.begin(), ids.end());
-  for (const auto& user : s.query<User>().where(col(&User::id).in(asked)).all()) {
+  for (const auto& user : s.query<User>().where(col(&User::id).in(asked)).from_primary().all()) {
     found.push_back(user.id);
   }
   return found;
@@ -186,7 +202,7 @@ std::vector<std::int64_t> Service::existing_users(std::span<const std::int64_t> 
 
 Response Service::user_orders(const Request& request) {
   const auto user_id = request.path_params.at(0);
-  auto s = read_session();
+  auto s = read_session(request);
   if (!s.query<User>().filter_by(&User::id, user_id).exists())
     return Response::error(404, "user not found");
   const auto orders =
@@ -205,7 +221,7 @@ Response Service::user_orders(const Request& request) {
 }
 
 Response Service::get_order(const Request& request) {
-  auto s = read_session();
+  auto s = read_session(request);
   const auto order = s.query<Order>().filter_by(&Order::id, request.path_params.at(0)).first();
   if (!order) return Response::error(404, "order not found");
   const auto items = s.query<OrderItem>()
@@ -238,6 +254,31 @@ Response Service::get_order(const Request& request) {
   return Response::json(200, w.take());
 }
 
+namespace {
+
+// Each replica as the monitor last saw it, and "replica_status": "degraded" when one cannot
+// serve reads (out, lagging, or promoted), else "ok". A replica never makes the shop unhealthy:
+// its reads go to another replica or the primary. No URL: it could hold a password.
+void write_replicas(JsonWriter& w, const std::vector<manydb::ReplicaStatus>& replicas) {
+  bool degraded = false;
+  w.key("replicas").begin_array();
+  for (const auto& r : replicas) {
+    w.begin_object().key("name").value(r.name).key("bind").value(r.bind);
+    w.key("state").value(r.state).key("lag_ms");
+    if (r.lag) {
+      w.value(static_cast<std::int64_t>(r.lag->count()));
+    } else {
+      w.null();
+    }
+    if (!r.error.empty()) w.key("error").value(r.error);
+    w.end_object();
+    degraded |= r.state != "ok" && r.state != "unknown";
+  }
+  w.end_array().key("replica_status").value(degraded ? "degraded" : "ok");
+}
+
+}  // namespace
+
 // Every bind checked at once, answered within kHealthBudget whatever the servers do: a hung
 // server is reported as "timeout" rather than holding the answer.
 Response Service::health(const Request&) {
@@ -255,7 +296,9 @@ Response Service::health(const Request&) {
     }
     w.end_object();
   }
-  w.end_object().key("status").value(all_ok ? "ok" : "degraded").end_object();
+  w.end_object();
+  write_replicas(w, db_.replica_status());
+  w.key("status").value(all_ok ? "ok" : "degraded").end_object();
   return Response::json(all_ok ? 200 : 503, w.take());
 }
 

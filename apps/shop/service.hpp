@@ -6,6 +6,7 @@
 
 #include "analytics_reports.hpp"
 #include "batched_existence.hpp"
+#include "consistency_header.hpp"
 #include "http/http_metrics.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
@@ -44,12 +45,21 @@ class Service {
 
  private:
   // For requests that only read: each statement runs in autocommit, so a request costs no
-  // BEGIN and no ROLLBACK round trip per bind on the servers.
-  manydb::Session read_session() { return db_.session({.begin = manydb::Begin::at_first_write}); }
-  template <class Model>
-  manydb::Session read_session_for() {
-    return db_.session_for<Model>(manydb::Begin::at_first_write);
+  // BEGIN and no ROLLBACK round trip per bind on the servers. Reads of a bind with replicas
+  // go to a replica that has replayed the request's X-Consistency-Token, if it sent one.
+  manydb::Session read_session(const http::Request& request) {
+    return db_.session(
+        {.begin = manydb::Begin::at_first_write, .read_after = request_token(request)});
   }
+  template <class Model>
+  manydb::Session read_session_for(const http::Request& request) {
+    return db_.session({.only_bind = manydb::schema::table_info<Model>().bind_or_default(),
+                        .begin = manydb::Begin::at_first_write,
+                        .read_after = request_token(request)});
+  }
+  // A 400 when the request's X-Consistency-Token is not one or names a bind that does not
+  // exist, for the routes that open no session to check it.
+  void check_token(const http::Request& request);
 
   // The answer to an order whose stock could not be taken: product id -> quantity wanted.
   http::Response refusal(const std::map<std::int64_t, std::int64_t>& wanted);

@@ -1,6 +1,8 @@
 -- Shared by the bench/load wrk scripts (each does dofile() on this file, found next to it).
 -- Script arguments (after wrk's `--`): USERS ORDERS PRODUCTS, the seeded counts (defaults:
 -- shop seed's 1000 users, 5000 orders, 1000 products). Ids are drawn uniformly over them.
+-- A fourth, TOKEN, is sent as the X-Consistency-Token header of every GET (the read replicas'
+-- benchmark, issue 21).
 -- done() prints one JSON line prefixed with "BENCH_LOAD_JSON " for scripts/bench-load.
 --
 -- A script sets M.make to a function that builds one request. init() builds M.count of them
@@ -23,6 +25,7 @@ function init(args)
   M.users = tonumber(args[1]) or M.users
   M.orders = tonumber(args[2]) or M.orders
   M.products = tonumber(args[3]) or M.products
+  if args[4] then M.read_headers = {["X-Consistency-Token"] = args[4]} end
   -- Every thread has its own Lua state with the same default seed: give each its own.
   math.randomseed(os.time() * 100 + (thread_id or 0))
   for i = 1, M.count do prepared[i] = M.make() end
@@ -35,9 +38,11 @@ end
 
 local json_headers = {["Content-Type"] = "application/json"}
 
-function M.products_list() return wrk.format("GET", "/products") end
-function M.user_orders() return wrk.format("GET", "/users/" .. math.random(M.users) .. "/orders") end
-function M.order() return wrk.format("GET", "/orders/" .. math.random(M.orders)) end
+function M.products_list() return wrk.format("GET", "/products", M.read_headers) end
+function M.user_orders()
+  return wrk.format("GET", "/users/" .. math.random(M.users) .. "/orders", M.read_headers)
+end
+function M.order() return wrk.format("GET", "/orders/" .. math.random(M.orders), M.read_headers) end
 function M.new_order()
   local body = string.format('{"user_id": %d, "items": [{"product_id": %d, "quantity": 1}]}',
                              math.random(M.users), math.random(M.products))

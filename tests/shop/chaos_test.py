@@ -383,7 +383,7 @@ def make_layout(config, workdir):
 def shop_environment():
     """The caller's environment without the binds it may point elsewhere (with-db sets them)."""
     return {k: v for k, v in os.environ.items()
-            if k != "DATABASE_URL" and not k.startswith("MANYDB_BIND_")}
+            if k not in ("DATABASE_URL", "DATABASE_REPLICAS") and not k.startswith("MANYDB_BIND_")}
 
 
 class Shop:

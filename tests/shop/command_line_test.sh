@@ -8,7 +8,7 @@ manydb=$build/tools/manydb/manydb
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-unset DATABASE_URL $(compgen -e | grep "^MANYDB_BIND_" || true)
+unset DATABASE_URL DATABASE_REPLICAS $(compgen -e | grep "^MANYDB_BIND_" || true)
 fail() { echo "FAIL: $*"; exit 1; }
 
 "$shop" --version | grep -qE '^shop \(manydb [0-9]+\.[0-9]+\.[0-9]+\)$' || fail "shop --version"

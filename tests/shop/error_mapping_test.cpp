@@ -35,5 +35,14 @@ TEST(ShopErrorMapping, TheOtherMappingsStand) {
   EXPECT_EQ(answer_to(manydb::ConnectionError("lost", "users")).status, 503);
 }
 
+// An X-Consistency-Token that does not parse or names no configured bind is the client's
+// mistake: a 400 saying what is wrong, never a 500.
+TEST(ShopErrorMapping, AnInvalidConsistencyTokenIsABadRequest) {
+  const auto r =
+      answer_to(manydb::InvalidToken("invalid consistency token: no bind 'x' is configured", "x"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, "{\"error\":\"invalid consistency token: no bind 'x' is configured\"}");
+}
+
 }  // namespace
 }  // namespace shop

@@ -99,6 +99,9 @@ void add_routes(Router& router, Gate& gate) {
     return Response::json(200, "\"" + std::string(applog::current_request_id()) + "\"");
   });
   router.add("GET", "/info", [](const Request& r) { return Response::json(200, info_json(r)); });
+  router.add("GET", "/header", [](const Request& r) {
+    return Response::json(200, "\"" + std::string(r.header("X-Token")) + "\"");
+  });
   router.add("GET", "/refuse",
              [](const Request&) { return Response::error(400, "no \"q\"\n\\ here"); });
   router.add("GET", "/boom",
@@ -163,6 +166,15 @@ TEST_F(HttpServerTest, PassesQueryAndRemoteAddress) {
   auto response = http_request(port_, "GET", "/info?q=a%20b+c%22&q=second&flag");
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.body, "{\"method\":\"GET\",\"q\":\"a b c\\\"\",\"remote\":\"127.0.0.1\"}");
+}
+
+// Request::header reads the parsed message: by name in any case, "" when not sent.
+TEST_F(HttpServerTest, HandlersReadRequestHeaders) {
+  start();
+  EXPECT_EQ(http_request(port_, "GET", "/header", "", {{"x-token", "a=0/1"}}).body, "\"a=0/1\"");
+  EXPECT_EQ(http_request(port_, "GET", "/header", "", {{"X-TOKEN", "b"}}).body, "\"b\"");
+  EXPECT_EQ(http_request(port_, "GET", "/header", "", {{"X-Other", "c"}}).body, "\"\"");
+  EXPECT_EQ(http_request(port_, "GET", "/header").body, "\"\"");
 }
 
 // A '%' without two hex digits after it is not an error in a query string: it stays as written,

@@ -116,8 +116,7 @@ def sqlite_config(work, slow_query_ms):
 
 def sqlite_shop_logs():
     work = tempfile.mkdtemp()
-    env = {k: v for k, v in os.environ.items()
-           if k != "DATABASE_URL" and not k.startswith("MANYDB_BIND_")}
+    env = shop_test_support.without_database_variables()
     try:
         config = sqlite_config(work, 0)
         subprocess.run([shop, "--config", config, "seed", "--products", "5", "--users", "3",

@@ -6,7 +6,7 @@ build=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 # make run serves the SQLite default: drop the test servers' overrides that make test exports.
-unset DATABASE_URL $(compgen -e | grep "^MANYDB_BIND_" || true)
+unset DATABASE_URL DATABASE_REPLICAS $(compgen -e | grep "^MANYDB_BIND_" || true)
 mkfifo "$work/out"
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 "$root/scripts/run-shop" "$build" 0 "$work" >"$work/out" 2>"$work/err" &

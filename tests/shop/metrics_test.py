@@ -65,7 +65,7 @@ def total(samples, name, **labels):
 
 
 work = tempfile.mkdtemp()
-env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("MANYDB_BIND_")}
+env = shop_test_support.without_database_variables()
 shop = os.path.join(build, "apps/shop/shop")
 config = os.path.join(root, "config/shop.toml")
 subprocess.run([shop, "--config", config, "seed", "--reset", "--products", "5", "--users", "3",

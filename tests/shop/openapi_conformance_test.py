@@ -16,6 +16,8 @@ import urllib.error
 
 import yaml
 
+import shop_test_support
+
 build, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 spec = yaml.safe_load(open(os.path.join(root, "docs/openapi.yaml")))
 schemas = spec["components"]["schemas"]
@@ -58,9 +60,10 @@ def check(value, schema, where):
             check(item, schema.get("items", {}), f"{where}[{i}]")
 
 
-def call(port, method, path, body=None):
+def call(port, method, path, body=None, headers=None):
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method)
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method,
+                                     headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.read(), response.headers
@@ -85,7 +88,9 @@ def check_headers(documented, headers, where):
             failures.append(f"{where}: {name} {value!r} does not match {pattern}")
 
 
-# One request per documented outcome we can provoke on seeded data.
+# One request per documented outcome we can provoke on seeded data; a fifth item is the
+# request's headers.
+BAD_TOKEN = {"X-Consistency-Token": "orders=zz"}
 CASES = [
     ("GET", "/products", "/products", None),
     ("GET", "/products", "/products?category=category-3", None),
@@ -107,6 +112,9 @@ CASES = [
     ("POST", "/orders", "/orders", {"user_id": 1, "items": [{"product_id": 1, "quantity": 10**9}]}),
     ("GET", "/orders/{id}", "/orders/1", None),
     ("GET", "/orders/{id}", "/orders/999999", None),
+    ("GET", "/orders/{id}", "/orders/1", None, BAD_TOKEN),
+    ("GET", "/products", "/products", None, {"X-Consistency-Token": "nobind=0/1"}),
+    ("POST", "/users", "/users", {"username": "spec_token", "email": "t@example.com"}, BAD_TOKEN),
     ("GET", "/healthz", "/healthz", None),
     ("GET", "/metrics", "/metrics", None),
     ("GET", "/status", "/status", None),
@@ -119,6 +127,7 @@ CASES = [
     ("GET", "/analytics/visits", "/analytics/visits?limit=0", None),
     ("GET", "/analytics/conversion", "/analytics/conversion", None),
     ("GET", "/analytics/conversion", "/analytics/conversion?from=2021-03-11&to=2021-03-10", None),
+    ("GET", "/analytics/visits", "/analytics/visits", None, BAD_TOKEN),
 ]
 
 def check_status_samples(port, operation):
@@ -146,7 +155,7 @@ def wait_for_page_views(port, deadline_s=30):
     failures.append("no page view reached /analytics/pages within 30 s")
 
 work = tempfile.mkdtemp()
-env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("MANYDB_BIND_")}
+env = shop_test_support.without_database_variables()
 shop = os.path.join(build, "apps/shop/shop")
 config = os.path.join(root, "config/shop.toml")
 subprocess.run([shop, "--config", config, "seed", "--products", "20", "--users", "10",
@@ -159,12 +168,12 @@ try:
     port = int(line.rsplit(":", 1)[1])
     seen = set()
     waited = False
-    for method, template, path, body in CASES:
+    for method, template, path, body, *headers in CASES:
         if template.startswith("/analytics/") and not waited:
             wait_for_page_views(port)
             waited = True
         operation = spec["paths"][template][method.lower()]
-        status, raw, headers = call(port, method, path, body)
+        status, raw, headers = call(port, method, path, body, *headers)
         seen.add((method, template))
         where = f"{method} {path} -> {status}"
         documented = operation["responses"].get(str(status))

@@ -32,6 +32,8 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+
+import shop_test_support
 import threading
 import time
 import urllib.parse
@@ -65,8 +67,7 @@ def wait_for(condition, seconds, what):
 
 
 def shop_env():
-    return {k: v for k, v in os.environ.items()
-            if k != "DATABASE_URL" and not k.startswith("MANYDB_BIND_")}
+    return shop_test_support.without_database_variables()
 
 
 def write_config(work, analytics_url=None, **analytics):

@@ -18,6 +18,23 @@ def test_server_passwords(root):
     return found
 
 
+# What scripts/db-up puts in the environment for the servers' binds: the shop under test must
+# not see it unless the test means it to (a SQLite default bind given DATABASE_REPLICAS' PostgreSQL
+# replica refuses to start).
+DATABASE_VARIABLES = ("DATABASE_URL", "DATABASE_REPLICAS")
+
+
+def is_database_variable(name):
+    return name in DATABASE_VARIABLES or name.startswith("MANYDB_BIND_")
+
+
+def without_database_variables(environ=None):
+    """The environment (os.environ by default) without DATABASE_URL, DATABASE_REPLICAS and
+    MANYDB_BIND_*."""
+    return {k: v for k, v in (os.environ if environ is None else environ).items()
+            if not is_database_variable(k)}
+
+
 def call(port, method, path, body=None, headers=None, timeout=30):
     """One request on a connection of its own: (status, body as text, the response)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)

@@ -17,19 +17,44 @@ namespace {
 
 constexpr const char* kDefaultConfig = "config/manydb.toml";
 
-// A command runs and exits: no recovery in the background (`manydb recover` does it by hand).
+// A command runs and exits: no recovery in the background (`manydb recover` does it by hand),
+// and no replica monitor (ping asks the replicas itself).
 manydb::Database open_database(const std::string& config_path) {
-  constexpr std::chrono::milliseconds kNoRecoveryThread{0};
-  if (!config_path.empty()) return manydb::Database::from_file(config_path, kNoRecoveryThread);
-  if (std::filesystem::exists(kDefaultConfig))
-    return manydb::Database::from_file(kDefaultConfig, kNoRecoveryThread);
-  auto config = manydb::DatabaseConfig{};
+  const std::string path = !config_path.empty() || !std::filesystem::exists(kDefaultConfig)
+                               ? config_path
+                               : kDefaultConfig;
+  auto config =
+      path.empty() ? manydb::DatabaseConfig{} : manydb::DatabaseConfig::from_toml_file(path);
   config.apply_environment();
-  config.recovery_interval = kNoRecoveryThread;
+  config.recovery_interval = std::chrono::milliseconds(0);
+  config.replica_refresh = std::chrono::milliseconds(0);
   return manydb::Database(config);
 }
 
-// Every bind at once, within `budget` whatever the servers do (a hung one is a timeout).
+// Every replica, asked now. One pass sees whether a replica has replayed the primary's current
+// position (lag 0) but not for how long it has been behind: a lag above 0 is a lower bound.
+// A replica that cannot be reached counts as a failure; one that is behind does not.
+int ping_replicas(manydb::Database& db) {
+  int failures = 0;
+  for (const auto& r : db.replica_status(true)) {
+    std::string lag = "lag unknown";
+    if (r.lag) {
+      lag = r.lag->count() == 0 ? "lag 0 ms" : "lag >= " + std::to_string(r.lag->count()) + " ms";
+    }
+    if (r.state == "out") {
+      ++failures;
+      std::printf("%-20s OUT                     replica of %s\n%20s %s\n", r.name.c_str(),
+                  r.bind.c_str(), "", r.error.c_str());
+      continue;
+    }
+    std::printf("%-20s %-8s %-14s replica of %s, replayed %s\n", r.name.c_str(), r.state.c_str(),
+                lag.c_str(), r.bind.c_str(), r.position.c_str());
+  }
+  return failures;
+}
+
+// Every bind at once, within `budget` whatever the servers do (a hung one is a timeout), then
+// every replica.
 int ping(manydb::Database& db, std::chrono::milliseconds budget) {
   int failures = 0;
   for (const auto& [name, health] : db.check_health(budget)) {
@@ -45,6 +70,7 @@ int ping(manydb::Database& db, std::chrono::milliseconds budget) {
                 health.status == manydb::Health::Status::timeout ? "TIMEOUT" : "FAILED",
                 url.redacted().c_str(), health.error.c_str());
   }
+  failures += ping_replicas(db);
   return failures == 0 ? 0 : 1;
 }
 
@@ -69,7 +95,8 @@ int main(int argc, char** argv) {
   applog::Options log_options;
   applog::add_options(app, log_options);
 
-  auto* ping_cmd = app.add_subcommand("ping", "Connect to every bind and report ok or the error");
+  auto* ping_cmd = app.add_subcommand(
+      "ping", "Connect to every bind and replica; report ok or the error, and each replica's lag");
   int ping_timeout_ms = 5000;
   ping_cmd->add_option("--timeout-ms", ping_timeout_ms, "answer within this (default 5000)")
       ->check(CLI::Range(1, 3'600'000));

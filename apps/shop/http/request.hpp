@@ -24,6 +24,16 @@ struct Request {
   // The index of the route that matched (Router::pattern names it); kNoRoute when none did.
   static constexpr std::size_t kNoRoute = static_cast<std::size_t>(-1);
   std::size_t route = kNoRoute;
+
+  // The value of the request header `name` (case-insensitive), "" when it was not sent; the
+  // first one when it was sent twice. Valid while the handler runs. Read from the parsed
+  // message itself, not copied into the request: most handlers read no header at all.
+  std::string_view header(std::string_view name) const {
+    return find_header ? find_header(headers, name) : std::string_view{};
+  }
+  // How header() reads the server's parsed message; null (no header) in a Request built by hand.
+  std::string_view (*find_header)(const void* headers, std::string_view name) = nullptr;
+  const void* headers = nullptr;
 };
 
 // Splits a request target ("/a/b?x=1&y=%20") into its path and its decoded query parameters:

@@ -215,12 +215,18 @@ class Session : public std::enable_shared_from_this<Session> {
                  {"ms", std::chrono::duration<double, std::milli>(took).count()}});
   }
 
+  // `message` outlives the request: its headers are read from there (Request::header).
   Request to_request(bhttp::request<bhttp::string_body>& message) {
     Request request;
     request.method = std::string(message.method_string());
     parse_target(message.target(), request.path, request.query);
     request.body = std::move(message.body());
     request.remote_address = remote_address_;
+    request.headers = static_cast<const bhttp::fields*>(&message);
+    request.find_header = [](const void* headers, std::string_view name) {
+      const auto value = (*static_cast<const bhttp::fields*>(headers))[name];
+      return std::string_view(value.data(), value.size());
+    };
     return request;
   }
 
