@@ -26,6 +26,12 @@ const Replication& replication_of(const Engine& primary) {
   return *r;
 }
 
+// The first column of the only row, as text; empty when there is none or it is NULL.
+std::string first_text(const Result& result) {
+  if (result.rows.empty() || result.rows[0].empty() || result.rows[0][0].is_null()) return {};
+  return result.rows[0][0].to_display();
+}
+
 struct ReplicaAnswer {
   bool replicating = true;
   std::string position;
@@ -160,15 +166,15 @@ void ReplicaSet::take_out(Replica& replica, const std::string& why) {
       "replica out of rotation for " + std::to_string(settings_.cooldown.count()) + " ms: " + why);
 }
 
+// Samples are oldest first and positions only grow, so the replayed ones are a prefix.
 std::optional<milliseconds> ReplicaSet::lag_of(std::string_view replayed, Clock::time_point now) {
   std::lock_guard lock(samples_mutex_);
   if (samples_.empty()) return std::nullopt;
-  if (replication_.reached(replayed, samples_.back().second)) return milliseconds(0);
-  for (const auto& [seen, position] : samples_) {
-    if (!replication_.reached(replayed, position))
-      return std::chrono::duration_cast<milliseconds>(now - seen);
-  }
-  return milliseconds(0);
+  const auto oldest_missing = std::partition_point(
+      samples_.begin(), samples_.end(),
+      [&](const auto& sample) { return replication_.reached(replayed, sample.second); });
+  if (oldest_missing == samples_.end()) return milliseconds(0);
+  return std::chrono::duration_cast<milliseconds>(now - oldest_missing->first);
 }
 
 bool ReplicaSet::refresh_replica(Replica& r) {
@@ -187,12 +193,17 @@ bool ReplicaSet::refresh_replica(Replica& r) {
   }
 }
 
+std::string ReplicaSet::committed_position(Lease& lease) {
+  if (lease && !lease->broken())
+    return first_text(read_all(lease.query(replication_.committed_position_query(), {})));
+  // The connection that committed is gone: the primary's newest position is later still.
+  return first_text(primary_.execute(replication_.current_position_query()));
+}
+
 void ReplicaSet::refresh() {
   try {
-    Lease lease = primary_.connect();
-    const Result result = read_all(lease.query(replication_.current_position_query(), {}));
-    if (result.rows.size() == 1 && !result.rows[0].empty() && !result.rows[0][0].is_null()) {
-      std::string position = result.rows[0][0].to_display();
+    std::string position = first_text(primary_.execute(replication_.current_position_query()));
+    if (!position.empty()) {
       std::lock_guard lock(samples_mutex_);
       if (samples_.empty() || samples_.back().second != position) {
         samples_.emplace_back(Clock::now(), std::move(position));

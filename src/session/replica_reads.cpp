@@ -97,34 +97,22 @@ bool Session::lease_replica(ReplicaSet& set, ReplicaRead& read,
 // its later reads, and the sessions it hands consistency_token() to, see the writes.
 void Session::remember_positions() {
   for (auto& b : binds_) {
-    if (!b.wrote || !engines_.replicas(b.bind)) continue;
-    const Replication& replication = *b.engine->dialect().replication();
-    std::string position = committed_position(b, replication);
-    if (position.empty()) continue;
-    const std::string_view before = seen_.position(b.bind);
-    seen_.set(b.bind, before.empty() ? position : replication.later(before, position));
-  }
-}
-
-std::string Session::committed_position(BindState& b, const Replication& replication) {
-  try {
-    if (b.lease && !b.lease->broken()) {
-      const Result r = read_all(b.lease.query(replication.committed_position_query(), {}));
-      if (!r.rows.empty() && !r.rows[0].empty() && !r.rows[0][0].is_null())
-        return r.rows[0][0].to_display();
-      return {};
+    ReplicaSet* set = b.wrote ? engines_.replicas(b.bind) : nullptr;
+    if (!set) continue;
+    try {
+      const std::string position = set->committed_position(b.lease);
+      if (position.empty()) continue;
+      const std::string_view before = seen_.position(b.bind);
+      seen_.set(b.bind, before.empty()
+                            ? position
+                            : b.engine->dialect().replication()->later(before, position));
+    } catch (const Error& e) {
+      // Unknown: the session's later reads of the bind go to the primary, which has the writes.
+      log(LogLevel::warn, b.bind, std::string("position after commit unknown: ") + e.what());
+      if (std::find(on_primary_.begin(), on_primary_.end(), b.bind) == on_primary_.end())
+        on_primary_.push_back(b.bind);
     }
-    // Its connection was lost after the commit: the primary's newest position is later still.
-    const Result r = b.engine->execute(replication.current_position_query());
-    if (!r.rows.empty() && !r.rows[0].empty() && !r.rows[0][0].is_null())
-      return r.rows[0][0].to_display();
-  } catch (const Error& e) {
-    // Unknown: the session's later reads of the bind go to the primary, which has the writes.
-    log(LogLevel::warn, b.bind, std::string("position after commit unknown: ") + e.what());
-    if (std::find(on_primary_.begin(), on_primary_.end(), b.bind) == on_primary_.end())
-      on_primary_.push_back(b.bind);
   }
-  return {};
 }
 
 }  // namespace manydb

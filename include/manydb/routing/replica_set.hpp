@@ -78,6 +78,9 @@ class ReplicaSet {
   // waits for it until `deadline` if not. A failure of the question propagates.
   bool replayed(Replica& replica, Lease& lease, std::string_view wanted,
                 std::chrono::steady_clock::time_point deadline);
+  // The primary's position after a commit on `lease`, the connection that committed (its newest
+  // position when that connection was lost since): '' when the commit wrote nothing. Throws.
+  std::string committed_position(Lease& lease);
   // Out of rotation for the cooldown, after a failed connection or statement.
   void take_out(Replica& replica, const std::string& why);
 

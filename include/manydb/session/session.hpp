@@ -187,7 +187,6 @@ class Session {
   bool reads_on_primary(const std::string& bind) const;
   bool lease_replica(ReplicaSet& set, ReplicaRead& read, std::vector<const Replica*>& failed);
   void remember_positions();
-  std::string committed_position(BindState& b, const Replication& replication);
 
   BindState& use(const std::string& bind, bool write);
   bool begins_at_first_use(const Engine& engine) const;
