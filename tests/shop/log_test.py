@@ -20,7 +20,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -60,30 +59,15 @@ def call(port, method, path, body=None, request_id=None):
     return response.status, data, echoed
 
 
-class Shop:
-    """`shop serve` with its stderr in a file; lines() once it has stopped."""
+class Shop(shop_test_support.ShopServer):
+    """`shop serve` with its stderr in a file; text() once it has stopped."""
 
     def __init__(self, config, cwd, env, *log_args):
-        self.log_path = os.path.join(cwd, "shop.log")
-        self.log_file = open(self.log_path, "w")
-        self.process = subprocess.Popen([shop, "--config", config, "serve", "--port", "0",
-                                         *log_args], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                                        stderr=self.log_file, text=True)
-        line = self.process.stdout.readline()  # blocks until it listens, or exits
-        if not line.startswith("listening on "):
-            self.stop()
-            raise SystemExit(f"shop serve did not start: {line!r}\n{open(self.log_path).read()}")
-        self.port = int(line.rsplit(":", 1)[1])
+        super().__init__(shop, config, cwd, env, *log_args)
 
     def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        code = self.process.wait(timeout=60)
-        self.log_file.close()
+        code = super().stop()
         check(code == 0, f"the shop exited with {code} on SIGTERM")
-
-    def text(self):
-        with open(self.log_path) as f:
-            return f.read()
 
 
 def json_lines(text):

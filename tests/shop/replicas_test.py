@@ -25,7 +25,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -148,23 +147,12 @@ class Databases:
                 print(f"could not drop {name}: {e.stderr}")
 
 
-class Shop:
+class Shop(shop_test_support.ShopServer):
     def __init__(self, config, cwd, env):
-        self.log_path = os.path.join(cwd, "shop.log")
-        self.log = open(self.log_path, "w")
-        self.process = subprocess.Popen([shop, "--config", config, "serve", "--port", "0",
-                                         "--page-views", "off"], cwd=cwd, env=env,
-                                        stdout=subprocess.PIPE, stderr=self.log, text=True)
-        line = self.process.stdout.readline()
-        if not line.startswith("listening on "):
-            self.stop()
-            raise SystemExit(f"shop serve did not start: {line!r}\n{open(self.log_path).read()}")
-        self.port = int(line.rsplit(":", 1)[1])
+        super().__init__(shop, config, cwd, env, "--page-views", "off")
 
     def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        code = self.process.wait(timeout=60)
-        self.log.close()
+        code = super().stop()
         check(code == 0, f"the shop exited with {code} on SIGTERM")
 
 

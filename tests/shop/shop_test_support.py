@@ -2,6 +2,8 @@
 import http.client
 import os
 import re
+import signal
+import subprocess
 
 
 def test_server_passwords(root):
@@ -51,3 +53,31 @@ def call_with_type(port, method, path, body=None):
     """call(), with the response's Content-Type in place of the response."""
     status, data, response = call(port, method, path, body)
     return status, data, response.getheader("Content-Type")
+
+
+class ShopServer:
+    """`shop --config CONFIG serve --port 0 ARGS...` with its stderr in CWD/shop.log, started once
+    it listens (its first line of output names the port)."""
+
+    def __init__(self, shop, config, cwd, env, *args):
+        self.log_path = os.path.join(cwd, "shop.log")
+        self.log_file = open(self.log_path, "w")
+        self.process = subprocess.Popen([shop, "--config", config, "serve", "--port", "0", *args],
+                                        cwd=cwd, env=env, stdout=subprocess.PIPE,
+                                        stderr=self.log_file, text=True)
+        line = self.process.stdout.readline()  # blocks until it listens, or exits
+        if not line.startswith("listening on "):
+            self.stop()
+            raise SystemExit(f"shop serve did not start: {line!r}\n{self.text()}")
+        self.port = int(line.rsplit(":", 1)[1])
+
+    def stop(self):
+        """SIGTERM, then its exit code."""
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=60)
+        self.log_file.close()
+        return code
+
+    def text(self):
+        with open(self.log_path) as f:
+            return f.read()

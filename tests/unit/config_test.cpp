@@ -2,22 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include "config_errors.hpp"
 #include "manydb/core/errors.hpp"
 #include "manydb/database/database.hpp"
 
 using manydb::ConfigError;
 using manydb::DatabaseConfig;
 
-namespace {
-std::string load_error(const std::string& toml) {
-  try {
-    DatabaseConfig::from_toml_string(toml, "shop.toml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
-}  // namespace
+using manydb::testing::load_error;
 
 TEST(Config, DefaultAndBindsFromToml) {
   const auto config = DatabaseConfig::from_toml_string(R"(

@@ -1,6 +1,7 @@
 // Replicas in configuration: TOML, environment, and what a bind with replicas refuses.
 #include <gtest/gtest.h>
 
+#include "config_errors.hpp"
 #include "manydb/config/database_config.hpp"
 #include "manydb/core/errors.hpp"
 #include "manydb/routing/binds.hpp"
@@ -10,16 +11,8 @@ using manydb::DatabaseConfig;
 using manydb::ReplicaPolicy;
 using namespace std::chrono_literals;
 
-namespace {
-std::string load_error(const std::string& toml) {
-  try {
-    DatabaseConfig::from_toml_string(toml, "shop.toml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "no error";
-}
-}  // namespace
+using manydb::testing::binds_error;
+using manydb::testing::load_error;
 
 TEST(ReplicaConfig, ReplicasAreUrlsOrTablesWithTheirOwnPool) {
   const auto config = DatabaseConfig::from_toml_string(R"(
@@ -96,34 +89,22 @@ TEST(ReplicaConfig, BindsRefuseReplicasTheirEngineCannotHave) {
   DatabaseConfig sqlite;
   sqlite.set_default("sqlite:///tmp/manydb-replica-config.db");
   sqlite.add_replica("default", "sqlite:///tmp/manydb-replica-copy.db");
-  try {
-    manydb::Binds binds(sqlite);
-    FAIL() << "SQLite has no replicas";
-  } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("bind 'default' lists replicas, but sqlite has none"),
-              std::string::npos)
-        << e.what();
-  }
+  EXPECT_NE(binds_error(sqlite).find("bind 'default' lists replicas, but sqlite has none"),
+            std::string::npos)
+      << binds_error(sqlite);
+
   DatabaseConfig mixed;
   mixed.set_default("postgresql://u:secret@127.0.0.1/products");
   mixed.add_replica("default", "mariadb://u:secret@127.0.0.1/products");
-  try {
-    manydb::Binds binds(mixed);
-    FAIL() << "a replica on another engine";
-  } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("replica 1 of bind 'default' (code) is not on the engine "
-                                         "of its primary"),
-              std::string::npos)
-        << e.what();
-    EXPECT_EQ(std::string(e.what()).find("secret"), std::string::npos);
-  }
+  const std::string other_engine = binds_error(mixed);
+  EXPECT_NE(other_engine.find("replica 1 of bind 'default' (code) is not on the engine of its "
+                              "primary"),
+            std::string::npos)
+      << other_engine;
+  EXPECT_EQ(other_engine.find("secret"), std::string::npos);
+
   mixed.binds.at("default").replicas[0].url = "postgresql://u:secret@127.0.0.1:99999/products";
-  try {
-    manydb::Binds binds(mixed);
-    FAIL() << "a bad replica URL";
-  } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("replica 1 of bind 'default' (code): "), std::string::npos)
-        << e.what();
-    EXPECT_EQ(std::string(e.what()).find("secret"), std::string::npos);
-  }
+  const std::string bad_url = binds_error(mixed);
+  EXPECT_NE(bad_url.find("replica 1 of bind 'default' (code): "), std::string::npos) << bad_url;
+  EXPECT_EQ(bad_url.find("secret"), std::string::npos);
 }
