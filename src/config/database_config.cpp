@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "manydb/core/errors.hpp"
+#include "manydb/core/tenant_id.hpp"
 
 extern char** environ;
 
@@ -56,7 +57,7 @@ void read_pool_key(PoolSettings& pool, std::string_view key, const toml::node& n
                      "' (known: url, slow_query_ms, pool_size, max_overflow, pool_timeout_ms, "
                      "ping_after_idle_ms, connect_timeout_ms, statement_timeout_ms, "
                      "reconnect_interval_ms, replicas, replica_policy, max_lag_ms, "
-                     "replica_wait_ms, replica_cooldown_ms)");
+                     "replica_wait_ms, replica_cooldown_ms, servers)");
   }
 }
 
@@ -111,6 +112,21 @@ bool read_replica_key(BindConfig& bind, std::string_view key, const toml::node& 
   return true;
 }
 
+// A tenant bind's servers: URL templates, each holding {tenant}.
+std::vector<std::string> read_servers(const toml::node& node, const std::string& bind) {
+  const auto* list = node.as_array();
+  if (!list || list->empty())
+    config_error(node, "servers of bind '" + bind + "' must be a non-empty array of URL templates");
+  std::vector<std::string> servers;
+  for (const auto& server : *list) {
+    const auto* url = server.as_string();
+    if (!url || !is_tenant_template(url->get()))
+      config_error(server, "each server of bind '" + bind + "' must be a URL holding {tenant}");
+    servers.push_back(url->get());
+  }
+  return servers;
+}
+
 // A bind is a URL string or a table { url = "...", pool_size = 8, ... }.
 BindConfig read_bind(const toml::node& node, const std::string& name) {
   BindConfig bind;
@@ -127,12 +143,38 @@ BindConfig read_bind(const toml::node& node, const std::string& name) {
       bind.url = value.as_string()->get();
     } else if (key.str() == "slow_query_ms") {
       bind.slow_query = std::chrono::milliseconds(positive_integer(value, key.str()));
+    } else if (key.str() == "servers") {
+      bind.servers = read_servers(value, name);
     } else if (!read_replica_key(bind, key.str(), value, name)) {
       read_pool_key(bind.pool, key.str(), value);
     }
   }
+  if (bind.url.empty() && !bind.servers.empty()) bind.url = bind.servers.front();
   if (bind.url.empty()) config_error(node, "bind '" + name + "' has no url");
   return bind;
+}
+
+void read_tenants_table(const toml::node& node, TenantSettings& tenants) {
+  const auto* table = node.as_table();
+  if (!table) config_error(node, "[database.tenants] must be a table");
+  for (const auto& [key, value] : *table) {
+    if (key.str() == "registry") {
+      if (!value.as_string()) config_error(value, "registry must be the name of a bind");
+      tenants.registry = value.as_string()->get();
+    } else if (key.str() == "max_open") {
+      tenants.max_open = static_cast<std::size_t>(positive_integer(value, key.str()));
+      if (tenants.max_open == 0) config_error(value, "max_open must be at least 1");
+    } else if (key.str() == "max_connections") {
+      tenants.max_connections = static_cast<std::size_t>(positive_integer(value, key.str()));
+      if (tenants.max_connections == 0) config_error(value, "max_connections must be at least 1");
+    } else if (key.str() == "refresh_ms") {
+      tenants.refresh = std::chrono::milliseconds(positive_integer(value, key.str()));
+    } else {
+      config_error(value, "unknown key '" + std::string(key.str()) +
+                              "' in [database.tenants] (known: registry, max_open, "
+                              "max_connections, refresh_ms)");
+    }
+  }
 }
 
 void read_database_table(const toml::table& database, DatabaseConfig& config) {
@@ -155,6 +197,8 @@ void read_database_table(const toml::table& database, DatabaseConfig& config) {
       }
     } else if (key.str() == "slow_query_ms") {
       config.slow_query = std::chrono::milliseconds(positive_integer(value, key.str()));
+    } else if (key.str() == "tenants") {
+      read_tenants_table(value, config.tenants);
     } else if (key.str() == "recovery_interval_ms") {
       config.recovery_interval = std::chrono::milliseconds(positive_integer(value, key.str()));
     } else if (key.str() == "replica_refresh_ms") {
@@ -175,6 +219,8 @@ void read_database_table(const toml::table& database, DatabaseConfig& config) {
 
 }  // namespace
 
+bool BindConfig::per_tenant() const { return !servers.empty() || is_tenant_template(url); }
+
 void validate_bind_name(std::string_view name) {
   bool ok = !name.empty() && name.size() <= 63 && std::islower(static_cast<unsigned char>(name[0]));
   for (char c : name) {
@@ -188,13 +234,14 @@ void validate_bind_name(std::string_view name) {
 }
 
 DatabaseConfig& DatabaseConfig::set_default(std::string url, PoolSettings pool) {
-  binds[std::string(default_bind)] = BindConfig{std::move(url), pool, "code", std::nullopt, {}, {}};
+  binds[std::string(default_bind)] =
+      BindConfig{std::move(url), pool, "code", std::nullopt, {}, {}, {}};
   return *this;
 }
 
 DatabaseConfig& DatabaseConfig::add_bind(std::string name, std::string url, PoolSettings pool) {
   validate_bind_name(name);
-  binds[std::move(name)] = BindConfig{std::move(url), pool, "code", std::nullopt, {}, {}};
+  binds[std::move(name)] = BindConfig{std::move(url), pool, "code", std::nullopt, {}, {}, {}};
   return *this;
 }
 

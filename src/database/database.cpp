@@ -35,6 +35,12 @@ Result Database::execute_read(std::string_view bind, std::string_view sql,
   return s.execute_read(bind, sql, params);
 }
 
+Tenants Database::tenants() {
+  TenantRouter* router = binds_->tenants();
+  if (!router) throw ConfigError("no bind is a tenant bind (a URL holding {tenant})");
+  return Tenants(*router, models_);
+}
+
 RecoveryReport Database::recovered_at_open() {
   return recovery_ ? recovery_->first_pass() : RecoveryReport{};
 }

@@ -10,7 +10,7 @@ namespace manydb {
 
 void Database::register_table(const schema::TableInfo& table) {
   const auto& bind = table.bind_or_default();
-  if (!binds_->contains(bind)) {
+  if (!binds_->contains(bind) && !binds_->is_tenant_bind(bind)) {
     std::string known;
     for (const auto& n : binds_->names()) known += (known.empty() ? "" : ", ") + n;
     throw ConfigError(
@@ -44,15 +44,18 @@ void Database::run_ddl(std::string_view bind, bool create) {
   }
 }
 
+// The tenant binds' tables live in every tenant's databases: tenants().create_all() makes them.
 void Database::create_all() {
-  for (const auto& bind : models_.binds()) run_ddl(bind, true);
+  for (const auto& bind : models_.binds())
+    if (!binds_->is_tenant_bind(bind)) run_ddl(bind, true);
 }
 void Database::create_all(std::string_view bind) {
   engine(bind);  // an unknown bind is an error even when no model uses it
   run_ddl(bind, true);
 }
 void Database::drop_all() {
-  for (const auto& bind : models_.binds()) run_ddl(bind, false);
+  for (const auto& bind : models_.binds())
+    if (!binds_->is_tenant_bind(bind)) run_ddl(bind, false);
 }
 void Database::drop_all(std::string_view bind) {
   engine(bind);
@@ -64,6 +67,7 @@ schema::LiveSchema Database::inspect(std::string_view bind) { return inspect_sch
 std::vector<schema::SchemaDifference> Database::check_schema() {
   std::vector<schema::SchemaDifference> out;
   for (const auto& bind : models_.binds()) {
+    if (binds_->is_tenant_bind(bind)) continue;
     auto differences = schema::compare(inspect(bind), models_.tables(bind));
     out.insert(out.end(), differences.begin(), differences.end());
   }

@@ -234,8 +234,11 @@ void Pool::throw_pool_timeout() const {
 }
 
 std::unique_ptr<PooledConnection> Pool::open_connection() {
+  BudgetSlot slot;
+  if (budget_) slot = take_budget_slot();
   try {
-    auto connection = std::make_unique<PooledConnection>(PooledConnection{factory_()});
+    auto connection =
+        std::make_unique<PooledConnection>(PooledConnection{std::move(slot), factory_()});
     {
       std::lock_guard lock(mutex_);
       ++stats_.connects;
@@ -259,6 +262,44 @@ std::unique_ptr<PooledConnection> Pool::open_connection() {
   }
 }
 
+// A slot of the shared budget, or PoolTimeout (the pool's own slot freed) when none came free
+// within the acquire timeout: the cap is reached, which says nothing about this bind's server.
+BudgetSlot Pool::take_budget_slot() {
+  if (budget_->take(Clock::now() + options_.acquire_timeout)) return BudgetSlot(budget_.get());
+  {
+    std::lock_guard lock(mutex_);
+    --open_;
+    ++stats_.timeouts;
+  }
+  freed_.notify_one();
+  PoolTimeout timeout("bind '" + bind_ + "': no connection could be opened within " +
+                          std::to_string(options_.acquire_timeout.count()) +
+                          " ms: the tenants' connections are all in use (max_connections " +
+                          std::to_string(budget_->limit()) + ")",
+                      bind_);
+  log(LogLevel::warn, bind_, timeout.what());
+  throw timeout;
+}
+
+bool Pool::close_one_idle() {
+  std::unique_ptr<PooledConnection> connection = unpark();
+  std::unique_lock lock(mutex_);
+  if (connection) {
+    acquired_.fetch_sub(1, std::memory_order_relaxed);  // unpark() counted an acquire
+  } else if (!idle_.empty()) {
+    connection = std::move(idle_.front());  // the coldest
+    idle_.erase(idle_.begin());
+    idle_count_.fetch_sub(1);
+  } else {
+    return false;
+  }
+  --open_;
+  lock.unlock();
+  freed_.notify_one();
+  connection.reset();  // closes it, and its budget slot comes back
+  return true;
+}
+
 bool Pool::healthy_after_idle(PooledConnection& pooled) {
   try {
     return pooled.connection->ping();
@@ -270,6 +311,7 @@ bool Pool::healthy_after_idle(PooledConnection& pooled) {
 void Pool::give_back(std::unique_ptr<PooledConnection> connection) {
   connection->idle_since = idle_clock();
   if (!park(connection)) keep_idle(std::move(connection));
+  if (budget_) budget_->idle_available();
 }
 
 // give_back's locked path: into idle_, or closed when options().size are idle already.

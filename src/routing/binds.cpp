@@ -1,6 +1,7 @@
 #include "manydb/routing/binds.hpp"
 
 #include "manydb/core/errors.hpp"
+#include "manydb/core/tenant_id.hpp"
 
 namespace manydb {
 
@@ -41,7 +42,12 @@ PoolOptions pool_options(const PoolSettings& s) {
 }  // namespace
 
 Binds::Binds(const DatabaseConfig& config) {
+  std::vector<TenantBind> tenant_binds;
   for (const auto& [name, bind] : config.binds) {
+    if (bind.per_tenant()) {
+      tenant_binds.push_back(tenant_bind(name, bind, config));
+      continue;
+    }
     Url url = parse_url(bind.url, "bind '" + name + "'", bind.origin, name);
     auto engine = std::make_unique<Engine>(name, std::move(url), pool_options(bind.pool));
     const auto slow = bind.slow_query ? bind.slow_query : config.slow_query;
@@ -49,6 +55,37 @@ Binds::Binds(const DatabaseConfig& config) {
     if (!bind.replicas.empty()) add_replicas(*engine, bind, slow);
     engines_.emplace(name, std::move(engine));
   }
+  if (!tenant_binds.empty()) add_tenants(std::move(tenant_binds), config.tenants);
+}
+
+TenantBind Binds::tenant_bind(const std::string& name, const BindConfig& bind,
+                              const DatabaseConfig& config) {
+  if (!bind.replicas.empty()) {
+    throw ConfigError(
+        "bind '" + name + "' (" + bind.origin + ") is a tenant bind: it cannot have replicas",
+        name);
+  }
+  std::vector<std::string> servers = bind.servers.empty() ? std::vector{bind.url} : bind.servers;
+  for (const auto& server : servers) {
+    if (!is_tenant_template(server)) {
+      throw ConfigError("bind '" + name + "' (" + bind.origin +
+                            "): every server of a tenant bind must hold {tenant}",
+                        name);
+    }
+  }
+  return {name, std::move(servers), pool_options(bind.pool),
+          bind.slow_query ? bind.slow_query : config.slow_query};
+}
+
+void Binds::add_tenants(std::vector<TenantBind> binds, const TenantSettings& settings) {
+  auto registry = engines_.find(settings.registry);
+  if (registry == engines_.end()) {
+    throw ConfigError("the tenants' registry is bind '" + settings.registry +
+                          "', which is not a configured shared bind (set [database.tenants] "
+                          "registry to one)",
+                      settings.registry);
+  }
+  tenants_ = std::make_unique<TenantRouter>(std::move(binds), settings, *registry->second);
 }
 
 void Binds::add_replicas(Engine& primary, const BindConfig& bind,
@@ -94,6 +131,12 @@ void Binds::check_token(const ConsistencyToken& token) {
 
 Engine& Binds::engine(std::string_view name) {
   if (auto it = engines_.find(name); it != engines_.end()) return *it->second;
+  if (is_tenant_bind(name)) {
+    throw ConfigError("bind '" + std::string(name) +
+                          "' is a tenant bind: reach it through a session for a tenant "
+                          "(SessionOptions::tenant)",
+                      std::string(name));
+  }
   std::string known;
   for (const auto& [n, e] : engines_) known.append(known.empty() ? "" : ", ").append(n);
   throw ConfigError("unknown bind '" + std::string(name) +

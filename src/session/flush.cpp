@@ -250,8 +250,8 @@ std::size_t Session::children_to_send_with(const Tracked& parent, std::span<Trac
   const auto& table = *parent.table;
   if (std::find(parent_shape.returning.begin(), parent_shape.returning.end(), table.primary_key) ==
           parent_shape.returning.end() ||
-      !engines_.engine(table.bind_or_default()).dialect().pipelines() ||
-      engines_.engine(table.bind_or_default()).dialect().sequence_key_sql().empty()) {
+      !dialect_of(table.bind_or_default()).pipelines() ||
+      dialect_of(table.bind_or_default()).sequence_key_sql().empty()) {
     return 0;
   }
   std::vector<std::size_t> first, filled;

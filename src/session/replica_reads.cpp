@@ -16,7 +16,7 @@ bool replica_failure(const Error& e) { return dynamic_cast<const OperationalErro
 
 void Session::on_primary(std::string_view bind) {
   check_bind(std::string(bind));
-  engines_.engine(bind);  // must exist
+  engine_for(std::string(bind));  // must exist
   if (std::find(on_primary_.begin(), on_primary_.end(), bind) == on_primary_.end())
     on_primary_.emplace_back(bind);
   std::erase_if(replica_reads_, [&](const ReplicaRead& r) { return r.bind == bind; });

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "manydb/core/statement_kind.hpp"
+#include "manydb/core/tenant_id.hpp"
 #include "manydb/schema/ddl.hpp"
 #include "manydb/tx/atomic_commit.hpp"
 #include "manydb/tx/commit_log.hpp"
@@ -27,7 +28,16 @@ std::size_t IdentityHash::operator()(const IdentityKey& k) const {
 
 Session::Session(Binds& binds, SessionOptions options)
     : engines_(binds), options_(std::move(options)) {
-  if (!options_.only_bind.empty()) engines_.engine(options_.only_bind);  // must exist
+  if (!options_.tenant.empty()) {
+    TenantRouter* router = engines_.tenants();
+    if (!router) {
+      validate_tenant_id(options_.tenant);
+      throw ConfigError("a session for tenant '" + options_.tenant +
+                        "', but no bind is a tenant bind (a URL holding {tenant})");
+    }
+    tenant_ = router->open(options_.tenant);
+  }
+  if (!options_.only_bind.empty()) engine_for(options_.only_bind);  // must exist
   if (!options_.read_after.empty()) {
     engines_.check_token(options_.read_after);
     seen_ = options_.read_after;
@@ -44,12 +54,17 @@ void Session::check_bind(const std::string& bind) const {
 }
 
 Session::BindState& Session::use(const std::string& bind, bool write) {
-  auto it = std::find_if(binds_.begin(), binds_.end(), [&](auto& b) { return b.bind == bind; });
+  auto it = std::find_if(binds_.begin(), binds_.end(), [&](auto& b) { return b.serves(bind); });
   if (it == binds_.end()) {
     check_bind(bind);
-    Engine& engine = engines_.engine(bind);
-    binds_.push_back({bind, &engine, engine.connect()});  // in place: tx points at its lease
-    it = std::prev(binds_.end());
+    Engine& engine = engine_for(bind);
+    it = std::find_if(binds_.begin(), binds_.end(), [&](auto& b) { return b.engine == &engine; });
+    if (it != binds_.end()) {
+      it->also.push_back(bind);  // a tenant bind in a database this session already uses
+    } else {
+      binds_.push_back({bind, {}, &engine, engine.connect()});  // in place: tx points at its lease
+      it = std::prev(binds_.end());
+    }
   }
   // SQLite takes its file lock at BEGIN, so a session reads there without a transaction until
   // it first writes; the servers begin as SessionOptions::begin says.
@@ -97,13 +112,27 @@ void Session::rollback_alone(const std::string& bind) { use(bind, false).tx.roll
 
 bool Session::in_transaction(std::string_view bind) const {
   for (const auto& b : binds_) {
-    if (b.bind == bind) return b.lease.in_transaction();
+    if (b.serves(bind)) return b.lease.in_transaction();
   }
   return false;
 }
 
 const Dialect& Session::dialect_of(const std::string& bind) {
-  return engines_.engine(bind).dialect();
+  if (Engine* shared = engines_.find(bind)) return shared->dialect();
+  return engine_for(bind).dialect();
+}
+
+Engine& Session::engine_for(const std::string& bind) {
+  if (Engine* shared = engines_.find(bind)) return *shared;
+  if (tenant_) {
+    if (Engine* engine = tenant_->engine(bind)) return *engine;
+  } else if (engines_.is_tenant_bind(bind)) {
+    throw ConfigError("bind '" + bind +
+                          "' is a tenant bind, and this session has no tenant: open it with "
+                          "SessionOptions::tenant",
+                      bind);
+  }
+  return engines_.engine(bind);  // throws, naming the binds there are
 }
 
 Cursor& Session::run(const std::string& bind, const Statement& statement, bool write,
@@ -196,6 +225,7 @@ void Session::commit() {
   refuse_commit_after_a_lost_connection();
   if (atomic() && std::count_if(binds_.begin(), binds_.end(),
                                 [](const BindState& b) { return b.wrote && b.tx.open(); }) > 1) {
+    refuse_atomic_commit_with_a_tenant();
     return commit_atomic();
   }
   std::vector<std::string> committed;
@@ -247,6 +277,26 @@ void Session::commit_atomic() {
   binds_.clear();
   replica_reads_.clear();
   txid_.clear();
+}
+
+// Recovery asks the shared binds only: a branch left prepared in one of a thousand tenant
+// databases would never be found. (Tenant binds in one database share one transaction, which
+// commits alone.) Until it searches them, such a commit is refused before
+// anything is committed, rather than made atomic in name only.
+void Session::refuse_atomic_commit_with_a_tenant() {
+  if (!tenant_) return;
+  for (const auto& b : binds_) {
+    if (!b.wrote || !b.tx.open() || !tenant_->engine(b.bind)) continue;
+    const std::string bind = b.bind;
+    rollback();
+    throw ProgrammingError(
+        "this session wrote to several databases, one of them tenant '" + options_.tenant +
+            "''s (bind '" + bind +
+            "'): an atomic commit that includes a tenant's database is not supported; nothing "
+            "was committed (put the tenant binds in one database, commit in two sessions, or "
+            "use Commit::best_effort)",
+        bind);
+  }
 }
 
 // A bind whose connection was lost during this session (its error reached the caller, who

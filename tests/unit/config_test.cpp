@@ -96,7 +96,7 @@ TEST(Config, ErrorsCarryFileLineAndColumn) {
             "max_overflow, "
             "pool_timeout_ms, ping_after_idle_ms, connect_timeout_ms, statement_timeout_ms, "
             "reconnect_interval_ms, replicas, replica_policy, max_lag_ms, replica_wait_ms, "
-            "replica_cooldown_ms)");
+            "replica_cooldown_ms, servers)");
   EXPECT_NE(load_error("[database]\nurl = \n").find("shop.toml:2:"), std::string::npos);
   EXPECT_NE(load_error("[other]\n").find("no [database] table"), std::string::npos);
   EXPECT_NE(load_error("[database.binds]\nUsers = \"sqlite://\"\n").find("shop.toml:2:9"),

@@ -62,6 +62,27 @@ struct BindConfig {
   std::optional<std::chrono::milliseconds> slow_query;
   std::vector<ReplicaConfig> replicas;  // reads may go there (docs/replicas.md)
   ReplicaSettings replica;
+  // A tenant bind (docs/tenants.md) has a URL template holding {tenant}: in `url`, or one per
+  // server here, where each tenant is placed on one of them when it is created. Servers are
+  // only ever appended: a tenant keeps the index it was given.
+  std::vector<std::string> servers;
+  bool per_tenant() const;
+};
+
+// The tenants of a Database whose binds include tenant binds (docs/tenants.md).
+struct TenantSettings {
+  // The bind whose table manydb_tenants lists the tenants: a shared bind, never a tenant one.
+  std::string registry{"default"};
+  // Tenants whose engines are open at once; past it the least recently used one closes (its
+  // connections once they are returned).
+  std::size_t max_open = 100;
+  // Connections open at once across every tenant's pool, whatever the mix of tenants; an
+  // acquire that finds none free closes an idle one of another tenant, or waits up to its
+  // pool's acquire timeout, then PoolTimeout.
+  std::size_t max_connections = 100;
+  // How long a tenant found in the registry is trusted before it is asked again: a tenant
+  // dropped by another process answers UnknownTenant here within it. 0: every session asks.
+  std::chrono::milliseconds refresh{1'000};
 };
 
 struct DatabaseConfig {
@@ -77,6 +98,7 @@ struct DatabaseConfig {
   // How often the replicas' positions, lag and health are read (routing/replica_monitor.hpp);
   // 0: never in the background (a command that runs and exits).
   std::chrono::milliseconds replica_refresh{100};
+  TenantSettings tenants;  // used when a bind is a tenant bind
 
   DatabaseConfig& set_default(std::string url, PoolSettings pool = {});
   DatabaseConfig& add_bind(std::string name, std::string url, PoolSettings pool = {});

@@ -66,6 +66,18 @@ class NotFound : public Error {
   using Error::Error;
 };
 
+// A tenant id that is valid but was never created, or was dropped (tenancy/): never created on
+// the fly. The shop answers 404.
+class UnknownTenant : public NotFound {
+ public:
+  UnknownTenant(std::string message, std::string tenant)
+      : NotFound(std::move(message)), tenant_(std::move(tenant)) {}
+  const std::string& tenant() const noexcept { return tenant_; }
+
+ private:
+  std::string tenant_;
+};
+
 // A session's flush found the row of a tracked object gone: its UPDATE matched no row, so its
 // changes could not be written (a lost update). Names the model and the primary key, no other
 // value. Not a NotFound: the object was there when it was read (the shop answers 409).

@@ -10,6 +10,7 @@
 
 #include "manydb/config/database_config.hpp"
 #include "manydb/core/result.hpp"
+#include "manydb/database/tenants.hpp"
 #include "manydb/observe/metrics_snapshot.hpp"
 #include "manydb/routing/binds.hpp"
 #include "manydb/routing/replica_monitor.hpp"
@@ -44,6 +45,7 @@ class Database {
   const schema::ModelRegistry& models() const { return models_; }
 
   // CREATE TABLE / INDEX IF NOT EXISTS for the models of every bind, or of one; idempotent.
+  // A tenant bind's tables are made per tenant (tenants().create and create_all).
   void create_all();
   void create_all(std::string_view bind);
   // DROP TABLE IF EXISTS, children before parents; idempotent.
@@ -54,6 +56,11 @@ class Database {
   schema::LiveSchema inspect(std::string_view bind = DatabaseConfig::default_bind);
   // Where the live schema of each bind with models differs from the models; empty = in step.
   std::vector<schema::SchemaDifference> check_schema();
+
+  // The tenants of the tenant binds (docs/tenants.md): create, drop, list. Throws ConfigError
+  // when no bind is a tenant bind.
+  Tenants tenants();
+  bool has_tenants() const { return binds_->tenants() != nullptr; }
 
   // A unit of work over every bind, or over one (the seed's "sessions with specific binds").
   Session session(SessionOptions options = {}) { return Session(*binds_, std::move(options)); }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "manydb/driver/connection.hpp"
+#include "manydb/pool/connection_budget.hpp"
 
 namespace manydb {
 
@@ -22,6 +23,7 @@ struct RecordedStatement {
 };
 
 struct PooledConnection {
+  BudgetSlot slot;  // declared first: given back after the connection has closed
   std::unique_ptr<Connection> connection;
   std::chrono::steady_clock::time_point idle_since{};
 };

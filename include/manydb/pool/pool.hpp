@@ -14,6 +14,7 @@
 #include "manydb/core/errors.hpp"
 #include "manydb/driver/connection.hpp"
 #include "manydb/observe/histogram.hpp"
+#include "manydb/pool/connection_budget.hpp"
 #include "manydb/pool/lease.hpp"
 #include "manydb/pool/pool_options.hpp"
 
@@ -42,6 +43,12 @@ class Pool {
   const PoolOptions& options() const { return options_; }
   const std::string& bind() const { return bind_; }
 
+  // Makes every connection this pool opens take a slot in `budget` first (tenant pools share
+  // one: TenantSettings::max_connections). Called once, before the pool is used.
+  void share_budget(std::shared_ptr<ConnectionBudget> budget) { budget_ = std::move(budget); }
+  // Closes one idle connection, for a budget that needs its slot; false when none is idle.
+  bool close_one_idle();
+
  private:
   friend class Lease;
   using Clock = std::chrono::steady_clock;
@@ -53,6 +60,7 @@ class Pool {
   [[noreturn]] void throw_pool_timeout() const;  // logs it too: outside the lock
   void came_up();
   std::unique_ptr<PooledConnection> open_connection();  // counted in open_ by the caller
+  BudgetSlot take_budget_slot();
   std::unique_ptr<PooledConnection> take_idle_or_reserve(
       std::unique_lock<std::mutex>& lock, std::optional<Clock::time_point>& deadline);
   bool reserve_idle();
@@ -69,6 +77,7 @@ class Pool {
   const std::string bind_;
   const Factory factory_;
   const PoolOptions options_;
+  std::shared_ptr<ConnectionBudget> budget_;  // nullptr: no cap beyond this pool's own
   mutable std::mutex mutex_;
   std::condition_variable freed_;
   std::vector<std::unique_ptr<PooledConnection>> idle_;  // most recently returned last: reuse warm

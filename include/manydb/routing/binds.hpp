@@ -1,7 +1,7 @@
 #pragma once
 // The binds registry: one Engine per bind name, and the read replicas of the binds that have
-// them. Every read or write picks its engine here, so replicas (and later tenants) are routed
-// in this one place.
+// them. Every read or write picks its engine here, so replicas and tenants are routed in this
+// one place.
 #include <functional>
 #include <map>
 #include <memory>
@@ -14,6 +14,7 @@
 #include "manydb/pool/engine.hpp"
 #include "manydb/routing/consistency_token.hpp"
 #include "manydb/routing/replica_set.hpp"
+#include "manydb/routing/tenant_router.hpp"
 
 namespace manydb {
 
@@ -23,10 +24,21 @@ class Binds {
   // set); connects to none of them.
   explicit Binds(const DatabaseConfig& config);
 
-  // Throws ConfigError listing the known binds when `name` is not one of them.
+  // Throws ConfigError listing the known binds when `name` is not one of them, or saying that
+  // a tenant is needed when it is a tenant bind.
   Engine& engine(std::string_view name);
+  // The engine of a shared bind; nullptr for a tenant bind or an unknown name.
+  Engine* find(std::string_view name) {
+    auto it = engines_.find(name);
+    return it == engines_.end() ? nullptr : it->second.get();
+  }
   bool contains(std::string_view name) const { return engines_.contains(name); }
+  // The shared binds (every bind but the tenant binds), in name order.
   std::vector<std::string> names() const;
+
+  // The tenant binds' router; nullptr when no bind is a tenant bind.
+  TenantRouter* tenants() { return tenants_.get(); }
+  bool is_tenant_bind(std::string_view name) const { return tenants_ && tenants_->routes(name); }
 
   // The read replicas of bind `name`; nullptr when it has none (then every read goes to the
   // primary, as if replicas did not exist).
@@ -42,11 +54,15 @@ class Binds {
   void check_token(const ConsistencyToken& token);
 
  private:
+  static TenantBind tenant_bind(const std::string& name, const BindConfig& bind,
+                                const DatabaseConfig& config);
+  void add_tenants(std::vector<TenantBind> binds, const TenantSettings& settings);
   void add_replicas(Engine& primary, const BindConfig& bind,
                     std::optional<std::chrono::milliseconds> slow_query);
 
   std::map<std::string, std::unique_ptr<Engine>, std::less<>> engines_;
   std::map<std::string, std::unique_ptr<ReplicaSet>, std::less<>> replicas_;
+  std::unique_ptr<TenantRouter> tenants_;  // declared last: destroyed before the registry's engine
 };
 
 }  // namespace manydb

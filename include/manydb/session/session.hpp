@@ -9,6 +9,7 @@
 // to the bind go to the primary (docs/replicas.md). commit() flushes, then commits: a session
 // that wrote to several binds commits them atomically (SessionOptions::commit,
 // tx/atomic_commit.hpp), one that wrote to one bind commits it alone.
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <memory>
@@ -69,6 +70,10 @@ struct SessionOptions {
   // session's consistency_token(), from any thread or process): a replica serves them only once
   // it has replayed the token's position, else the primary does (ReplicaSettings::token_wait).
   ConsistencyToken read_after{};
+  // The tenant whose databases the tenant binds reach in this session (docs/tenants.md); the
+  // shared binds are reached as usual. Checked when the session opens: ConfigError for an
+  // invalid id, UnknownTenant for one never created. Empty: a tenant bind is an error.
+  std::string tenant{};
 };
 
 class Session {
@@ -124,6 +129,9 @@ class Session {
   // wrote: hand it to a later session (SessionOptions::read_after) that must see those writes.
   const ConsistencyToken& consistency_token() const { return seen_; }
 
+  // The session's tenant; empty when it has none.
+  const std::string& tenant() const { return options_.tenant; }
+
   // Raw SQL on one bind inside this session's transaction there.
   Connection& connection(std::string_view bind);
   Result execute(std::string_view bind, std::string_view sql, std::span<const Value> params);
@@ -148,6 +156,8 @@ class Session {
   Cursor& run(const std::string& bind, const Statement& statement, bool write,
               bool primary = false);
   const Dialect& dialect_of(const std::string& bind);
+  // A shared bind's engine, or this session's tenant's engine for a tenant bind.
+  Engine& engine_for(const std::string& bind);
   // Whether statements commit on their own (Begin::never), and a transaction for the statements
   // of one call in such a session.
   bool autocommits() const { return options_.begin == Begin::never; }
@@ -160,12 +170,16 @@ class Session {
 
   struct BindState {
     std::string bind;
+    std::vector<std::string> also{};  // other tenant binds in the same database (one engine)
     Engine* engine = nullptr;
     Lease lease;
     Transaction tx{};      // on `lease`: destroyed first, rolling back what was not committed
     bool wrote = false;    // a participant of an atomic commit; a bind only read is not
     std::string branch{};  // the id its transaction was begun under, where that must be known
     std::vector<RecordedStatement> recorded{};  // of a bind that cannot prepare, in atomic mode
+    bool serves(std::string_view name) const {
+      return bind == name || std::find(also.begin(), also.end(), name) != also.end();
+    }
   };
   // Whether commit() makes the writes on several binds atomic.
   bool atomic() const {
@@ -210,9 +224,11 @@ class Session {
   void flush_detach(detail::Tracked& t);  // stops tracking without any SQL
   void forget_everything();
   void refuse_commit_after_a_lost_connection();
+  void refuse_atomic_commit_with_a_tenant();
 
   Binds& engines_;
   SessionOptions options_;
+  std::shared_ptr<TenantDatabases> tenant_;  // before binds_: its engines outlive the leases
   std::deque<BindState> binds_;  // in order of first use: the commit order; never moved (tx)
   std::vector<std::unique_ptr<detail::Tracked>> tracked_;
   // Built at the first remove() and kept from then on: most sessions never remove, and an entry
