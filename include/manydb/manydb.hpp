@@ -3,6 +3,7 @@
 #include "manydb/core/errors.hpp"
 #include "manydb/core/result.hpp"
 #include "manydb/core/statement_kind.hpp"
+#include "manydb/core/tenant_id.hpp"
 #include "manydb/core/timestamp.hpp"
 #include "manydb/core/url.hpp"
 #include "manydb/core/value.hpp"

@@ -35,6 +35,22 @@ std::unique_ptr<Connection> connect_to_server(const Url& url, const std::string&
   return connect(server, options_for(name));
 }
 
+// A tenant database's name: the template's text around an id that may hold '-', which the
+// identifiers of models may not. Only letters, digits, '_' and '-' pass, so quoting is enough.
+std::string quoted_database(const Url& url) {
+  const std::string& name = url.database;
+  const bool ok = !name.empty() && name.find_first_not_of(
+                                       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                       "0123456789_-") == std::string::npos;
+  if (!ok) {
+    throw ConfigError("tenant database name '" + name +
+                      "': a tenant bind's database name may hold only letters, digits, '_' and "
+                      "'-' around {tenant}");
+  }
+  const char q = url.backend == Backend::mariadb ? '`' : '"';
+  return q + name + q;
+}
+
 std::vector<std::filesystem::path> sqlite_files(const Url& url) {
   const std::filesystem::path path = url.sqlite_path();
   return {path, path.string() + "-wal", path.string() + "-shm", path.string() + "-journal"};
@@ -46,7 +62,7 @@ void create_database(const Url& url, const std::string& name) {
     return;  // the file is made by the first connection (mode=rwc)
   }
   auto server = connect_to_server(url, name);
-  const std::string quoted = server->dialect().quote_identifier(url.database);
+  const std::string quoted = quoted_database(url);
   if (url.backend == Backend::mariadb) {
     server->execute_script("CREATE DATABASE IF NOT EXISTS " + quoted);
     return;
@@ -66,7 +82,7 @@ void drop_database(const Url& url, const std::string& name) {
     return;
   }
   auto server = connect_to_server(url, name);
-  const std::string quoted = server->dialect().quote_identifier(url.database);
+  const std::string quoted = quoted_database(url);
   // WITH (FORCE): the connections other processes still hold to it are ended, not waited for.
   server->execute_script(url.backend == Backend::postgresql
                              ? "DROP DATABASE IF EXISTS " + quoted + " WITH (FORCE)"

@@ -1,5 +1,11 @@
 #include "manydb/pool/lease.hpp"
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
 #include <utility>
 
 #include "manydb/core/errors.hpp"
@@ -35,6 +41,39 @@ Lease& Lease::operator=(Lease&& other) noexcept {
     handed_out_ = other.handed_out_;
   }
   return *this;
+}
+
+namespace {
+// Reads the socket until the server closes its end, for at most `limit`. A PostgreSQL backend
+// closes it after it has left pg_stat_activity.
+void wait_for_server_close(int fd, std::chrono::milliseconds limit) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + limit;
+  char buffer[512];
+  for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return;
+    pollfd p{fd, POLLIN, 0};
+    const int ready = ::poll(&p, 1, static_cast<int>(left));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return;
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n == 0 || (n < 0 && errno != EINTR)) return;  // the end, or an error: it is closed
+  }
+}
+}  // namespace
+
+PooledConnection::~PooledConnection() {
+  if (!slot.held() || !connection) return;
+  // A copy of the socket keeps it open after the client library has said goodbye and closed
+  // its own, so that the server's end of it can be seen.
+  const int socket = connection->server_socket();
+  const int copy = socket >= 0 ? ::dup(socket) : -1;
+  connection.reset();
+  if (copy < 0) return;
+  wait_for_server_close(copy, std::chrono::milliseconds(500));
+  ::close(copy);
 }
 
 Lease::~Lease() { release(); }

@@ -237,8 +237,7 @@ std::unique_ptr<PooledConnection> Pool::open_connection() {
   BudgetSlot slot;
   if (budget_) slot = take_budget_slot();
   try {
-    auto connection =
-        std::make_unique<PooledConnection>(PooledConnection{std::move(slot), factory_()});
+    auto connection = std::make_unique<PooledConnection>(std::move(slot), factory_());
     {
       std::lock_guard lock(mutex_);
       ++stats_.connects;

@@ -79,7 +79,9 @@ Session::BindState& Session::use(const std::string& bind, bool write) {
 // commit log exists (created once per engine, outside the transaction, where MariaDB's DDL
 // would commit it), MariaDB's transaction is an XA branch, SQLite's statements are recorded.
 void Session::begin_on(BindState& b) {
-  if (!atomic()) {
+  // A tenant's database never takes part in an atomic commit across databases
+  // (refuse_atomic_commit_with_a_tenant): its transaction is a plain one.
+  if (!atomic() || (tenant_ && tenant_->engine(b.bind) == b.engine)) {
     b.tx = Transaction(b.lease, TxMode::write);
     return;
   }

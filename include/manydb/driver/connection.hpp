@@ -140,6 +140,9 @@ class Connection {
   // connection (a Lease), and leave it as you found it: no open transaction or result, and
   // none of manydb's prepared statements (PostgreSQL names them s<n> and t<n>) touched.
   virtual void* native_handle() = 0;
+  // The socket to the server; -1 for an engine in process. A pool that must not let the server
+  // count more sessions than it holds waits on it, after closing, for the server's end.
+  virtual int server_socket() const { return -1; }
 
   virtual std::uint64_t prepare_count() const = 0;  // statements parsed since connecting
 

@@ -67,6 +67,7 @@ class BudgetSlot {
     return *this;
   }
   ~BudgetSlot() { release(); }
+  bool held() const { return budget_ != nullptr; }
 
  private:
   void release() {

@@ -23,9 +23,17 @@ struct RecordedStatement {
 };
 
 struct PooledConnection {
+  PooledConnection(BudgetSlot budget_slot, std::unique_ptr<Connection> open)
+      : slot(std::move(budget_slot)), connection(std::move(open)) {}
+  PooledConnection(const PooledConnection&) = delete;
+  PooledConnection& operator=(const PooledConnection&) = delete;
+
   BudgetSlot slot;  // declared first: given back after the connection has closed
   std::unique_ptr<Connection> connection;
   std::chrono::steady_clock::time_point idle_since{};
+  // With a budget slot, closing waits (briefly) until the server has ended the session too:
+  // the slot then goes to a new connection without the server ever counting one more.
+  ~PooledConnection();
 };
 
 class Lease {

@@ -47,6 +47,7 @@ class MariadbConnection final : public Connection {
   bool reset_for_reuse() noexcept override;
 
   void* native_handle() override { return db_; }
+  int server_socket() const override { return static_cast<int>(mysql_get_socket(db_)); }
   bool ping() override;
   bool broken() const override { return broken_; }
   bool closed_by_server() override;

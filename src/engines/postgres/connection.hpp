@@ -39,6 +39,7 @@ class PgConnection final : public Connection {
   std::vector<std::string> prepared_transactions(std::string_view prefix) override;
 
   void* native_handle() override { return conn_; }
+  int server_socket() const override { return PQsocket(conn_); }
   bool ping() override;
   bool broken() const override { return broken_; }
   bool closed_by_server() override;
