@@ -102,6 +102,25 @@ std::size_t TenantTest::tenant_databases() const {
   return n - 2;
 }
 
+std::int64_t TenantTest::sessions_at_server(Connection& c) const {
+  const std::string like = "mdb\\_" + std::to_string(::getpid()) + "\\_t\\_%";
+  const std::string sql =
+      backend() == Backend::postgresql
+          // Autovacuum workers visit new databases too; they are not the application's.
+          ? "SELECT count(*) FROM pg_stat_activity WHERE datname LIKE ? AND "
+            "backend_type = 'client backend'"
+          // A session whose client said goodbye (COM_QUIT) stays listed for a moment after
+          // MariaDB closed its socket, as "Killed" or "Quit": it is ending, not open.
+          : "SELECT count(*) FROM information_schema.processlist WHERE db LIKE ? AND "
+            "command NOT IN ('Quit', 'Killed')";
+  auto& cursor = c.query(sql, {Value(like)});
+  cursor.next();
+  const auto n = cursor.get_int64(0);
+  while (cursor.next()) {
+  }
+  return n;
+}
+
 std::vector<std::string> TenantTest::names_in(Connection& c, const std::string& table) {
   std::vector<std::string> out;
   auto& cursor =

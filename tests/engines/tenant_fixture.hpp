@@ -64,6 +64,8 @@ class TenantTest : public EngineTest {
   // The databases (files) this process's tenants have now.
   std::size_t tenant_databases() const;
   std::vector<std::string> names_in(Connection& c, const std::string& table);
+  // The sessions the server has open to this process's tenant databases, asked on `c`.
+  std::int64_t sessions_at_server(Connection& c) const;
 
   std::string registry_, accounts_;
   std::filesystem::path sqlite_dir_;

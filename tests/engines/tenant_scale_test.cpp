@@ -21,21 +21,6 @@ std::size_t resident_bytes() {
   return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
 }
 
-std::int64_t open_at_server(Connection& admin, Backend backend) {
-  const std::string like = "mdb\\_" + std::to_string(::getpid()) + "\\_t\\_%";
-  const std::string sql =
-      backend == Backend::postgresql
-          ? "SELECT count(*) FROM pg_stat_activity WHERE datname LIKE ?"
-          : "SELECT count(*) FROM information_schema.processlist WHERE db LIKE ? AND "
-            "command NOT IN ('Quit', 'Killed')";  // ending sessions: see tenant_test.cpp
-  auto& cursor = admin.query(sql, {Value(like)});
-  cursor.next();
-  const auto n = cursor.get_int64(0);
-  while (cursor.next()) {
-  }
-  return n;
-}
-
 using TenantScaleTest = TenantTest;
 
 TEST_P(TenantScaleTest, ManyTenantsStayWithinTheOpenLimitTheConnectionCapAndBoundedMemory) {
@@ -70,14 +55,13 @@ TEST_P(TenantScaleTest, ManyTenantsStayWithinTheOpenLimitTheConnectionCapAndBoun
   std::atomic<int> failures{0};
   std::int64_t most_at_server = 0;
   if (backend() != Backend::sqlite) {
-    wait_until([&] { return open_at_server(*admin_, backend()) <= std::int64_t{kCap}; },
+    wait_until([&] { return sessions_at_server(*admin_) <= std::int64_t{kCap}; },
                "provisioning's sessions gone");
   }
   std::thread watcher([&] {
     if (backend() == Backend::sqlite) return;
     auto conn = connect("watcher");
-    while (!done.load())
-      most_at_server = std::max(most_at_server, open_at_server(*conn, backend()));
+    while (!done.load()) most_at_server = std::max(most_at_server, sessions_at_server(*conn));
   });
   std::vector<std::thread> workers;
   const std::size_t per_worker = count * 3 / 4;

@@ -213,24 +213,6 @@ TEST_P(TenantTest, TheLeastRecentlyUsedTenantClosesPastTheLimit) {
   EXPECT_EQ(db.tenants().stats().opened, 4u) << "b opened again";
 }
 
-// What the server counts, for the connections to this process's tenant databases.
-std::int64_t server_connections(Connection& admin, Backend backend) {
-  const std::string like = "mdb\\_" + std::to_string(::getpid()) + "\\_t\\_%";
-  const std::string sql =
-      backend == Backend::postgresql
-          ? "SELECT count(*) FROM pg_stat_activity WHERE datname LIKE ?"
-          // A session whose client said goodbye (COM_QUIT) stays listed for a moment after
-          // MariaDB closed its socket, as "Killed" or "Quit": it is ending, not open.
-          : "SELECT count(*) FROM information_schema.processlist WHERE db LIKE ? AND "
-            "command NOT IN ('Quit', 'Killed')";
-  auto& cursor = admin.query(sql, {Value(like)});
-  cursor.next();
-  const auto n = cursor.get_int64(0);
-  while (cursor.next()) {
-  }
-  return n;
-}
-
 TEST_P(TenantTest, ConnectionsAcrossTenantsNeverExceedTheCap) {
   auto c = config();
   c.tenants.max_connections = 3;
@@ -244,15 +226,12 @@ TEST_P(TenantTest, ConnectionsAcrossTenantsNeverExceedTheCap) {
   std::atomic<int> failures{0};
   std::int64_t most_at_server = 0;
   if (backend() != Backend::sqlite) {  // the sessions provisioning opened are gone
-    wait_until([&] { return server_connections(*admin_, backend()) == 0; }, "provisioning's end");
+    wait_until([&] { return sessions_at_server(*admin_) == 0; }, "provisioning's end");
   }
   std::thread counter([&] {
     if (backend() == Backend::sqlite) return;  // no server to ask: the budget's peak below
     auto watcher = connect("watcher");
-    while (!done.load()) {
-      auto n = server_connections(*watcher, backend());
-      most_at_server = std::max(most_at_server, n);
-    }
+    while (!done.load()) most_at_server = std::max(most_at_server, sessions_at_server(*watcher));
   });
   std::vector<std::thread> workers;
   for (int w = 0; w < 4; ++w) {
