@@ -82,6 +82,7 @@ MetricsSnapshot Database::metrics() const {
   MetricsSnapshot m;
   for (const auto& name : binds_->names())
     m.binds.push_back(binds_->engine(name).metrics_snapshot());
+  if (TenantRouter* tenants = binds_->tenants()) m.tenants = tenants->stats();
   return m;
 }
 

@@ -223,6 +223,28 @@ void write_sqlite(PrometheusWriter& out, const MetricsSnapshot& m) {
            [&](const BindSnapshot& b, Labels l) { out.sample(l, b.sqlite->group_commit_syncs); });
 }
 
+void write_tenants(PrometheusWriter& out, const TenantCounts& t) {
+  const auto gauge = [&](std::string_view name, std::string_view help, std::uint64_t value) {
+    out.family(name, Type::gauge, help);
+    out.sample(Labels{}, value);
+  };
+  const auto counter = [&](std::string_view name, std::string_view help, std::uint64_t value) {
+    out.family(name, Type::counter, help);
+    out.sample(Labels{}, value);
+  };
+  gauge("manydb_tenants_open", "Tenants whose engines are open.", t.open);
+  gauge("manydb_tenants_max_open", "Tenants that may be open at once.", t.max_open);
+  counter("manydb_tenants_opened_total", "Tenants opened at their first use (cold opens).",
+          t.opened);
+  counter("manydb_tenants_closed_total", "Tenants closed as the least recently used, or dropped.",
+          t.closed);
+  gauge("manydb_tenant_connections", "Connections open across every tenant.", t.connections);
+  gauge("manydb_tenant_connections_peak", "The most connections open across every tenant at once.",
+        t.peak_connections);
+  gauge("manydb_tenant_connections_max", "The cap on connections across every tenant.",
+        t.max_connections);
+}
+
 }  // namespace
 
 void write_prometheus(PrometheusWriter& out, const MetricsSnapshot& metrics) {
@@ -230,6 +252,7 @@ void write_prometheus(PrometheusWriter& out, const MetricsSnapshot& metrics) {
   write_transactions(out, metrics);
   write_pool(out, metrics);
   write_sqlite(out, metrics);
+  if (metrics.tenants) write_tenants(out, *metrics.tenants);
 }
 
 std::string render_prometheus(const MetricsSnapshot& metrics) {

@@ -202,6 +202,7 @@ TenantStats TenantRouter::stats() const {
   {
     std::lock_guard lock(mutex_);
     s.open = open_.size();
+    s.max_open = settings_.max_open;
     s.opened = opened_;
     s.closed = closed_;
   }

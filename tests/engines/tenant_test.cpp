@@ -211,6 +211,10 @@ TEST_P(TenantTest, TheLeastRecentlyUsedTenantClosesPastTheLimit) {
   EXPECT_EQ(db.tenants().stats().opened, 3u) << "a was still open";
   db.session({.tenant = b}).query<Item>().count();
   EXPECT_EQ(db.tenants().stats().opened, 4u) << "b opened again";
+  const std::string metrics = render_prometheus(db.metrics());
+  EXPECT_NE(metrics.find("manydb_tenants_open 2\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("manydb_tenants_opened_total 4\n"), std::string::npos);
+  EXPECT_NE(metrics.find("manydb_tenants_max_open 2\n"), std::string::npos);
 }
 
 TEST_P(TenantTest, ConnectionsAcrossTenantsNeverExceedTheCap) {

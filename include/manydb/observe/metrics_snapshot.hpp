@@ -59,8 +59,21 @@ struct BindSnapshot {
   std::optional<SqliteCounts> sqlite;
 };
 
+// The tenant binds as a whole (routing/tenant_router.hpp): per tenant would be a label value
+// per customer.
+struct TenantCounts {
+  std::size_t open = 0;              // tenants whose engines are open now
+  std::size_t max_open = 0;          // TenantSettings::max_open
+  std::uint64_t opened = 0;          // tenants opened (cold opens) since start
+  std::uint64_t closed = 0;          // tenants closed as least recently used, or dropped
+  std::size_t connections = 0;       // open across every tenant
+  std::size_t peak_connections = 0;  // the most open at once since start
+  std::size_t max_connections = 0;   // TenantSettings::max_connections
+};
+
 struct MetricsSnapshot {
   std::vector<BindSnapshot> binds;
+  std::optional<TenantCounts> tenants;  // when a bind is a tenant bind
 };
 
 // The label values used for the enums above.

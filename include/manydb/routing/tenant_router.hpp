@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "manydb/config/database_config.hpp"
+#include "manydb/observe/metrics_snapshot.hpp"
 #include "manydb/pool/connection_budget.hpp"
 #include "manydb/pool/engine.hpp"
 #include "manydb/routing/tenant_registry.hpp"
@@ -52,14 +53,7 @@ class TenantDatabases {
   std::vector<std::pair<std::string, Engine*>> by_bind_;  // a few binds: a scan is quickest
 };
 
-struct TenantStats {
-  std::size_t open = 0;         // tenants whose engines the router holds now
-  std::uint64_t opened = 0;     // tenants opened (cold opens) since start
-  std::uint64_t closed = 0;     // tenants closed as least recently used, or dropped
-  std::size_t connections = 0;  // open across every tenant
-  std::size_t peak_connections = 0;
-  std::size_t max_connections = 0;
-};
+using TenantStats = TenantCounts;  // observe/metrics_snapshot.hpp
 
 class TenantRouter {
  public:
