@@ -342,6 +342,30 @@ void write_page_views(manydb::PrometheusWriter& out, const PageViewStats& stats)
           "Page views lost: the queue full, the log full, or the disk failing.", stats.dropped);
 }
 
+// The tenants' engines and connections (docs/tenants.md): what max_open and max_connections
+// bound, and how often a tenant was opened cold.
+void write_tenants(manydb::PrometheusWriter& out, const manydb::TenantStats& stats) {
+  using Type = manydb::PrometheusWriter::Type;
+  const manydb::Labels none;
+  auto family = [&](const char* name, Type type, const char* help, std::uint64_t value) {
+    out.family(name, type, help);
+    out.sample(none, value);
+  };
+  family("shop_tenants_open", Type::gauge, "Tenants whose databases are open now.", stats.open);
+  family("shop_tenants_opened_total", Type::counter,
+         "Tenants opened (cold: at a first use, or again after being closed).", stats.opened);
+  family("shop_tenants_closed_total", Type::counter,
+         "Tenants closed, as least recently used past max_open, or dropped.", stats.closed);
+  family("shop_tenant_connections", Type::gauge,
+         "Connections open to tenant databases, across every tenant.", stats.connections);
+  family("shop_tenant_connections_peak", Type::gauge,
+         "The most connections open to tenant databases at once since start.",
+         stats.peak_connections);
+  family("shop_tenant_connections_max", Type::gauge,
+         "The cap on connections to tenant databases ([database.tenants] max_connections).",
+         stats.max_connections);
+}
+
 }  // namespace
 
 Response Service::metrics(const Request&) {
@@ -349,6 +373,7 @@ Response Service::metrics(const Request&) {
   manydb::write_prometheus(out, db_.metrics());
   if (http_metrics_) http_metrics_->write(out);
   write_page_views(out, page_views_.stats());
+  if (tenants_) write_tenants(out, db_.tenants().stats());
   Response response;
   response.body = out.take();
   response.content_type = manydb::kPrometheusContentType;
