@@ -31,9 +31,12 @@ inline void add_tenant_create(CLI::App& tenant, std::function<Database&()> datab
       "create", "Create a tenant: its databases (or files), its tables, its registry entry");
   cmd->add_option("name", *name, "the tenant's id, [a-z0-9][a-z0-9_-]{0,62}")->required();
   cmd->callback([database, name, &out] {
-    const bool created = database().tenants().create(*name);
+    Database& db = database();
+    const bool created = db.tenants().create(*name);
     out << (created ? "created tenant " : "tenant ") << *name
         << (created ? "\n" : " exists already; created what it lacked\n");
+    // `manydb` knows no models: the application's own `tenant create-all` makes the tables.
+    if (db.models().binds().empty()) out << "no models: its databases have no tables yet\n";
   });
 }
 
