@@ -152,7 +152,10 @@ class PostgresTenants:
                     f"'{self.prefix}{tenant}'") == "1"
 
     def made(self):
-        return set(psql(self.admin, "SELECT datname FROM pg_database").splitlines())
+        """The databases of this test's tenant template: what a refused id must not add to
+        (other tests make databases of their own on the same server meanwhile)."""
+        return {n for n in psql(self.admin, "SELECT datname FROM pg_database").splitlines()
+                if n.startswith(self.prefix)}
 
     def query(self, tenant, sql, params=()):
         for p in params:  # the test's own integers and markers: no quoting needed
@@ -161,7 +164,7 @@ class PostgresTenants:
         return [tuple(line.split("|")) for line in out.splitlines()]
 
     def drop(self):
-        for name in [self.users] + [n for n in self.made() if n.startswith(self.prefix)]:
+        for name in [self.users, *self.made()]:
             try:
                 psql(self.admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             except subprocess.CalledProcessError as e:
