@@ -13,6 +13,7 @@
 #include "http/http_metrics.hpp"
 #include "http/server.hpp"
 #include "manydb/cli/schema_commands.hpp"
+#include "manydb/cli/tenant_commands.hpp"
 #include "models.hpp"
 #include "page_views.hpp"
 #include "seed.hpp"
@@ -134,6 +135,9 @@ int main(int argc, char** argv) {
   seed_cmd->add_flag("--reset", seed_options.reset, "drop and reseed binds that hold data");
   seed_cmd->add_flag("--if-empty", seed_options.if_empty,
                      "seed only when every bind is empty; otherwise say so and succeed");
+  seed_cmd->add_option("--tenant", seed_options.tenant,
+                       "seed this tenant's products, orders and reviews (configurations with "
+                       "tenant binds; create it first with `tenant create`)");
 
   std::optional<manydb::Database> db;
   auto database = [&]() -> manydb::Database& {
@@ -149,6 +153,7 @@ int main(int argc, char** argv) {
     return *db;
   };
   manydb::cli::mount_schema_commands(app, database);
+  manydb::cli::mount_tenant_commands(app, database);
 
   try {
     app.parse(argc, argv);

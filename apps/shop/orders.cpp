@@ -61,10 +61,11 @@ static std::map<std::int64_t, double> take_stock(
 // Why stock could not be taken: a product that does not exist (404) or too little stock (409).
 // Asked only after the failure, so that an order that succeeds reads no product twice; on the
 // primary, where the stock was not taken, not on a replica that may not have the product yet.
-Response Service::refusal(const std::map<std::int64_t, std::int64_t>& wanted) {
+Response Service::refusal(const std::map<std::int64_t, std::int64_t>& wanted,
+                          const std::string& tenant) {
   std::vector<std::int64_t> ids;
   for (const auto& [id, q] : wanted) ids.push_back(id);
-  auto s = db_.session({.begin = manydb::Begin::at_first_write});
+  auto s = db_.session({.begin = manydb::Begin::at_first_write, .tenant = tenant});
   if (s.query<Product>().where(col(&Product::id).in(ids)).from_primary().count() !=
       static_cast<std::int64_t>(ids.size())) {
     return Response::error(404, "product not found");
@@ -81,13 +82,17 @@ Response Service::create_order(const Request& request) {
   // (unless shop serve --orders-commit best-effort, kept only to measure what that costs).
   // Opened before the user check, so that a token naming no configured bind is a 400 whatever
   // the user; the token it answers with covers the request's own.
-  auto s = db_.session({.commit = orders_commit_, .read_after = request_token(request)});
+  // With tenants, the products and orders binds are one database of the tenant's: one local
+  // transaction, no two-phase commit.
+  auto s = db_.session({.commit = orders_commit_,
+                        .read_after = request_token(request),
+                        .tenant = tenant_of(request)});
   if (!user_exists(user_id)) return Response::error(404, "user not found");
   try {
     auto prices = take_stock(s, wanted);
     if (prices.empty()) {
       s.rollback();  // before refusal() reads: a SQLite session holds the products write lock
-      return refusal(wanted);
+      return refusal(wanted, s.tenant());
     }
     std::int64_t total = 0;
     for (const auto& [id, quantity] : wanted) total += cents(prices[id]) * quantity;

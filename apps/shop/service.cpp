@@ -22,6 +22,7 @@ void write_product_fields(JsonWriter& w, const Product& p) {
 
 Service::Service(manydb::Database& db, PageViewWriter& page_views, manydb::Commit orders_commit)
     : db_(db),
+      tenants_(db.has_tenants()),
       page_views_(page_views),
       users_([this](std::span<const std::int64_t> ids) { return existing_users(ids); }),
       batch_user_checks_(!db.engine(std::string(User::bind_key)).dialect().runs_in_process()),
@@ -122,8 +123,9 @@ Response Service::add_review(const Request& request) {
   // the commit is the reviews bind's alone. They read the primaries: a write is checked
   // against every commit, not refused because a replica has not replayed the user yet. The
   // request's token is carried into the one this write answers with.
-  auto s =
-      db_.session({.begin = manydb::Begin::at_first_write, .read_after = request_token(request)});
+  auto s = db_.session({.begin = manydb::Begin::at_first_write,
+                        .read_after = request_token(request),
+                        .tenant = tenant_of(request)});
   if (!s.query<Product>().filter_by(&Product::id, product_id).from_primary().exists()) {
     return Response::error(404, "product not found");
   }

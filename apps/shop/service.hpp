@@ -13,6 +13,7 @@
 #include "http/router.hpp"
 #include "manydb/manydb.hpp"
 #include "page_views.hpp"
+#include "tenant_header.hpp"
 
 namespace shop {
 
@@ -44,13 +45,22 @@ class Service {
   void show_http_metrics(const http::HttpMetrics* metrics) { http_metrics_ = metrics; }
 
  private:
-  // For requests that only read: each statement runs in autocommit, so a request costs no
-  // BEGIN and no ROLLBACK round trip per bind on the servers. Reads of a bind with replicas
-  // go to a replica that has replayed the request's X-Consistency-Token, if it sent one.
-  manydb::Session read_session(const http::Request& request) {
-    return db_.session(
-        {.begin = manydb::Begin::at_first_write, .read_after = request_token(request)});
+  // The tenant of a route of per-tenant data (products, orders, reviews): "" when the
+  // configuration has no tenant binds (the header is not read), else the X-Tenant header's,
+  // checked (a 400 when missing or invalid).
+  std::string tenant_of(const http::Request& request) const {
+    return tenants_ ? request_tenant(request) : std::string();
   }
+  // For requests that only read per-tenant data (and shared data beside it): each statement
+  // runs in autocommit, so a request costs no BEGIN and no ROLLBACK round trip per bind on the
+  // servers. Reads of a bind with replicas go to a replica that has replayed the request's
+  // X-Consistency-Token, if it sent one.
+  manydb::Session read_session(const http::Request& request) {
+    return db_.session({.begin = manydb::Begin::at_first_write,
+                        .read_after = request_token(request),
+                        .tenant = tenant_of(request)});
+  }
+  // For requests that only read the shared bind of Model (users): no tenant.
   template <class Model>
   manydb::Session read_session_for(const http::Request& request) {
     return db_.session({.only_bind = manydb::schema::table_info<Model>().bind_or_default(),
@@ -62,7 +72,8 @@ class Service {
   void check_token(const http::Request& request);
 
   // The answer to an order whose stock could not be taken: product id -> quantity wanted.
-  http::Response refusal(const std::map<std::int64_t, std::int64_t>& wanted);
+  http::Response refusal(const std::map<std::int64_t, std::int64_t>& wanted,
+                         const std::string& tenant);
 
   // Whether user `id` exists: the check of POST /orders.
   bool user_exists(std::int64_t id);
@@ -73,6 +84,7 @@ class Service {
   static constexpr std::chrono::milliseconds kHealthBudget{1500};
 
   manydb::Database& db_;
+  const bool tenants_;  // the configuration has tenant binds: see tenant_of()
   PageViewWriter& page_views_;
   // POST /orders shares its user checks (BatchedExistence) on a database server, where that
   // saves a round trip per order. Not on SQLite, which has no round trip to save: a check

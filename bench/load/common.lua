@@ -2,7 +2,8 @@
 -- Script arguments (after wrk's `--`): USERS ORDERS PRODUCTS, the seeded counts (defaults:
 -- shop seed's 1000 users, 5000 orders, 1000 products). Ids are drawn uniformly over them.
 -- A fourth, TOKEN, is sent as the X-Consistency-Token header of every GET (the read replicas'
--- benchmark, issue 21).
+-- benchmark, issue 21; "" for none). A fifth, TENANTS, spreads the tenant scripts' requests
+-- uniformly over tenants t0000 .. t<TENANTS-1> (X-Tenant, issue 22).
 -- done() prints one JSON line prefixed with "BENCH_LOAD_JSON " for scripts/bench-load.
 --
 -- A script sets M.make to a function that builds one request. init() builds M.count of them
@@ -25,7 +26,8 @@ function init(args)
   M.users = tonumber(args[1]) or M.users
   M.orders = tonumber(args[2]) or M.orders
   M.products = tonumber(args[3]) or M.products
-  if args[4] then M.read_headers = {["X-Consistency-Token"] = args[4]} end
+  if args[4] and args[4] ~= "" then M.read_headers = {["X-Consistency-Token"] = args[4]} end
+  M.tenants = tonumber(args[5]) or 1
   -- Every thread has its own Lua state with the same default seed: give each its own.
   math.randomseed(os.time() * 100 + (thread_id or 0))
   for i = 1, M.count do prepared[i] = M.make() end
@@ -43,6 +45,10 @@ function M.user_orders()
   return wrk.format("GET", "/users/" .. math.random(M.users) .. "/orders", M.read_headers)
 end
 function M.order() return wrk.format("GET", "/orders/" .. math.random(M.orders), M.read_headers) end
+function M.tenant_order()
+  local headers = {["X-Tenant"] = string.format("t%04d", math.random(M.tenants) - 1)}
+  return wrk.format("GET", "/orders/" .. math.random(M.orders), headers)
+end
 function M.new_order()
   local body = string.format('{"user_id": %d, "items": [{"product_id": %d, "quantity": 1}]}',
                              math.random(M.users), math.random(M.products))

@@ -1,4 +1,4 @@
-// The manydb command line: ping every bind, run SQL on one.
+// The manydb command line: ping every bind, run SQL on one, create and drop tenants.
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -10,6 +10,7 @@
 
 #include "app_log.hpp"
 #include "manydb/cli/schema_commands.hpp"
+#include "manydb/cli/tenant_commands.hpp"
 #include "manydb/manydb.hpp"
 #include "table_printer.hpp"
 
@@ -116,6 +117,7 @@ int main(int argc, char** argv) {
   };
   manydb::cli::mount_inspect_command(app, database);
   manydb::cli::mount_recover_command(app, database);
+  manydb::cli::mount_tenant_commands(app, database);
 
   try {
     app.parse(argc, argv);
