@@ -12,6 +12,7 @@
 #include "manydb/driver/connection.hpp"
 #include "manydb/observe/log.hpp"
 #include "manydb/observe/prometheus.hpp"
+#include "manydb/migrate/runner.hpp"
 #include "manydb/pool/engine.hpp"
 #include "manydb/schema/model.hpp"
 #include "manydb/session/session.hpp"

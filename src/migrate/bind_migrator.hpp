@@ -1,0 +1,42 @@
+#pragma once
+// The steps of one bind applied or undone on one connection to its database (a shared bind's,
+// or a tenant's): what Runner does once it has the connection.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "manydb/driver/connection.hpp"
+#include "manydb/migrate/runner.hpp"
+#include "version_table.hpp"
+
+namespace manydb::migrate {
+
+class BindMigrator {
+ public:
+  BindMigrator(Connection& connection, std::vector<const Step*> steps)
+      : c_(connection), steps_(std::move(steps)), table_(connection) {}
+
+  std::vector<StepStatus> status();
+  std::vector<std::int64_t> up(std::optional<std::int64_t> to);
+  std::vector<std::int64_t> down(std::optional<std::int64_t> to);
+
+ private:
+  bool transactional() const { return c_.dialect().backend() != Backend::mariadb; }
+  const Step* known(std::int64_t version) const;
+  // ConfigError naming the file and the version when a finished step's up part has changed.
+  void refuse_edited(const std::vector<AppliedStep>& applied) const;
+  // The next step to apply (pending or, on MariaDB, partial) at or below `to`; null: none.
+  const Step* next_to_apply(const std::vector<AppliedStep>& applied,
+                            std::optional<std::int64_t> to) const;
+  // Applies one step: true when one was pending. Reads the version table again first.
+  bool apply_next(std::optional<std::int64_t> to, std::vector<std::int64_t>& done);
+  void run_in_transaction(const Step& step);
+  void run_statement_by_statement(const Step& step, const AppliedStep* partial);
+  bool undo_newest(std::optional<std::int64_t> to, std::vector<std::int64_t>& done);
+
+  Connection& c_;
+  std::vector<const Step*> steps_;
+  VersionTable table_;
+};
+
+}  // namespace manydb::migrate
