@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "app_log.hpp"
+#include "manydb/cli/migrate_commands.hpp"
 #include "manydb/cli/schema_commands.hpp"
 #include "manydb/cli/tenant_commands.hpp"
 #include "manydb/manydb.hpp"
@@ -118,6 +119,7 @@ int main(int argc, char** argv) {
   manydb::cli::mount_inspect_command(app, database);
   manydb::cli::mount_recover_command(app, database);
   manydb::cli::mount_tenant_commands(app, database);
+  manydb::cli::mount_migrate_commands(app, database);
 
   try {
     app.parse(argc, argv);
