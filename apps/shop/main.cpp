@@ -12,6 +12,7 @@
 #include "app_log.hpp"
 #include "http/http_metrics.hpp"
 #include "http/server.hpp"
+#include "manydb/cli/migrate_commands.hpp"
 #include "manydb/cli/schema_commands.hpp"
 #include "manydb/cli/tenant_commands.hpp"
 #include "models.hpp"
@@ -154,6 +155,8 @@ int main(int argc, char** argv) {
   };
   manydb::cli::mount_schema_commands(app, database);
   manydb::cli::mount_tenant_commands(app, database);
+  // The shop runs from the repository's root, as its default --config says.
+  manydb::cli::mount_migrate_commands(app, database, {.default_dir = "apps/shop/migrations"});
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,155 @@
+#!/usr/bin/python3
+"""The shop's tables from its migrations (apps/shop/migrations, issue 23), as a process.
+
+    migrate_test.py BUILD_DIR SOURCE_DIR sqlite|servers
+
+sqlite: config/shop.toml in a scratch folder. servers: config/shop-servers.toml on the
+PostgreSQL and MariaDB servers of scripts/with-db, under scratch database names; skipped without
+that environment unless MANYDB_REQUIRE_ALL_ENGINES=1.
+1. `shop migrate up --to 1` on fresh databases makes every bind's tables: `shop check-schema`
+   then finds them as the models say (step 0001 is what create_all makes), and `migrate status`
+   shows 0002 of orders pending.
+2. The shop seeds and serves; while it serves, `shop migrate up` applies 0002 (an index on
+   order.created_at): `shop inspect` shows the index, the shop keeps answering (an order posted
+   after it is read back), and a second `migrate up` has nothing to do.
+3. `shop migrate down --bind orders` drops the index again, and the shop still serves.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+
+import shop_test_support
+
+build, root, mode = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), sys.argv[3]
+shop = os.path.join(build, "apps/shop/shop")
+manydb = os.path.join(build, "tools/manydb/manydb")
+migrations = os.path.join(root, "apps/shop/migrations")
+failures = []
+BINDS = ("default", "users", "orders", "reviews", "analytics")
+
+
+def check(ok, what):
+    if not ok:
+        failures.append(what)
+
+
+def with_database(url, database):
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + database, query=""))
+
+
+def run(env, cwd, program, *args, ok=True):
+    done = subprocess.run([program, *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=120)
+    if ok and done.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} exited {done.returncode}:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+class Servers:
+    """config/shop-servers.toml with the shop's four PostgreSQL databases and its MariaDB one
+    made under scratch names on the scripts/with-db servers."""
+
+    def __init__(self, work):
+        pg, maria = os.environ["MANYDB_TEST_POSTGRES_URL"], os.environ["MANYDB_TEST_MARIADB_URL"]
+        tag = f"mig{os.getpid()}"
+        self.made = [(pg, f"{tag}_{b}") for b in BINDS[:4]] + [(maria, f"{tag}_analytics")]
+        for server, name in self.made:
+            self.admin(server, f"CREATE DATABASE {name}")
+        self.env = shop_test_support.without_database_variables()
+        self.env.update(DATABASE_URL=with_database(pg, f"{tag}_default"),
+                        MANYDB_BIND_USERS=with_database(pg, f"{tag}_users"),
+                        MANYDB_BIND_ORDERS=with_database(pg, f"{tag}_orders"),
+                        MANYDB_BIND_REVIEWS=with_database(pg, f"{tag}_reviews"),
+                        MANYDB_BIND_ANALYTICS=with_database(maria, f"{tag}_analytics"))
+        self.config = os.path.join(root, "config/shop-servers.toml")
+
+    def admin(self, server, sql):
+        env = shop_test_support.without_database_variables()
+        env["DATABASE_URL"] = server
+        run(env, "/", manydb, "sql", sql)
+
+    def drop(self):
+        for server, name in self.made:
+            self.admin(server, f"DROP DATABASE IF EXISTS {name}")
+
+
+class Sqlite:
+    def __init__(self, work):
+        self.env = shop_test_support.without_database_variables()
+        self.config = os.path.join(root, "config/shop.toml")
+        os.makedirs(os.path.join(work, "data"))
+
+    def drop(self):
+        pass
+
+
+def main():
+    if mode == "servers" and "MANYDB_TEST_MARIADB_URL" not in os.environ:
+        if os.environ.get("MANYDB_REQUIRE_ALL_ENGINES") == "1":
+            raise SystemExit("MANYDB_TEST_POSTGRES_URL / MANYDB_TEST_MARIADB_URL are not set")
+        print("skipped: no database servers (run through scripts/with-db)")
+        return
+    work = tempfile.mkdtemp(prefix="manydb-shop-migrate-")
+    databases = Servers(work) if mode == "servers" else Sqlite(work)
+    try:
+        exercise(databases, work)
+    finally:
+        databases.drop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def shop_cmd(databases, work, *args, ok=True):
+    return run(databases.env, work, shop, "--config", databases.config, *args, ok=ok)
+
+
+def exercise(databases, work):
+    def migrate(*args):
+        return shop_cmd(databases, work, "migrate", *args, "--dir", migrations)
+
+    out = migrate("up", "--to", "1")
+    for bind in BINDS:
+        check(f"bind {bind}: applied 0001\n" in out, f"up --to 1 did not apply {bind}'s 0001:\n{out}")
+    out = shop_cmd(databases, work, "check-schema")
+    check("every bind matches the models" in out, f"0001 differs from the models:\n{out}")
+    status = migrate("status", "--bind", "orders")
+    check("0001 create_tables  applied" in status and "0002 order_created_at_index  pending" in
+          status, f"status after up --to 1:\n{status}")
+
+    shop_cmd(databases, work, "seed", "--products", "20", "--users", "5", "--orders", "10",
+             "--reviews", "5")
+    server = shop_test_support.ShopServer(shop, databases.config, work, databases.env)
+    try:
+        out = migrate("up")
+        check(out.count("applied") == 1 and "bind orders: applied 0002\n" in out,
+              f"up on the live shop:\n{out}")
+        check("index ix_order_created_at (created_at)" in
+              shop_cmd(databases, work, "inspect", "--bind", "orders"), "no index after 0002")
+        check("bind orders: up to date" in migrate("up"), "a second up found work")
+        status, body, _ = shop_test_support.call(
+            server.port, "POST", "/orders",
+            json.dumps({"user_id": 1, "items": [{"product_id": 1, "quantity": 1}]}))
+        check(status == 201, f"POST /orders after the migration: {status} {body}")
+        if status == 201:
+            order = json.loads(body)["id"]
+            status, body, _ = shop_test_support.call(server.port, "GET", f"/orders/{order}")
+            check(status == 200, f"GET /orders/{order} after the migration: {status} {body}")
+        out = migrate("down", "--bind", "orders")
+        check(out == "bind orders: undid 0002\n", f"down --bind orders:\n{out}")
+        check("ix_order_created_at" not in shop_cmd(databases, work, "inspect", "--bind", "orders"),
+              "the index is still there after down")
+        status, body, _ = shop_test_support.call(server.port, "GET", "/products/1")
+        check(status == 200, f"GET /products/1 after down: {status} {body}")
+    finally:
+        server.stop()
+
+
+main()
+if failures:
+    print("\n".join(failures))
+    sys.exit(1)
+print("ok")
