@@ -58,10 +58,10 @@ void BindMigrator::refuse_edited(const std::vector<AppliedStep>& applied) const 
   for (const auto& row : applied) {
     const Step* step = known(row.version);
     if (step == nullptr || !row.finished() || row.checksum == checksum(*step)) continue;
-    throw ConfigError("migrations: bind " + c_.bind() + ": " + label(*step) +
+    throw ConfigError("migrations: bind " + bind_ + ": " + label(*step) +
                           " was edited after it was applied (checksum " + row.checksum + ", now " +
                           checksum(*step) + "): restore it and add a new step instead",
-                      c_.bind());
+                      bind_);
   }
 }
 
@@ -128,11 +128,11 @@ void BindMigrator::run_statement_by_statement(const Step& step, const AppliedSte
   if (partial != nullptr) {
     first = static_cast<std::size_t>(partial->statements_done);
     if (first > statements.size() || partial->checksum != prefix_checksum(statements, first)) {
-      throw ConfigError("migrations: bind " + c_.bind() + ": " + label(step) + " failed after " +
+      throw ConfigError("migrations: bind " + bind_ + ": " + label(step) + " failed after " +
                             std::to_string(first) +
                             " statements, and those statements were edited since: undo them "
                             "by hand and delete its row from manydb_migrations",
-                        c_.bind());
+                        bind_);
     }
   } else {
     table_.insert({step.version, step.name, prefix_checksum(statements, 0), 0, 0});
@@ -165,13 +165,13 @@ bool BindMigrator::undo_newest(std::optional<std::int64_t> to, std::vector<std::
     }
     const AppliedStep& newest = applied.back();
     const Step* step = known(newest.version);
-    const std::string what = "migrations: bind " + c_.bind() + ": step " +
+    const std::string what = "migrations: bind " + bind_ + ": step " +
                              std::to_string(newest.version) + " (" + newest.name + ")";
-    if (step == nullptr) throw ConfigError(what + " is applied but no longer known", c_.bind());
+    if (step == nullptr) throw ConfigError(what + " is applied but no longer known", bind_);
     if (!newest.finished()) {
-      throw ConfigError(what + " failed half-way: finish it with up before undoing it", c_.bind());
+      throw ConfigError(what + " failed half-way: finish it with up before undoing it", bind_);
     }
-    if (!has_down(*step)) throw ConfigError(what + " has no down part", c_.bind());
+    if (!has_down(*step)) throw ConfigError(what + " has no down part", bind_);
     for (const auto& statement : statements_of(step->down)) run_one(c_, step->down, statement);
     table_.remove(newest.version);
     if (c_.in_transaction()) c_.commit();

@@ -13,8 +13,8 @@ namespace manydb::migrate {
 
 class BindMigrator {
  public:
-  BindMigrator(Connection& connection, std::vector<const Step*> steps)
-      : c_(connection), steps_(std::move(steps)), table_(connection) {}
+  BindMigrator(Connection& connection, std::string bind, std::vector<const Step*> steps)
+      : c_(connection), bind_(bind), steps_(std::move(steps)), table_(connection, bind) {}
 
   std::vector<StepStatus> status();
   std::vector<std::int64_t> up(std::optional<std::int64_t> to);
@@ -35,6 +35,7 @@ class BindMigrator {
   bool undo_newest(std::optional<std::int64_t> to, std::vector<std::int64_t>& done);
 
   Connection& c_;
+  std::string bind_;  // a tenant session's connection names no bind of its own
   std::vector<const Step*> steps_;
   VersionTable table_;
 };

@@ -31,7 +31,7 @@ template <typename F>
 auto with_migrator(Database& db, const Migrations& migrations, const Target& target, F&& f) {
   TargetConnection connection(db, target);
   Connection& c = connection.get();
-  BindMigrator migrator(c, migrations.steps(target.bind, c.dialect().name()));
+  BindMigrator migrator(c, target.bind, migrations.steps(target.bind, c.dialect().name()));
   return f(migrator);
 }
 

@@ -12,9 +12,9 @@ std::int64_t now_ms() {
 
 void VersionTable::create_if_missing() {
   c_.execute_script(
-      "CREATE TABLE IF NOT EXISTS manydb_migrations (version BIGINT NOT NULL PRIMARY KEY, "
-      "name VARCHAR(255) NOT NULL, checksum VARCHAR(16) NOT NULL, applied_at BIGINT, "
-      "statements_done INTEGER NOT NULL)");
+      "CREATE TABLE IF NOT EXISTS manydb_migrations (bind_name VARCHAR(255) NOT NULL, "
+      "version BIGINT NOT NULL, name VARCHAR(255) NOT NULL, checksum VARCHAR(16) NOT NULL, "
+      "applied_at BIGINT, statements_done INTEGER NOT NULL, PRIMARY KEY (bind_name, version))");
 }
 
 bool VersionTable::exists() {
@@ -32,7 +32,8 @@ std::vector<AppliedStep> VersionTable::read() {
   std::vector<AppliedStep> rows;
   auto& cursor = c_.query(
       "SELECT version, name, checksum, applied_at, statements_done FROM manydb_migrations "
-      "ORDER BY version");
+      "WHERE bind_name = ? ORDER BY version",
+      {bind_});
   while (cursor.next()) {
     AppliedStep row;
     row.version = cursor.get_int64(0);
@@ -50,25 +51,29 @@ void VersionTable::insert(const AppliedStep& row) {
   // -Wmaybe-uninitialized inside std::variant.
   const std::string applied_at = row.applied_at == 0 ? "NULL" : std::to_string(row.applied_at);
   c_.execute(
-      "INSERT INTO manydb_migrations (version, name, checksum, applied_at, statements_done) "
-      "VALUES (?, ?, ?, " +
+      "INSERT INTO manydb_migrations (bind_name, version, name, checksum, applied_at, "
+      "statements_done) VALUES (?, ?, ?, ?, " +
           applied_at + ", ?)",
-      {row.version, row.name, row.checksum, row.statements_done});
+      {bind_, row.version, row.name, row.checksum, row.statements_done});
 }
 
 void VersionTable::update_progress(std::int64_t version, std::int64_t statements_done,
                                    const std::string& checksum) {
-  c_.execute("UPDATE manydb_migrations SET statements_done = ?, checksum = ? WHERE version = ?",
-             {statements_done, checksum, version});
+  c_.execute(
+      "UPDATE manydb_migrations SET statements_done = ?, checksum = ? WHERE bind_name = ? AND "
+      "version = ?",
+      {statements_done, checksum, bind_, version});
 }
 
 void VersionTable::finish(std::int64_t version, const std::string& checksum) {
-  c_.execute("UPDATE manydb_migrations SET applied_at = ?, checksum = ? WHERE version = ?",
-             {now_ms(), checksum, version});
+  c_.execute(
+      "UPDATE manydb_migrations SET applied_at = ?, checksum = ? WHERE bind_name = ? AND "
+      "version = ?",
+      {now_ms(), checksum, bind_, version});
 }
 
 void VersionTable::remove(std::int64_t version) {
-  c_.execute("DELETE FROM manydb_migrations WHERE version = ?", {version});
+  c_.execute("DELETE FROM manydb_migrations WHERE bind_name = ? AND version = ?", {bind_, version});
 }
 
 }  // namespace manydb::migrate

@@ -1,6 +1,8 @@
 #pragma once
-// The table manydb_migrations of one bind: a row per applied step (or, on MariaDB, per step
-// under way: applied_at NULL, its checksum that of the statements done so far).
+// The rows of one bind in the table manydb_migrations of its database: a row per applied step
+// (or, on MariaDB, per step under way: applied_at NULL, its checksum that of the statements
+// done so far). Keyed by bind and version, since binds may share a database (a tenant's file
+// holds several tenant binds).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -21,7 +23,7 @@ struct AppliedStep {
 class VersionTable {
  public:
   static constexpr const char* name = "manydb_migrations";
-  explicit VersionTable(Connection& connection) : c_(connection) {}
+  VersionTable(Connection& connection, std::string bind) : c_(connection), bind_(std::move(bind)) {}
 
   void create_if_missing();
   bool exists();
@@ -34,6 +36,7 @@ class VersionTable {
 
  private:
   Connection& c_;
+  std::string bind_;
 };
 
 std::int64_t now_ms();

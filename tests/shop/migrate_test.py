@@ -13,6 +13,9 @@ that environment unless MANYDB_REQUIRE_ALL_ENGINES=1.
    order.created_at): `shop inspect` shows the index, the shop keeps answering (an order posted
    after it is read back), and a second `migrate up` has nothing to do.
 3. `shop migrate down --bind orders` drops the index again, and the shop still serves.
+4. sqlite only, config/shop-tenants.toml: after `shop tenant create acme`, `shop migrate up
+   --all-tenants` migrates the tenant binds (default, orders, reviews: one file, each bind with
+   its own history in it) in acme's database, and `--tenant acme` status shows them applied.
 """
 import json
 import os
@@ -98,6 +101,8 @@ def main():
     databases = Servers(work) if mode == "servers" else Sqlite(work)
     try:
         exercise(databases, work)
+        if mode == "sqlite":
+            exercise_tenants(work)
     finally:
         databases.drop()
         shutil.rmtree(work, ignore_errors=True)
@@ -146,6 +151,25 @@ def exercise(databases, work):
         check(status == 200, f"GET /products/1 after down: {status} {body}")
     finally:
         server.stop()
+
+
+def exercise_tenants(work):
+    tenants = Sqlite(os.path.join(work, "tenants"))
+    tenants.config = os.path.join(root, "config/shop-tenants.toml")
+    cwd = os.path.join(work, "tenants")
+    shop_cmd(tenants, cwd, "tenant", "create", "acme")
+    out = shop_cmd(tenants, cwd, "migrate", "up", "--all-tenants", "--dir", migrations)
+    for bind in ("default", "orders", "reviews"):
+        check(f"bind {bind} of tenant acme: applied 0001" in out,
+              f"up --all-tenants did not migrate {bind} in acme:\n{out}")
+    check("bind orders of tenant acme: applied 0001, 0002" in out, f"orders in acme:\n{out}")
+    check("bind users" not in out, f"--all-tenants migrated a shared bind:\n{out}")
+    status = shop_cmd(tenants, cwd, "migrate", "status", "--tenant", "acme", "--bind", "orders",
+                      "--dir", migrations)
+    check("0002 order_created_at_index  applied" in status, f"status --tenant acme:\n{status}")
+    out = shop_cmd(tenants, cwd, "migrate", "up", "--dir", migrations)
+    check("bind orders is a tenant bind: pass --tenant ID or --all-tenants" in out,
+          f"up without --tenant on a tenant bind:\n{out}")
 
 
 main()
