@@ -155,15 +155,23 @@ TEST_P(Migrate, TwoRunnersAtOnceApplyEachStepOnce) {
   m.add("default", {1, "first", step(1), "DROP TABLE mig_race1"});
   m.add("default", {2, "second", step(2), "DROP TABLE mig_race2"});
   Versions applied[2];
+  std::string failures[2];
   auto run = [&](int i) {
-    Database db(DatabaseConfig().set_default(url_));
-    Runner runner(db, m);
-    ++started;
-    applied[i] = runner.up({});
+    try {  // an exception must fail this test, not end the process from its thread
+      Database db(DatabaseConfig().set_default(url_));
+      Runner runner(db, m);
+      ++started;
+      applied[i] = runner.up({});
+    } catch (const std::exception& e) {
+      failures[i] = e.what();
+      ++started;
+    }
   };
   std::thread a(run, 0), b(run, 1);
   a.join();
   b.join();
+  EXPECT_EQ(failures[0], "");
+  EXPECT_EQ(failures[1], "");
   EXPECT_EQ(most_inside.load(), 1);
   EXPECT_EQ(runs[1].load(), 1);
   EXPECT_EQ(runs[2].load(), 1);
