@@ -21,12 +21,6 @@ ConnectOptions options_for(const std::string& name) {
   return o;
 }
 
-std::string name_of(const TenantRouter::Placement& p, std::string_view tenant) {
-  std::string name;
-  for (const auto& b : p.binds) name += (name.empty() ? "" : "+") + b;
-  return name + "@" + std::string(tenant);
-}
-
 // A connection to the server a tenant database lives on, not to that database: the one every
 // PostgreSQL cluster has, none at all on MariaDB.
 std::unique_ptr<Connection> connect_to_server(const Url& url, const std::string& name) {
@@ -91,14 +85,14 @@ void drop_database(const Url& url, const std::string& name) {
 
 }  // namespace
 
-void Tenants::create_tables(const TenantRouter::Placement& placement) {
+void Tenants::create_tables(const TenantRouter::Placement& placement, std::string_view tenant) {
   std::vector<const schema::TableInfo*> tables;
   for (const auto& bind : placement.binds) {
     for (const auto* t : models_.tables(bind)) tables.push_back(t);
   }
   Url url = placement.url;
   if (url.backend == Backend::sqlite) url.params["mode"] = "rwc";
-  auto conn = connect(url, options_for(name_of(placement, "")));
+  auto conn = connect(url, options_for(placement.engine_name(tenant)));
   for (const auto* table : schema::dependency_order(std::move(tables))) {
     for (const auto& sql : schema::create_statements(*table, conn->dialect()))
       conn->execute_script(sql);
@@ -120,8 +114,8 @@ bool Tenants::create(std::string_view tenant) {
   const auto listed = registry.find(tenant);
   const std::size_t server = listed ? listed->server : place_new_tenant();
   for (const auto& placement : router_.placements(tenant, server)) {
-    create_database(placement.url, name_of(placement, tenant));
-    create_tables(placement);
+    create_database(placement.url, placement.engine_name(tenant));
+    create_tables(placement, tenant);
   }
   if (listed) return false;
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -137,7 +131,7 @@ bool Tenants::drop(std::string_view tenant) {
   for (std::size_t server = 0; server < router_.server_count(); ++server) {
     if (listed && listed->server != server) continue;
     for (const auto& placement : router_.placements(tenant, server))
-      drop_database(placement.url, name_of(placement, tenant));
+      drop_database(placement.url, placement.engine_name(tenant));
   }
   return removed;
 }
@@ -154,13 +148,14 @@ void Tenants::create_all(std::string_view tenant) {
   const auto listed = router_.registry().find(tenant);
   if (!listed)
     throw UnknownTenant("unknown tenant '" + std::string(tenant) + "'", std::string(tenant));
-  for (const auto& placement : router_.placements(tenant, listed->server)) create_tables(placement);
+  for (const auto& placement : router_.placements(tenant, listed->server))
+    create_tables(placement, tenant);
 }
 
 std::size_t Tenants::create_all() {
   const auto tenants = list();
   for (const auto& t : tenants) {
-    for (const auto& placement : router_.placements(t.id, t.server)) create_tables(placement);
+    for (const auto& placement : router_.placements(t.id, t.server)) create_tables(placement, t.id);
   }
   return tenants.size();
 }

@@ -4,7 +4,6 @@
 
 #include "manydb/core/errors.hpp"
 #include "manydb/core/tenant_id.hpp"
-#include "manydb/driver/dialect.hpp"
 
 namespace manydb {
 
@@ -52,17 +51,10 @@ bool TenantRouter::routes(std::string_view bind) const {
   return std::any_of(binds_.begin(), binds_.end(), [&](const auto& b) { return b.name == bind; });
 }
 
-const Dialect& TenantRouter::dialect(std::string_view bind) const {
-  for (const auto& b : binds_) {
-    if (b.name == bind) return dialect_for(parse_template(b.servers.front(), "t", b.name).backend);
-  }
-  throw ConfigError("no tenant bind '" + std::string(bind) + "'", std::string(bind));
-}
-
-std::vector<std::string> TenantRouter::bind_names() const {
-  std::vector<std::string> out;
-  for (const auto& b : binds_) out.push_back(b.name);
-  return out;
+std::string TenantRouter::Placement::engine_name(std::string_view tenant) const {
+  std::string name;
+  for (const auto& b : binds) name += (name.empty() ? "" : "+") + b;
+  return name + "@" + std::string(tenant);
 }
 
 std::vector<TenantRouter::Placement> TenantRouter::placements(std::string_view tenant,
@@ -99,9 +91,7 @@ std::shared_ptr<TenantDatabases> TenantRouter::build(std::string_view tenant,
   dbs->tenant_ = std::string(tenant);
   dbs->server_ = server;
   for (auto& placement : placements(tenant, server)) {
-    std::string name;
-    for (const auto& b : placement.binds) name += (name.empty() ? "" : "+") + b;
-    name += "@" + std::string(tenant);
+    const std::string name = placement.engine_name(tenant);
     const TenantBind& first = *std::find_if(binds_.begin(), binds_.end(), [&](const TenantBind& b) {
       return b.name == placement.binds.front();
     });

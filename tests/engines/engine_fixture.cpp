@@ -109,9 +109,8 @@ std::string EngineTest::table(const std::string& base) {
   return name;
 }
 
-namespace {
 std::int64_t single_int(Connection& connection, std::string_view sql,
-                        std::initializer_list<Value> params = {}) {
+                        std::initializer_list<Value> params) {
   auto& cursor = connection.query(sql, params);
   if (!cursor.next()) throw std::runtime_error("no row from: " + std::string(sql));
   const auto value = cursor.column_count() == 2 ? std::stoll(std::string(cursor.get_text(1)))
@@ -120,7 +119,6 @@ std::int64_t single_int(Connection& connection, std::string_view sql,
   }
   return value;
 }
-}  // namespace
 
 std::string EngineTest::session_id(Connection& connection) const {
   switch (backend()) {

@@ -24,6 +24,11 @@ std::string engine_case_name(const ::testing::TestParamInfo<EngineCase>& info);
 // directory on SQLite), created empty; `options` follow CREATE DATABASE. Returns its URL.
 std::string create_scratch_database(const Url& base, const std::string& name,
                                     const std::string& options = "");
+// The integer of a one-row result (the second column of a two-column one, as SHOW STATUS
+// gives), the rest of the rows read.
+std::int64_t single_int(Connection& connection, std::string_view sql,
+                        std::initializer_list<Value> params = {});
+
 // Drops it again, from a connection to `base`.
 void drop_scratch_database(const Url& base, const Url& db);
 

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli_run.hpp"
 #include "engine_fixture.hpp"
 
 namespace manydb::testing {
@@ -46,14 +47,7 @@ class MigrateCommands : public EngineTest {
     manydb::cli::mount_migrate_commands(
         app, [this]() -> Database& { return *db_; }, {.default_dir = dir_.string()}, out_);
     args.insert(args.begin(), {"app", "migrate"});
-    std::vector<const char*> argv;
-    for (const auto& a : args) argv.push_back(a.c_str());
-    try {
-      app.parse(static_cast<int>(argv.size()), argv.data());
-      return 0;
-    } catch (const CLI::ParseError& e) {
-      return e.get_exit_code();
-    }
+    return run_cli(app, args);
   }
   bool printed(const std::string& text) const { return out_.str().find(text) != std::string::npos; }
   std::optional<Database> db_;

@@ -3,6 +3,7 @@
 
 #include <sstream>
 
+#include "cli_run.hpp"
 #include "engine_fixture.hpp"
 #include "seed_models.hpp"
 
@@ -30,14 +31,7 @@ class SchemaCommands : public EngineTest {
     manydb::cli::mount_schema_commands(
         app, [this]() -> Database& { return *db_; }, out_);
     args.insert(args.begin(), "app");
-    std::vector<const char*> argv;
-    for (const auto& a : args) argv.push_back(a.c_str());
-    try {
-      app.parse(static_cast<int>(argv.size()), argv.data());
-      return 0;
-    } catch (const CLI::ParseError& e) {
-      return e.get_exit_code();
-    }
+    return run_cli(app, args);
   }
   std::optional<Database> db_;
   std::ostringstream out_;

@@ -71,12 +71,7 @@ bool TenantTest::tenant_database_exists(const std::string& tenant,
                               ? "SELECT count(*) FROM pg_database WHERE datname = ?"
                               : "SELECT count(*) FROM information_schema.schemata WHERE "
                                 "schema_name = ?";
-  auto& cursor = admin_->query(sql, {Value(db.database)});
-  cursor.next();
-  const bool found = cursor.get_int64(0) > 0;
-  while (cursor.next()) {
-  }
-  return found;
+  return single_int(*admin_, sql, {Value(db.database)}) > 0;
 }
 
 std::size_t TenantTest::tenant_databases() const {
@@ -93,13 +88,8 @@ std::size_t TenantTest::tenant_databases() const {
                               ? "SELECT count(*) FROM pg_database WHERE datname LIKE ?"
                               : "SELECT count(*) FROM information_schema.schemata WHERE "
                                 "schema_name LIKE ?";
-  auto& cursor = admin_->query(sql, {Value(like)});
-  cursor.next();
-  const auto n = static_cast<std::size_t>(cursor.get_int64(0));
-  while (cursor.next()) {
-  }
   // The fixture's own scratch databases (registry, accounts) match the pattern too.
-  return n - 2;
+  return static_cast<std::size_t>(single_int(*admin_, sql, {Value(like)})) - 2;
 }
 
 std::int64_t TenantTest::sessions_at_server(Connection& c) const {
@@ -113,12 +103,7 @@ std::int64_t TenantTest::sessions_at_server(Connection& c) const {
           // MariaDB closed its socket, as "Killed" or "Quit": it is ending, not open.
           : "SELECT count(*) FROM information_schema.processlist WHERE db LIKE ? AND "
             "command NOT IN ('Quit', 'Killed')";
-  auto& cursor = c.query(sql, {Value(like)});
-  cursor.next();
-  const auto n = cursor.get_int64(0);
-  while (cursor.next()) {
-  }
-  return n;
+  return single_int(c, sql, {Value(like)});
 }
 
 std::vector<std::string> TenantTest::names_in(Connection& c, const std::string& table) {

@@ -34,7 +34,7 @@ class Tenants {
   TenantStats stats() const { return router_.stats(); }
 
  private:
-  void create_tables(const TenantRouter::Placement& placement);
+  void create_tables(const TenantRouter::Placement& placement, std::string_view tenant);
   std::size_t place_new_tenant();
 
   TenantRouter& router_;

@@ -64,8 +64,6 @@ class TenantRouter {
   TenantRouter& operator=(const TenantRouter&) = delete;
 
   bool routes(std::string_view bind) const;
-  const Dialect& dialect(std::string_view bind) const;  // of a tenant bind
-  std::vector<std::string> bind_names() const;
   std::size_t server_count() const { return servers_; }
   const TenantSettings& settings() const { return settings_; }
   TenantRegistry& registry() { return registry_; }
@@ -81,6 +79,8 @@ class TenantRouter {
   struct Placement {
     Url url;
     std::vector<std::string> binds;
+    // What its engine is called in errors and logs: "orders+products@acme".
+    std::string engine_name(std::string_view tenant) const;
   };
   std::vector<Placement> placements(std::string_view tenant, std::size_t server) const;
 
