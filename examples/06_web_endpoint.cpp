@@ -141,6 +141,9 @@ Response handle(manydb::Database& db, const http::request<http::string_body>& re
   } catch (const manydb::OperationalError& e) {  // a database down or too slow: not our bug
     std::fprintf(stderr, "06_web_endpoint: %s\n", e.what());
     return error(http::status::service_unavailable, "a database is unavailable");
+  } catch (const std::exception& e) {  // logged here, never shown to the client
+    std::fprintf(stderr, "06_web_endpoint: %s\n", e.what());
+    return error(http::status::internal_server_error, "internal error");
   }
 }
 
@@ -186,7 +189,8 @@ int main(int argc, char** argv) {
       boost::system::error_code ec;
       http::read(socket, buffer, request, ec);
       if (ec) continue;  // not HTTP, or the client left: nothing to answer
-      const auto response = handle(db, request, socket.remote_endpoint().address().to_string());
+      const auto client = socket.remote_endpoint(ec).address().to_string();
+      const auto response = handle(db, request, client);
       std::printf("%s %s -> %u\n", std::string(request.method_string()).c_str(),
                   std::string(request.target()).c_str(), response.result_int());
       if (response.result() == http::status::ok) ++answered_ok;
