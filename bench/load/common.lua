@@ -49,6 +49,13 @@ function M.tenant_order()
   local headers = {["X-Tenant"] = string.format("t%04d", math.random(M.tenants) - 1)}
   return wrk.format("GET", "/orders/" .. math.random(M.orders), headers)
 end
+function M.product() return wrk.format("GET", "/products/" .. math.random(M.products), M.read_headers) end
+function M.new_review()
+  local body = string.format('{"user_id": %d, "rating": %d, "comment": "bench"}',
+                             math.random(M.users), math.random(5))
+  return wrk.format("POST", "/products/" .. math.random(M.products) .. "/reviews", json_headers,
+                    body)
+end
 function M.new_order()
   local body = string.format('{"user_id": %d, "items": [{"product_id": %d, "quantity": 1}]}',
                              math.random(M.users), math.random(M.products))
