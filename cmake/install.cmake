@@ -19,18 +19,14 @@ get_property(_cmake_packages GLOBAL PROPERTY MANYDB_LINK_CMAKE_PACKAGES)
 get_property(_pkg_config GLOBAL PROPERTY MANYDB_LINK_PKG_CONFIG)
 list(JOIN _pkg_config " " _pkg_config)
 if(BUILD_SHARED_LIBS)
+  # Not even Requires.private: pkg-config would then want their -dev packages for --cflags,
+  # and no public header includes them.
   set(MANYDB_CONFIG_LINK_DEPENDENCIES "")
   set(MANYDB_PC_REQUIRES "")
-  set(MANYDB_PC_REQUIRES_PRIVATE "${_pkg_config}")
-  set(MANYDB_PC_LIBS "")
-  set(MANYDB_PC_LIBS_PRIVATE "-pthread")
 else()
   list(JOIN _cmake_packages "\n" MANYDB_CONFIG_LINK_DEPENDENCIES)
   # Requires, not Requires.private: `pkg-config --libs manydb` alone must link the archive.
   set(MANYDB_PC_REQUIRES "${_pkg_config}")
-  set(MANYDB_PC_REQUIRES_PRIVATE "")
-  set(MANYDB_PC_LIBS "-pthread")
-  set(MANYDB_PC_LIBS_PRIVATE "")
 endif()
 
 configure_package_config_file(cmake/manydbConfig.cmake.in

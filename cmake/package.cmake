@@ -19,9 +19,9 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_PACKAGE_SECTION libdevel)
 # The runtime libraries of the command line (and of a shared libmanydb), found by
-# dpkg-shlibdeps in the local dpkg database: no network.
+# dpkg-shlibdeps in the local dpkg database: no network. (The command line finds a shared
+# libmanydb of the package through its RUNPATH, tools/manydb/CMakeLists.txt.)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${CMAKE_INSTALL_LIBDIR})
 # A static libmanydb.a is linked by its users together with what it links: their -dev packages.
 if(NOT BUILD_SHARED_LIBS)
   get_property(_debian_dev GLOBAL PROPERTY MANYDB_LINK_DEBIAN_DEV)

@@ -78,7 +78,8 @@ check_deb() {
   # shellcheck disable=SC2086 # the flags are words
   $launcher "$cxx" -std=c++20 -Wall -Wextra -Werror "$source/tests/install/consumer/main.cpp" \
     -o "$work/consumer" $flags || fail "the consumer did not build with: $flags"
-  check_consumer "$work/consumer"
+  # A shared libmanydb, when the build is one: the program has no RPATH to the unpacked tree.
+  LD_LIBRARY_PATH="$(dirname "$(dirname "$pc")")" check_consumer "$work/consumer"
   if [ -e "$build/tools/manydb/manydb" ]; then
     [ "$("$root/usr/bin/manydb" --version)" = "manydb $version" ] ||
       fail "the packaged manydb --version says: $("$root/usr/bin/manydb" --version)"
