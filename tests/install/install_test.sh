@@ -52,9 +52,11 @@ check_cmake_install() {
   [ -f "$libdir/pkgconfig/manydb.pc" ] || fail "no manydb.pc in $libdir/pkgconfig"
   cmake -S "$source/tests/install/consumer" -B "$work/consumer" -G "$generator" \
     -DCMAKE_CXX_COMPILER="$cxx" ${launcher:+-DCMAKE_CXX_COMPILER_LAUNCHER="$launcher"} \
-    -DCMAKE_PREFIX_PATH="$prefix" >"$work/consumer-configure.log"
+    -DCMAKE_PREFIX_PATH="$prefix" -DMANYDB_EXPECTED_VERSION="$version" \
+    >"$work/consumer-configure.log" 2>&1 ||
+    fail "the consumer did not configure: $(cat "$work/consumer-configure.log")"
   grep -qx "manydb_DIR:PATH=$libdir/cmake/manydb" "$work/consumer/CMakeCache.txt" ||
-    fail "find_package(manydb) found another manydb: $(grep manydb_DIR "$work/consumer/CMakeCache.txt")"
+    fail "find_package(manydb) found another: $(grep manydb_DIR "$work/consumer/CMakeCache.txt")"
   cmake --build "$work/consumer" >"$work/consumer-build.log" ||
     fail "the consumer did not build: $(cat "$work/consumer-build.log")"
   check_consumer "$work/consumer/consumer"
