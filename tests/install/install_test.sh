@@ -96,4 +96,6 @@ case $mode in
   deb) check_deb ;;
   *) fail "unknown mode $mode" ;;
 esac
+# Passed: the trees (a few hundred MB with a static library's debug info) go, the logs stay.
+find "$work" -mindepth 1 -maxdepth 1 ! -name '*.log' -exec rm -rf {} +
 echo "ok: $mode"
