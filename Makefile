@@ -8,7 +8,7 @@ ENV_FILE := $(BUILD)/db.env
 CMAKE_FLAGS ?=
 KILLS ?= 1000
 
-.PHONY: run test test-sanitize test-tsan build deps db-up db-down bench chaos format clean
+.PHONY: run test test-sanitize test-tsan build deps db-up db-down bench chaos format clean package
 
 deps:
 	@scripts/install-deps
@@ -54,6 +54,11 @@ bench: deps
 chaos: build
 	@scripts/with-db $(ENV_FILE) tests/shop/chaos_test.py $(BUILD) sqlite,servers,mixed $(KILLS) \
 	  --report docs/reliability.md
+
+# The Debian package (docs/install.md): the library, its headers, CMake and pkg-config files,
+# the manydb command line and its man page, as $(BUILD)/manydb_<version>_<arch>.deb.
+package: build
+	@cmake --build $(BUILD) --target package
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

@@ -7,6 +7,7 @@
 #include <span>
 
 #include "manydb/core/errors.hpp"
+#include "manydb/core/left_out_engine.hpp"
 #include "manydb/core/percent_decode.hpp"
 #include "manydb/core/url_scheme.hpp"
 
@@ -41,6 +42,9 @@ const UrlScheme& scheme_named(std::string_view name) {
       if (spelling == name) return *scheme;
     }
     known.append(known.empty() ? "" : ", ").append(scheme->schemes.front());
+  }
+  if (const LeftOutEngine* engine = left_out_engine(name, left_out_engines())) {
+    throw ConfigError(left_out_message(name, *engine));
   }
   bad("unknown scheme '" + std::string(name) + "': this build of manydb knows " + known);
 }

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "manydb/core/errors.hpp"
+#include "manydb/core/left_out_engine.hpp"
 
 namespace manydb {
 
@@ -10,8 +11,10 @@ const EngineEntry& registered_engine(Backend backend) {
   for (const EngineEntry& entry : builtin_engines()) {
     if (entry.backend == backend) return entry;
   }
-  throw ConfigError("this build of manydb has no " + std::string(to_string(backend)) +
-                    " engine (CMake option MANYDB_ENGINE_" + std::string(to_string(backend)) + ")");
+  if (const LeftOutEngine* engine = left_out_engine(backend, left_out_engines())) {
+    throw ConfigError(left_out_message(engine->url_scheme->schemes.front(), *engine));
+  }
+  throw ConfigError("this build of manydb has no " + std::string(to_string(backend)) + " engine");
 }
 
 }  // namespace manydb

@@ -7,6 +7,8 @@
 #include <set>
 #include <string>
 
+#include "manydb/core/errors.hpp"
+#include "manydb/core/left_out_engine.hpp"
 #include "manydb/core/url_scheme.hpp"
 
 using namespace manydb;
@@ -16,6 +18,12 @@ TEST(EngineRegistry, EveryBackendOfThisBuildIsRegisteredOnce) {
   for (const EngineEntry& entry : builtin_engines()) {
     EXPECT_TRUE(seen.insert(entry.backend).second) << to_string(entry.backend) << " twice";
     EXPECT_EQ(entry.dialect().backend(), entry.backend);
+  }
+  // Every backend of this build; the others left out with an error (left_out_engine_test.cpp).
+  for (const LeftOutEngine& engine : left_out_engines()) {
+    EXPECT_FALSE(seen.contains(engine.url_scheme->backend)) << engine.name;
+    EXPECT_THROW(registered_engine(engine.url_scheme->backend), ConfigError);
+    seen.insert(engine.url_scheme->backend);
   }
   EXPECT_EQ(seen, (std::set<Backend>{Backend::sqlite, Backend::postgresql, Backend::mariadb}));
 }

@@ -1,6 +1,6 @@
 #pragma once
 // The engines this library was built with, each registered by its own folder (src/engines/X,
-// CMake option MANYDB_ENGINE_X): the driver layer reaches an engine only through here, so that
+// CMake option MANYDB_WITH_X): the driver layer reaches an engine only through here, so that
 // adding one touches that folder and its build option.
 #include <memory>
 #include <span>
