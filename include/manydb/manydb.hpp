@@ -10,6 +10,7 @@
 #include "manydb/core/version.hpp"
 #include "manydb/database/database.hpp"
 #include "manydb/driver/connection.hpp"
+#include "manydb/migrate/revision_file.hpp"
 #include "manydb/migrate/runner.hpp"
 #include "manydb/observe/log.hpp"
 #include "manydb/observe/prometheus.hpp"

@@ -1,38 +1,61 @@
 #include "bind_lock.hpp"
 
+#include <string>
+
 namespace manydb::migrate {
 namespace {
 
-// Any fixed key: PostgreSQL's advisory locks are per database already.
-constexpr std::int64_t kAdvisoryKey = 0x6d616e7964626d31;  // "manydbm1"
-// MariaDB's are per server: the name carries the database (hashed: names are at most 64 bytes).
-constexpr const char* kMariadbLockName = "CONCAT('manydb_migrations:', LEFT(MD5(DATABASE()), 24))";
+// The answer of a one-row, one-column SELECT: 1 taken, 0 not, -1 NULL (MariaDB: an error).
+std::int64_t answer(Connection& c, const std::string& sql, std::initializer_list<Value> params) {
+  auto& cursor = c.query(sql, params);
+  const std::int64_t value = cursor.next() && !cursor.is_null(0) ? cursor.get_int64(0) : -1;
+  c.reset_cursor();
+  return value;
+}
+
+std::string get_lock(int timeout_s) {
+  return std::string("SELECT GET_LOCK(") + kMariadbLockName + ", " + std::to_string(timeout_s) +
+         ")";
+}
 
 }  // namespace
 
-BindLock::BindLock(Connection& connection)
+// PostgreSQL's advisory locks are per database already; MariaDB's are per server, so the name
+// carries the database (hashed: names are at most 64 bytes).
+BindLock::BindLock(Connection& connection, const std::function<void()>& on_wait)
     : c_(connection), backend_(connection.dialect().backend()) {
+  if (backend_ == Backend::sqlite || try_lock()) return;
+  if (on_wait) on_wait();
+  wait_for_lock();
+}
+
+bool BindLock::try_lock() {
   if (backend_ == Backend::postgresql) {
-    c_.query("SELECT pg_advisory_lock(?)::text", {kAdvisoryKey});
+    return answer(c_, "SELECT pg_try_advisory_lock(?)::int", {kAdvisoryLockKey}) == 1;
+  }
+  const auto taken = answer(c_, get_lock(0), {});
+  if (taken < 0) throw OperationalError("GET_LOCK of the migration lock failed", c_.bind());
+  return taken == 1;
+}
+
+void BindLock::wait_for_lock() {
+  if (backend_ == Backend::postgresql) {
+    c_.query("SELECT pg_advisory_lock(?)::text", {kAdvisoryLockKey});
     c_.reset_cursor();
-  } else if (backend_ == Backend::mariadb) {
-    // GET_LOCK waits at most its timeout, then answers 0: wait again until it is ours.
-    for (;;) {
-      auto& cursor = c_.query(std::string("SELECT GET_LOCK(") + kMariadbLockName + ", 60)");
-      // NULL: an error (the server killed the wait); 0: the timeout passed.
-      const bool answered = cursor.next() && !cursor.is_null(0);
-      const bool taken = answered && cursor.get_int64(0) == 1;
-      c_.reset_cursor();
-      if (taken) break;
-      if (!answered) throw OperationalError("GET_LOCK of the migration lock failed", c_.bind());
-    }
+    return;
+  }
+  // GET_LOCK waits at most its timeout, then answers 0: wait again until it is ours.
+  for (;;) {
+    const auto taken = answer(c_, get_lock(60), {});
+    if (taken == 1) return;
+    if (taken < 0) throw OperationalError("GET_LOCK of the migration lock failed", c_.bind());
   }
 }
 
 BindLock::~BindLock() {
   try {
     if (backend_ == Backend::postgresql) {
-      c_.query("SELECT pg_advisory_unlock(?)", {kAdvisoryKey});
+      c_.query("SELECT pg_advisory_unlock(?)", {kAdvisoryLockKey});
     } else if (backend_ == Backend::mariadb) {
       c_.query(std::string("SELECT RELEASE_LOCK(") + kMariadbLockName + ")");
     }

@@ -75,8 +75,22 @@ const Step* BindMigrator::next_to_apply(const std::vector<AppliedStep>& applied,
   return nullptr;
 }
 
+void BindMigrator::begin_step() {
+  for (;;) {
+    try {
+      c_.begin(TxMode::write);
+      return;
+    } catch (const LockTimeout&) {
+      // SQLite's busy_timeout passed while another connection held the file's write lock.
+      if (c_.dialect().backend() != Backend::sqlite) throw;
+      if (!told_waiting_ && on_wait_) on_wait_();
+      told_waiting_ = true;
+    }
+  }
+}
+
 std::vector<std::int64_t> BindMigrator::up(std::optional<std::int64_t> to) {
-  BindLock lock(c_);
+  BindLock lock(c_, on_wait_);
   if (c_.dialect().backend() != Backend::sqlite) table_.create_if_missing();
   std::vector<std::int64_t> done;
   while (apply_next(to, done)) {
@@ -86,7 +100,7 @@ std::vector<std::int64_t> BindMigrator::up(std::optional<std::int64_t> to) {
 
 bool BindMigrator::apply_next(std::optional<std::int64_t> to, std::vector<std::int64_t>& done) {
   if (transactional()) {
-    c_.begin(TxMode::write);  // on SQLite BEGIN IMMEDIATE: the file's write lock, our bind lock
+    begin_step();
     try {
       table_.create_if_missing();
       const auto applied = table_.read();
@@ -146,7 +160,7 @@ void BindMigrator::run_statement_by_statement(const Step& step, const AppliedSte
 }
 
 std::vector<std::int64_t> BindMigrator::down(std::optional<std::int64_t> to) {
-  BindLock lock(c_);
+  BindLock lock(c_, on_wait_);
   if (c_.dialect().backend() != Backend::sqlite) table_.create_if_missing();
   std::vector<std::int64_t> done;
   while (undo_newest(to, done) && to) {
@@ -155,7 +169,7 @@ std::vector<std::int64_t> BindMigrator::down(std::optional<std::int64_t> to) {
 }
 
 bool BindMigrator::undo_newest(std::optional<std::int64_t> to, std::vector<std::int64_t>& done) {
-  if (transactional()) c_.begin(TxMode::write);
+  if (transactional()) begin_step();
   try {
     if (c_.dialect().backend() == Backend::sqlite) table_.create_if_missing();
     const auto applied = table_.read();

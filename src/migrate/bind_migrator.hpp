@@ -2,6 +2,7 @@
 // The steps of one bind applied or undone on one connection to its database (a shared bind's,
 // or a tenant's): what Runner does once it has the connection.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -13,14 +14,22 @@ namespace manydb::migrate {
 
 class BindMigrator {
  public:
-  BindMigrator(Connection& connection, std::string bind, std::vector<const Step*> steps)
-      : c_(connection), bind_(bind), steps_(std::move(steps)), table_(connection, bind) {}
+  BindMigrator(Connection& connection, std::string bind, std::vector<const Step*> steps,
+               std::function<void()> on_wait = {})
+      : c_(connection),
+        bind_(bind),
+        steps_(std::move(steps)),
+        table_(connection, bind),
+        on_wait_(std::move(on_wait)) {}
 
   std::vector<StepStatus> status();
   std::vector<std::int64_t> up(std::optional<std::int64_t> to);
   std::vector<std::int64_t> down(std::optional<std::int64_t> to);
 
  private:
+  // The step's transaction; on SQLite BEGIN IMMEDIATE, the file's write lock and so the bind's
+  // migration lock: waited for as long as another runner (or any writer) holds it.
+  void begin_step();
   bool transactional() const { return c_.dialect().backend() != Backend::mariadb; }
   const Step* known(std::int64_t version) const;
   // ConfigError naming the file and the version when a finished step's up part has changed.
@@ -38,6 +47,8 @@ class BindMigrator {
   std::string bind_;  // a tenant session's connection names no bind of its own
   std::vector<const Step*> steps_;
   VersionTable table_;
+  std::function<void()> on_wait_;
+  bool told_waiting_ = false;
 };
 
 }  // namespace manydb::migrate

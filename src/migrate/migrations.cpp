@@ -97,4 +97,9 @@ std::vector<std::string> Migrations::binds() const {
   return out;
 }
 
+std::int64_t Migrations::highest_version(std::string_view bind) const {
+  const auto it = steps_.find(bind);
+  return it == steps_.end() || it->second.empty() ? 0 : it->second.rbegin()->first;
+}
+
 }  // namespace manydb::migrate

@@ -27,6 +27,14 @@ std::string literal(const DefaultValue& value, const Dialect& d) {
       value);
 }
 
+std::string column_list(const std::vector<std::string>& columns, const Dialect& d) {
+  std::string out;
+  for (const auto& c : columns) out += (out.empty() ? "" : ", ") + d.quote_identifier(c);
+  return out;
+}
+
+}  // namespace
+
 std::string column_definition(const ColumnInfo& c, const Dialect& d) {
   std::string sql = d.quote_identifier(c.name) + " ";
   if (c.primary_key && c.autoincrement) return sql.append(d.autoincrement_primary_key());
@@ -40,13 +48,30 @@ std::string column_definition(const ColumnInfo& c, const Dialect& d) {
   return sql;
 }
 
-std::string column_list(const std::vector<std::string>& columns, const Dialect& d) {
-  std::string out;
-  for (const auto& c : columns) out += (out.empty() ? "" : ", ") + d.quote_identifier(c);
-  return out;
+std::string create_index_statement(const TableInfo& table, const IndexInfo& ix, const Dialect& d) {
+  return std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX IF NOT EXISTS " +
+         d.quote_identifier(ix.name) + " ON " + d.quote_identifier(table.name) + " (" +
+         column_list(ix.columns, d) + ")";
 }
 
-}  // namespace
+std::string drop_index_statement(const std::string& table, const std::string& index,
+                                 const Dialect& d) {
+  // An index belongs to its table on MariaDB, to the schema elsewhere.
+  const std::string on =
+      d.backend() == Backend::mariadb ? " ON " + d.quote_identifier(table) : std::string();
+  return "DROP INDEX IF EXISTS " + d.quote_identifier(index) + on;
+}
+
+std::string add_column_statement(const TableInfo& table, const ColumnInfo& column,
+                                 const Dialect& d) {
+  return "ALTER TABLE " + d.quote_identifier(table.name) + " ADD COLUMN " +
+         column_definition(column, d);
+}
+
+std::string drop_column_statement(const std::string& table, const std::string& column,
+                                  const Dialect& d) {
+  return "ALTER TABLE " + d.quote_identifier(table) + " DROP COLUMN " + d.quote_identifier(column);
+}
 
 std::vector<std::string> create_statements(const TableInfo& table, const Dialect& d) {
   std::string sql = "CREATE TABLE IF NOT EXISTS " + d.quote_identifier(table.name) + " (";
@@ -62,11 +87,7 @@ std::vector<std::string> create_statements(const TableInfo& table, const Dialect
   sql += ")";
   sql += d.table_options();
   std::vector<std::string> statements{sql};
-  for (const auto& ix : table.indexes) {
-    statements.push_back(std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") +
-                         "INDEX IF NOT EXISTS " + d.quote_identifier(ix.name) + " ON " +
-                         d.quote_identifier(table.name) + " (" + column_list(ix.columns, d) + ")");
-  }
+  for (const auto& ix : table.indexes) statements.push_back(create_index_statement(table, ix, d));
   return statements;
 }
 

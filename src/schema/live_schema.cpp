@@ -6,6 +6,11 @@ namespace manydb::schema {
 
 namespace {
 
+bool has_index(const LiveTable& table, std::string_view name) {
+  return std::any_of(table.indexes.begin(), table.indexes.end(),
+                     [&](const LiveIndex& ix) { return ix.name == name; });
+}
+
 std::string describe(ValueType type, std::size_t length) {
   std::string out(manydb::to_string(type));
   if (length) out += "(" + std::to_string(length) + ")";
@@ -65,13 +70,22 @@ std::vector<SchemaDifference> compare(const LiveSchema& live,
                        "the table has it, the model does not"});
       }
     }
+    for (const auto& ix : table->indexes) {
+      if (has_index(*found, ix.name)) continue;
+      std::string columns;
+      for (const auto& c : ix.columns) columns += (columns.empty() ? "" : ", ") + c;
+      out.push_back({live.bind, table->name, "", SchemaDifference::Kind::missing_index,
+                     ix.name + " (" + columns + "): the model has it, the table does not",
+                     ix.name});
+    }
   }
   return out;
 }
 
 std::string SchemaDifference::to_string() const {
-  static constexpr std::string_view kNames[] = {"missing table", "missing column", "type mismatch",
-                                                "nullability mismatch", "column not in the model"};
+  static constexpr std::string_view kNames[] = {"missing table",           "missing column",
+                                                "type mismatch",           "nullability mismatch",
+                                                "column not in the model", "missing index"};
   std::string where = bind + ": " + table;
   if (!column.empty()) where += "." + column;
   return where + ": " + std::string(kNames[static_cast<int>(kind)]) + " (" + detail + ")";

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The `make run` path itself, as a new user meets it: seed the empty SQLite default in a fresh
-# folder, serve on a free port, answer /products, exit 0 on SIGTERM.
+# The `make run` path itself, as a new user meets it: migrate the empty SQLite default in a
+# fresh folder (apps/shop/migrations), seed it, serve on a free port, answer /products, exit 0
+# on SIGTERM.
 set -euo pipefail
 build=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -13,15 +14,18 @@ trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 pid=$!
 exec 3<"$work/out"
 # Read the shop's own lines until it names its port (blocking reads, bounded in time).
+migrated=no
 seeded=no
 url=
 while IFS= read -r -t 120 line <&3; do
   case "$line" in
+    "bind orders: applied 0001, 0002") migrated=yes ;;
     seeded*) seeded=yes ;;
     listening\ on\ http://*) url=${line#listening on }; break ;;
   esac
 done
 [ -n "$url" ] || { cat "$work/err"; echo "FAIL: the shop never said where it listens"; exit 1; }
+[ "$migrated" = yes ] || { echo "FAIL: the orders bind was not migrated to 0002"; exit 1; }
 [ "$seeded" = yes ] || { echo "FAIL: an empty default was not seeded"; exit 1; }
 cat <&3 >/dev/null &  # keep draining stdout
 status=$(curl -s -o "$work/products.json" -w '%{http_code}' "$url/products")

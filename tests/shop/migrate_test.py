@@ -7,18 +7,24 @@ sqlite: config/shop.toml in a scratch folder. servers: config/shop-servers.toml 
 PostgreSQL and MariaDB servers of scripts/with-db, under scratch database names; skipped without
 that environment unless MANYDB_REQUIRE_ALL_ENGINES=1.
 1. `shop migrate up --to 1` on fresh databases makes every bind's tables: `shop check-schema`
-   then finds them as the models say (step 0001 is what create_all makes), and `migrate status`
-   shows 0002 of orders pending.
+   then finds them as the models say but for the orders index that step 0002 adds, and
+   `shop revision --bind orders` writes that index as a step of its own; `migrate status` shows
+   0002 of orders pending.
 2. The shop seeds and serves; while it serves, `shop migrate up` applies 0002 (an index on
    order.created_at): `shop inspect` shows the index, the shop keeps answering (an order posted
-   after it is read back), and a second `migrate up` has nothing to do.
+   after it is read back), a second `migrate up` has nothing to do, `check-schema` finds every
+   bind as the models say and `revision` has no changes to write.
 3. `shop migrate down --bind orders` drops the index again, and the shop still serves.
-4. sqlite only, config/shop-tenants.toml: after `shop tenant create acme`, `shop migrate up
+4. sqlite only: a data/ that create-all made before migrations (and before the model had the
+   index) adopts them: `migrate up` applies 0001 over the tables, keeping their rows, then 0002.
+5. sqlite only, config/shop-tenants.toml: after `shop tenant create acme`, `shop migrate up
    --all-tenants` migrates the tenant binds (default, orders, reviews: one file, each bind with
-   its own history in it) in acme's database, and `--tenant acme` status shows them applied.
+   its own history in it) in acme's database, and `--tenant acme` status shows them applied;
+   `revision --bind orders --tenant acme` compares with acme's database.
 """
 import json
 import os
+import sqlite3
 import shutil
 import subprocess
 import sys
@@ -102,6 +108,7 @@ def main():
     try:
         exercise(databases, work)
         if mode == "sqlite":
+            exercise_adoption(os.path.join(work, "adopt"))
             exercise_tenants(work)
     finally:
         databases.drop()
@@ -119,8 +126,17 @@ def exercise(databases, work):
     out = migrate("up", "--to", "1")
     for bind in BINDS:
         check(f"bind {bind}: applied 0001\n" in out, f"up --to 1 did not apply {bind}'s 0001:\n{out}")
-    out = shop_cmd(databases, work, "check-schema")
-    check("every bind matches the models" in out, f"0001 differs from the models:\n{out}")
+    out = shop_cmd(databases, work, "check-schema", ok=False)
+    check(out.startswith("orders: order: missing index (ix_order_created_at (created_at)") and
+          out.count("\n") == 1, f"0001 differs from the models by more than 0002:\n{out}")
+    revisions = os.path.join(work, "revisions")
+    out = shop_cmd(databases, work, "revision", "--bind", "orders", "add index on created_at",
+                   "--dir", revisions)
+    step = os.path.join(revisions, "orders", "0001_add_index_on_created_at.sql")
+    check(out == f"wrote {step}\n", f"revision --bind orders:\n{out}")
+    text = open(step).read() if os.path.exists(step) else ""
+    check("CREATE INDEX IF NOT EXISTS" in text and "ix_order_created_at" in text and
+          "DROP INDEX IF EXISTS" in text, f"the revision of the orders index:\n{text}")
     status = migrate("status", "--bind", "orders")
     check("0001 create_tables  applied" in status and "0002 order_created_at_index  pending" in
           status, f"status after up --to 1:\n{status}")
@@ -135,6 +151,11 @@ def exercise(databases, work):
         check("index ix_order_created_at (created_at)" in
               shop_cmd(databases, work, "inspect", "--bind", "orders"), "no index after 0002")
         check("bind orders: up to date" in migrate("up"), "a second up found work")
+        out = shop_cmd(databases, work, "check-schema")
+        check("every bind matches the models" in out, f"after 0002:\n{out}")
+        out = shop_cmd(databases, work, "revision", "--bind", "orders", "nothing", "--dir",
+                       revisions)
+        check(out == "no changes for bind orders\n", f"revision after 0002:\n{out}")
         status, body, _ = shop_test_support.call(
             server.port, "POST", "/orders",
             json.dumps({"user_id": 1, "items": [{"product_id": 1, "quantity": 1}]}))
@@ -153,6 +174,25 @@ def exercise(databases, work):
         server.stop()
 
 
+def exercise_adoption(cwd):
+    """A data/ that `create-all` and `seed` made, before the orders model had its created_at
+    index (dropped here to make it so), adopts the migrations: 0001's IF NOT EXISTS keeps the
+    tables and rows, 0002 adds the index."""
+    old = Sqlite(cwd)
+    shop_cmd(old, cwd, "seed", "--products", "5", "--users", "3", "--orders", "7", "--reviews", "2")
+    orders = os.path.join(cwd, "data", "orders.db")
+    with sqlite3.connect(orders) as c:
+        c.execute('DROP INDEX "ix_order_created_at"')
+    out = shop_cmd(old, cwd, "migrate", "up", "--dir", migrations)
+    check("bind orders: applied 0001, 0002\n" in out and "bind users: applied 0001\n" in out,
+          f"up on a create-all data/:\n{out}")
+    check("every bind matches the models" in shop_cmd(old, cwd, "check-schema"),
+          "a create-all data/ differs from the models after migrate up")
+    with sqlite3.connect(orders) as c:
+        count = c.execute('SELECT count(*) FROM "order"').fetchone()[0]
+    check(count == 7, f"the adopted orders bind holds {count} orders, not the 7 seeded")
+
+
 def exercise_tenants(work):
     tenants = Sqlite(os.path.join(work, "tenants"))
     tenants.config = os.path.join(root, "config/shop-tenants.toml")
@@ -167,6 +207,9 @@ def exercise_tenants(work):
     status = shop_cmd(tenants, cwd, "migrate", "status", "--tenant", "acme", "--bind", "orders",
                       "--dir", migrations)
     check("0002 order_created_at_index  applied" in status, f"status --tenant acme:\n{status}")
+    out = shop_cmd(tenants, cwd, "revision", "--bind", "orders", "--tenant", "acme", "x", "--dir",
+                   os.path.join(work, "tenant-revisions"))
+    check(out == "no changes for bind orders\n", f"revision --tenant acme:\n{out}")
     out = shop_cmd(tenants, cwd, "migrate", "up", "--dir", migrations)
     check("bind orders is a tenant bind: pass --tenant ID or --all-tenants" in out,
           f"up without --tenant on a tenant bind:\n{out}")

@@ -120,7 +120,11 @@ inline void mount_migrate_commands(CLI::App& app, std::function<Database&()> dat
     Database& db = database();
     auto m = migrate::Migrations::from_directory(args->dir);
     if (options.add_steps) options.add_steps(m);
-    migrate::Runner runner(db, m);
+    // Another process migrating the same bind: say why this one does nothing for a while.
+    migrate::Runner runner(db, m, [&out](const migrate::Target& target) {
+      out << detail::target_name(target)
+          << ": waiting for the migration lock (another migration of it is running)" << std::endl;
+    });
     for (const auto& target : detail::migrate_targets(db, m, *args, out)) {
       action(runner, target);
     }
@@ -137,8 +141,9 @@ inline void mount_migrate_commands(CLI::App& app, std::function<Database&()> dat
   add_options(up, true);
   up->callback([run, args, &out] {
     run([&](migrate::Runner& runner, const migrate::Target& target) {
+      const auto applied = runner.up(target, args->to);
       out << detail::target_name(target);
-      detail::print_versions(out, "applied", "up to date", runner.up(target, args->to));
+      detail::print_versions(out, "applied", "up to date", applied);
     });
   });
   auto* down = migrate->add_subcommand(
@@ -146,8 +151,9 @@ inline void mount_migrate_commands(CLI::App& app, std::function<Database&()> dat
   add_options(down, true);
   down->callback([run, args, &out] {
     run([&](migrate::Runner& runner, const migrate::Target& target) {
+      const auto undone = runner.down(target, args->to);
       out << detail::target_name(target);
-      detail::print_versions(out, "undid", "nothing to undo", runner.down(target, args->to));
+      detail::print_versions(out, "undid", "nothing to undo", undone);
     });
   });
 }

@@ -26,6 +26,8 @@ class Migrations {
   // version its variant for that dialect, else its generic step.
   std::vector<const Step*> steps(std::string_view bind, std::string_view dialect) const;
   std::vector<std::string> binds() const;
+  // The highest version of `bind`'s steps, of any dialect; 0 when it has none.
+  std::int64_t highest_version(std::string_view bind) const;
 
  private:
   // bind -> version -> dialect ("" for every engine) -> step

@@ -7,8 +7,10 @@
 //   runner.down("default", 3);     // undo the steps after version 3
 //
 // Two runners never migrate one bind at once: a lock per bind (pg_advisory_lock, GET_LOCK,
-// SQLite's write lock per step), after which the applied steps are read again.
+// SQLite's write lock per step), after which the applied steps are read again. A runner waits
+// for that lock for as long as it takes, and says so first (Runner's on_wait).
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,9 +45,13 @@ struct Target {
   std::string tenant{};  // empty: a shared bind
 };
 
+// Called when another runner holds the target's migration lock, before this one waits for it.
+using WaitNotice = std::function<void(const Target&)>;
+
 class Runner {
  public:
-  Runner(Database& db, const Migrations& migrations) : db_(db), migrations_(migrations) {}
+  Runner(Database& db, const Migrations& migrations, WaitNotice on_wait = {})
+      : db_(db), migrations_(migrations), on_wait_(std::move(on_wait)) {}
 
   // Every known and every applied step of the target, in version order.
   std::vector<StepStatus> status(const Target& target);
@@ -61,6 +67,7 @@ class Runner {
  private:
   Database& db_;
   const Migrations& migrations_;
+  WaitNotice on_wait_;
 };
 
 }  // namespace manydb::migrate

@@ -31,13 +31,16 @@ struct SchemaDifference {
     missing_column,
     type_mismatch,
     nullability_mismatch,
-    extra_column
+    extra_column,
+    missing_index  // a model's index that the table lacks (by name); extra indexes are not
+                   // reported: a database may hold indexes of its own
   };
   std::string bind;
   std::string table;
   std::string column;  // empty for a missing table
   Kind kind = Kind::missing_table;
   std::string detail;
+  std::string index{};  // of a missing index
   std::string to_string() const;
 };
 
