@@ -28,6 +28,8 @@ GRANT SELECT ON replication_check TO $DB_USER;
 -- The tests simulate replica lag by pausing replay on the replica. Each database has its own
 -- catalog: grant in template1, which every CREATE DATABASE copies.
 \c template1
+-- In every database made from now on: the statement counts that tests compare with manydb's.
+CREATE EXTENSION pg_stat_statements;
 GRANT EXECUTE ON FUNCTION pg_wal_replay_pause(), pg_wal_replay_resume(),
   pg_is_wal_replay_paused(), pg_get_wal_replay_pause_state(), pg_last_wal_replay_lsn()
   TO $DB_USER;

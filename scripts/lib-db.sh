@@ -73,6 +73,9 @@ pg_start() {
   opts+=" -c unix_socket_directories=$dir/pgsock -c max_connections=200 -c fsync=on"
   # A replica whose primary restarted tries again after 1 s rather than the default 5 s.
   opts+=" -c wal_retrieve_retry_interval=1s"
+  # The server's own count of the statements it ran, which the tests compare manydb's statement
+  # counter with (docs/testing.md); part of postgresql-15 (contrib).
+  opts+=" -c shared_preload_libraries=pg_stat_statements"
   runuser -u postgres -- "$PG_BIN/pg_ctl" start -D "$dir/$name/data" -l "$dir/$name/server.log" \
     -w -t 30 -o "$opts" >/dev/null
 }

@@ -41,6 +41,8 @@ Tenants Database::tenants() {
   return Tenants(*router, models_);
 }
 
+TestTransaction Database::begin_test_transaction() { return TestTransaction(engines_of(*binds_)); }
+
 RecoveryReport Database::recovered_at_open() {
   return recovery_ ? recovery_->first_pass() : RecoveryReport{};
 }

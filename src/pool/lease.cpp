@@ -94,6 +94,7 @@ void Lease::release() {
 
 void Lease::discard() {
   if (pool_ && connection_) pool_->forget(std::move(pooled_));
+  pooled_.reset();  // a pinned connection's borrower (Pool::pin), which has no pool
   connection_ = nullptr;
   pool_ = nullptr;
 }

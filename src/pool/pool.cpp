@@ -6,20 +6,61 @@
 
 #include "manydb/core/errors.hpp"
 #include "manydb/observe/log.hpp"
+#include "pinned_connection.hpp"
 
 namespace manydb {
 
 Pool::Pool(std::string bind, Factory factory, PoolOptions options)
     : bind_(std::move(bind)), factory_(std::move(factory)), options_(options) {}
 
-Pool::~Pool() { delete parked_.load(); }
+Pool::~Pool() {
+  unpin();  // gives its connection back while the pool still stands
+  delete parked_.load();
+}
 
 // The common case, a fresh parked connection, in a few instructions; the rest out of line.
 Lease Pool::acquire() {
+  if (pinned_.load(std::memory_order_relaxed)) [[unlikely]]
+    return acquire_pinned();
   if (down_.load(std::memory_order_relaxed)) return acquire_while_down();
   std::unique_ptr<PooledConnection> parked = unpark();
   if (parked && !stale(*parked)) return Lease(this, std::move(parked), true);
   return acquire_slowly(std::move(parked));
+}
+
+// The pinned connection, locked for this thread; without a budget slot or a place in the pool's
+// counts, as it holds neither. A lease without a pool: never retried on a new connection.
+Lease Pool::acquire_pinned() {
+  std::shared_ptr<PinnedConnection> pin;
+  {
+    std::lock_guard lock(mutex_);
+    pin = pin_;
+  }
+  if (!pin) return acquire();  // unpinned since the flag was read
+  return Lease(nullptr, std::make_unique<PooledConnection>(BudgetSlot(), pin->borrow(pin)), false);
+}
+
+void Pool::pin() {
+  {
+    std::lock_guard lock(mutex_);
+    if (pin_) {
+      throw ProgrammingError("bind '" + bind_ + "' is in a test transaction already", bind_);
+    }
+  }
+  auto pin = std::make_shared<PinnedConnection>(acquire(), options_.acquire_timeout);
+  std::lock_guard lock(mutex_);
+  pin_ = std::move(pin);
+  pinned_.store(true);
+}
+
+bool Pool::unpin() noexcept {
+  std::shared_ptr<PinnedConnection> pin;
+  {
+    std::lock_guard lock(mutex_);
+    pinned_.store(false);
+    pin = std::move(pin_);
+  }
+  return !pin || pin->end();
 }
 
 // While the bind is down: the error that took it down, at once, except for one acquire per

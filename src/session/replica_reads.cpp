@@ -36,6 +36,9 @@ Cursor* Session::read_on_replica(const std::string& bind, std::string_view sql,
                                  std::span<const Value> params) {
   ReplicaSet* set = engines_.replicas(bind);
   if (!set) return nullptr;
+  // In a test transaction (Pool::pin) only the primary's pinned connection sees the test's rows.
+  if (const Engine* primary = engines_.find(bind); primary && primary->pool().pinned())
+    return nullptr;
   check_bind(bind);
   if (reads_on_primary(bind)) return nullptr;
   auto it = std::find_if(replica_reads_.begin(), replica_reads_.end(),

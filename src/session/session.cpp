@@ -80,8 +80,9 @@ Session::BindState& Session::use(const std::string& bind, bool write) {
 // would commit it), MariaDB's transaction is an XA branch, SQLite's statements are recorded.
 void Session::begin_on(BindState& b) {
   // A tenant's database never takes part in an atomic commit across databases
-  // (refuse_atomic_commit_with_a_tenant): its transaction is a plain one.
-  if (!atomic() || (tenant_ && tenant_->engine(b.bind) == b.engine)) {
+  // (refuse_atomic_commit_with_a_tenant): its transaction is a plain one. Nor does a bind in a
+  // test transaction (Pool::pin), whose transactions are savepoints that cannot be prepared.
+  if (!atomic() || (tenant_ && tenant_->engine(b.bind) == b.engine) || b.engine->pool().pinned()) {
     b.tx = Transaction(b.lease, TxMode::write);
     return;
   }
@@ -225,8 +226,10 @@ void Session::commit() {
     throw;
   }
   refuse_commit_after_a_lost_connection();
-  if (atomic() && std::count_if(binds_.begin(), binds_.end(),
-                                [](const BindState& b) { return b.wrote && b.tx.open(); }) > 1) {
+  if (atomic() &&
+      std::count_if(binds_.begin(), binds_.end(),
+                    [](const BindState& b) { return b.wrote && b.tx.open(); }) > 1 &&
+      !in_test_transaction()) {
     refuse_atomic_commit_with_a_tenant();
     return commit_atomic();
   }
@@ -252,6 +255,13 @@ void Session::commit() {
   binds_.clear();  // the connections go back to their pools
   replica_reads_.clear();
   txid_.clear();
+}
+
+// In test mode (Pool::pin) the binds release their savepoints one after the other: two-phase
+// commit is not exercised inside a test transaction (docs/testing.md).
+bool Session::in_test_transaction() const {
+  return std::any_of(binds_.begin(), binds_.end(),
+                     [](const BindState& b) { return b.engine->pool().pinned(); });
 }
 
 // The binds that wrote commit all or none; the ones only read end after them (a read-only

@@ -58,45 +58,19 @@ void EngineTest::TearDown() {
     admin_.reset();
   }
   if (!GetParam().url.empty()) remove_sqlite_files(url());
-  for (const auto& text : databases_) drop_database(Url::parse(text));
+  scratch_databases_.drop_all();
 }
 
 std::string create_scratch_database(const Url& base, const std::string& name,
                                     const std::string& options) {
-  const std::string db = "mdb_" + std::to_string(::getpid()) + "_" + name;
-  if (base.backend == Backend::sqlite) {
-    const std::string text =
-        "sqlite:///" + (std::filesystem::temp_directory_path() / (db + ".db")).string();
-    remove_sqlite_files(Url::parse(text));
-    return text;
-  }
-  auto admin = manydb::connect(base, ConnectOptions{"admin"});
-  const auto quoted = admin->dialect().quote_identifier(db);
-  admin->execute_script("DROP DATABASE IF EXISTS " + quoted);
-  admin->execute_script("CREATE DATABASE " + quoted + (options.empty() ? "" : " " + options));
-  return std::string(to_string(base.backend)) + "://" + percent_encode(base.user) + ":" +
-         percent_encode(base.password) + "@" + base.host + ":" +
-         std::to_string(base.port_or_default()) + "/" + db;
+  return create_database(base, "mdb_" + std::to_string(::getpid()) + "_" + name, options);
 }
 
-void drop_scratch_database(const Url& base, const Url& db) {
-  if (db.backend == Backend::sqlite) {
-    remove_sqlite_files(db);
-    return;
-  }
-  auto admin = manydb::connect(base, ConnectOptions{"admin"});
-  const auto quoted = admin->dialect().quote_identifier(db.database);
-  admin->execute_script("DROP DATABASE IF EXISTS " + quoted +
-                        (db.backend == Backend::postgresql ? " WITH (FORCE)" : ""));
-}
+void drop_scratch_database(const Url& base, const Url& db) { drop_database(base, db); }
 
 std::string EngineTest::scratch_database(const std::string& name, const std::string& options) {
-  std::string text = create_scratch_database(url(), name, options);
-  databases_.push_back(text);
-  return text;
+  return scratch_databases_.create(url(), name, options);
 }
-
-void EngineTest::drop_database(const Url& db) { drop_scratch_database(url(), db); }
 
 std::unique_ptr<Connection> EngineTest::connect(const std::string& bind) const {
   return manydb::connect(url(), ConnectOptions{bind});

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "manydb/manydb.hpp"
+#include "manydb/testing/throwaway_databases.hpp"
 
 namespace manydb::testing {
 
@@ -56,12 +57,8 @@ class EngineTest : public ::testing::TestWithParam<EngineCase> {
   std::unique_ptr<Connection> admin_;  // for setup and teardown
 
  private:
-  void drop_database(const Url& db);
-
- protected:
- private:
   std::vector<std::string> tables_;
-  std::vector<std::string> databases_;  // URLs
+  ThrowawayDatabases scratch_databases_{"mdb"};
 };
 
 }  // namespace manydb::testing

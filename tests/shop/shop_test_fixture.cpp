@@ -317,45 +317,21 @@ std::map<std::string, std::string> ShopFixture::child_env() const {
 
 void ShopFixture::prepare_server_databases() {
   auto config = manydb::DatabaseConfig::from_toml_file(config_path_);
-  const auto pg = manydb::Url::parse(env_or_empty("MANYDB_TEST_POSTGRES_URL"));
-  const auto my = manydb::Url::parse(env_or_empty("MANYDB_TEST_MARIADB_URL"));
   for (const auto& [bind, bind_config] : config.binds) {
     const auto backend = manydb::Url::parse(bind_config.url).backend;
-    const auto& admin_url = backend == manydb::Backend::postgresql ? pg : my;
-    auto admin = manydb::connect(admin_url, manydb::ConnectOptions{"admin"});
-    const std::string name = "shop_" + std::to_string(::getpid()) + "_" +
-                             (bind == manydb::DatabaseConfig::default_bind ? "products" : bind);
-    const auto quoted = admin->dialect().quote_identifier(name);
-    admin->execute_script("DROP DATABASE IF EXISTS " + quoted +
-                          (backend == manydb::Backend::postgresql ? " WITH (FORCE)" : ""));
-    admin->execute_script("CREATE DATABASE " + quoted);
-    real_urls_[bind] = server_url(admin_url, name, options_.connect_timeout_s);
-    scratch_dbs_.push_back(real_urls_[bind]);
+    const auto admin_url = manydb::Url::parse(manydb::testing::test_server_url(backend));
+    const std::string name = bind == manydb::DatabaseConfig::default_bind ? "products" : bind;
+    const auto database = manydb::Url::parse(scratch_dbs_.create(admin_url, name)).database;
+    real_urls_[bind] = server_url(admin_url, database, options_.connect_timeout_s);
     const auto proxied = options_.proxied_binds.find(bind);
     child_urls_[bind] =
         proxied == options_.proxied_binds.end()
             ? real_urls_[bind]
-            : server_url(admin_url, name, options_.connect_timeout_s, proxied->second);
+            : server_url(admin_url, database, options_.connect_timeout_s, proxied->second);
   }
 }
 
-void ShopFixture::drop_server_databases() {
-  for (const auto& text : scratch_dbs_) {
-    try {
-      const auto url = manydb::Url::parse(text);
-      const auto& admin_text = url.backend == manydb::Backend::postgresql
-                                   ? env_or_empty("MANYDB_TEST_POSTGRES_URL")
-                                   : env_or_empty("MANYDB_TEST_MARIADB_URL");
-      auto admin = manydb::connect(manydb::Url::parse(admin_text), manydb::ConnectOptions{"admin"});
-      admin->execute_script("DROP DATABASE IF EXISTS " +
-                            admin->dialect().quote_identifier(url.database) +
-                            (url.backend == manydb::Backend::postgresql ? " WITH (FORCE)" : ""));
-    } catch (const std::exception& e) {
-      ADD_FAILURE() << "could not drop scratch database " << text << ": " << e.what();
-    }
-  }
-  scratch_dbs_.clear();
-}
+void ShopFixture::drop_server_databases() { scratch_dbs_.drop_all(); }
 
 void ShopFixture::TearDown() {
   if (shop_.running()) {

@@ -19,6 +19,7 @@
 
 #include "http_client.hpp"
 #include "manydb/manydb.hpp"
+#include "manydb/testing/throwaway_databases.hpp"
 
 namespace shop_test {
 
@@ -125,9 +126,9 @@ class ShopFixture : public ::testing::Test {
   ShopOptions options_;
   int port_ = 0;
   std::string config_path_;
-  std::map<std::string, std::string> real_urls_;   // bind -> URL the tests use
-  std::map<std::string, std::string> child_urls_;  // bind -> URL the shop gets (env)
-  std::vector<std::string> scratch_dbs_;           // URLs to drop at the end
+  std::map<std::string, std::string> real_urls_;             // bind -> URL the tests use
+  std::map<std::string, std::string> child_urls_;            // bind -> URL the shop gets (env)
+  manydb::testing::ThrowawayDatabases scratch_dbs_{"shop"};  // shop_<pid>_<bind>
   std::unique_ptr<manydb::Database> db_;
 };
 

@@ -11,6 +11,7 @@
 #include "manydb/config/database_config.hpp"
 #include "manydb/core/result.hpp"
 #include "manydb/database/tenants.hpp"
+#include "manydb/database/test_transaction.hpp"
 #include "manydb/observe/metrics_snapshot.hpp"
 #include "manydb/routing/binds.hpp"
 #include "manydb/routing/replica_monitor.hpp"
@@ -72,6 +73,11 @@ class Database {
     return Session(*binds_,
                    {.only_bind = schema::table_info<T>().bind_or_default(), .begin = begin});
   }
+
+  // Test-transaction mode, for the length of one test (docs/testing.md): a transaction on every
+  // shared bind (tenant binds are not included), rolled back when the guard ends, which every
+  // session and connection of the Database uses meanwhile. Reads go to the primaries.
+  TestTransaction begin_test_transaction();
 
   // Finishes the atomic commits that a crash left in doubt, on every bind (tx/recovery.hpp).
   // A Database with several binds does so by itself when it opens and then periodically

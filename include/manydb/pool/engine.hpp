@@ -28,6 +28,7 @@ class Engine {
   const Url& url() const { return url_; }
   const Dialect& dialect() const { return dialect_; }
   Pool& pool() { return pool_; }
+  const Pool& pool() const { return pool_; }
 
   Lease connect() { return pool_.acquire(); }
   // A new connection outside the pool, with the pool's timeouts: for work that must not meet

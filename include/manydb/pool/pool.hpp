@@ -20,6 +20,8 @@
 
 namespace manydb {
 
+class PinnedConnection;  // src/pool/pinned_connection.hpp
+
 class Pool {
   struct DownError {
     enum class Kind { timeout, connection, operational } kind = Kind::operational;
@@ -49,10 +51,20 @@ class Pool {
   // Closes one idle connection, for a budget that needs its slot; false when none is idle.
   bool close_one_idle();
 
+  // Test-transaction mode (docs/testing.md): leases one connection and begins a transaction on
+  // it; until unpin(), acquire() hands out only that connection, to one thread at a time, with
+  // each borrower's transactions as savepoints in it. ProgrammingError when pinned already.
+  void pin();
+  // Rolls that transaction back and returns the connection; false when a statement had ended it
+  // before (MariaDB commits at DDL), so the test's writes stay.
+  bool unpin() noexcept;
+  bool pinned() const { return pinned_.load(std::memory_order_relaxed); }
+
  private:
   friend class Lease;
   using Clock = std::chrono::steady_clock;
 
+  Lease acquire_pinned();
   Lease acquire_slowly(std::unique_ptr<PooledConnection> parked, bool ping_every_idle = false);
   Lease acquire_while_down();
   void went_down(const OperationalError& error);
@@ -100,6 +112,9 @@ class Pool {
   DownError down_error_;
   Clock::time_point retry_at_{};
   bool probing_ = false;  // one acquire is trying the server again
+  // Test-transaction mode: the flag, read by every acquire, and the connection (under the lock).
+  std::atomic<bool> pinned_{false};
+  std::shared_ptr<PinnedConnection> pin_;
 };
 
 }  // namespace manydb

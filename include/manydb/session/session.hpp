@@ -186,6 +186,7 @@ class Session {
     return options_.commit == Commit::atomic && options_.only_bind.empty() && !autocommits();
   }
   void begin_on(BindState& b);
+  bool in_test_transaction() const;
   void commit_atomic();
   const std::string& transaction_id();
 
