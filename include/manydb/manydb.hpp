@@ -11,6 +11,7 @@
 #include "manydb/database/database.hpp"
 #include "manydb/driver/connection.hpp"
 #include "manydb/migrate/runner.hpp"
+#include "manydb/migrate/table_move.hpp"
 #include "manydb/observe/log.hpp"
 #include "manydb/observe/prometheus.hpp"
 #include "manydb/pool/engine.hpp"

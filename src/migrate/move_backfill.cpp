@@ -6,6 +6,7 @@
 #include "manydb/tx/transaction.hpp"
 #include "move_rows.hpp"
 #include "move_state.hpp"
+#include "version_table.hpp"
 
 namespace manydb::migrate {
 

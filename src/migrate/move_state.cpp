@@ -1,8 +1,7 @@
 #include "move_state.hpp"
 
-#include <chrono>
-
 #include "manydb/core/errors.hpp"
+#include "version_table.hpp"
 
 namespace manydb::migrate {
 
@@ -32,11 +31,6 @@ MoveStatus status_of(const Cursor& c) {
 }
 }  // namespace
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 void MoveState::create_table_if_missing() {
   lease_.execute(

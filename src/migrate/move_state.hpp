@@ -34,6 +34,5 @@ class MoveState {
   std::string table_;
 };
 
-std::int64_t now_ms();
 
 }  // namespace manydb::migrate

@@ -3,6 +3,7 @@
 #include "manydb/migrate/table_move.hpp"
 #include "move_rows.hpp"
 #include "move_state.hpp"
+#include "version_table.hpp"
 
 namespace manydb::migrate {
 

@@ -6,6 +6,7 @@
 #include "manydb/schema/ddl.hpp"
 #include "move_rows.hpp"
 #include "move_state.hpp"
+#include "version_table.hpp"
 
 namespace manydb::migrate {
 
