@@ -3,6 +3,7 @@
 
 #include "manydb/core/errors.hpp"
 #include "manydb/migrate/table_move.hpp"
+#include "manydb/tx/failpoint.hpp"
 #include "manydb/tx/transaction.hpp"
 #include "move_rows.hpp"
 #include "move_state.hpp"
@@ -64,11 +65,12 @@ Batch copy_batch(Lease& a, Lease& b, const MoveRows& rows, const std::string& ta
   Transaction on_b(b, TxMode::write);
   insert_skipping(b, rows, values);
   if (!MoveState(b, table).record_batch(batch.last_key, batch.rows, batch.finished, now_ms())) {
-    throw ProgrammingError("the move of table '" + table +
-                               "' left phase dual_write during the backfill; stopped",
-                           b->bind());
+    throw ProgrammingError(
+        "the move of table '" + table + "' left phase dual_write during the backfill; stopped",
+        b->bind());
   }
   on_b.commit();
+  failpoint("move_batch_copied");  // B has the batch, A still holds its locks
   on_a.commit();
   return batch;
 }

@@ -49,7 +49,8 @@ Value MoveRows::key_value(const std::string& text) const {
 
 std::string MoveRows::column_list(const Dialect& dialect) const {
   std::string out;
-  for (const auto& c : table_.columns) out += (out.empty() ? "" : ", ") + dialect.quote_identifier(c.name);
+  for (const auto& c : table_.columns)
+    out += (out.empty() ? "" : ", ") + dialect.quote_identifier(c.name);
   return out;
 }
 
@@ -61,10 +62,10 @@ std::string MoveRows::select_after(const Dialect& dialect, bool has_lower, std::
          std::to_string(limit) + std::string(lock_for_share ? dialect.lock_for_share() : "");
 }
 
-std::string MoveRows::select_range(const Dialect& dialect, bool has_first, bool has_last) const {
+std::string MoveRows::select_range(const Dialect& dialect, bool has_after, bool has_last) const {
   const std::string k = dialect.quote_identifier(table_.columns[key()].name);
   std::string where;
-  if (has_first) where = " WHERE " + k + " >= ?";
+  if (has_after) where = " WHERE " + k + " > ?";
   if (has_last) where += (where.empty() ? " WHERE " : " AND ") + k + " <= ?";
   return "SELECT " + column_list(dialect) + " FROM " + dialect.quote_identifier(table_.name) +
          where + " ORDER BY " + k;

@@ -32,8 +32,8 @@ class MoveRows {
   // SELECT every column [WHERE key > ?] ORDER BY key LIMIT n [lock].
   std::string select_after(const Dialect& dialect, bool has_lower, std::size_t limit,
                            bool lock_for_share) const;
-  // SELECT every column WHERE key >= ? (when has_first) AND key <= ? (when has_last) ORDER BY key.
-  std::string select_range(const Dialect& dialect, bool has_first, bool has_last) const;
+  // SELECT every column WHERE key > ? (when has_after) AND key <= ? (when has_last) ORDER BY key.
+  std::string select_range(const Dialect& dialect, bool has_after, bool has_last) const;
   // INSERT of `rows` rows, skipping the keys there already.
   std::string insert_skipping(const Dialect& dialect, std::size_t rows) const;
   // Rows per INSERT within the engines' parameter limits.

@@ -31,7 +31,6 @@ MoveStatus status_of(const Cursor& c) {
 }
 }  // namespace
 
-
 void MoveState::create_table_if_missing() {
   lease_.execute(
       "CREATE TABLE IF NOT EXISTS manydb_moves (table_name VARCHAR(255) NOT NULL PRIMARY KEY, "
@@ -42,9 +41,9 @@ void MoveState::create_table_if_missing() {
 
 std::optional<MoveStatus> MoveState::read() {
   try {
-    auto& c = lease_.query(std::string("SELECT ") + kColumns +
-                               " FROM manydb_moves WHERE table_name = ?",
-                           {Value(table_)});
+    auto& c =
+        lease_.query(std::string("SELECT ") + kColumns + " FROM manydb_moves WHERE table_name = ?",
+                     {Value(table_)});
     std::optional<MoveStatus> out;
     while (c.next()) out = status_of(c);
     return out;
@@ -57,8 +56,8 @@ std::optional<MoveStatus> MoveState::read() {
 std::vector<MoveStatus> MoveState::read_all(Lease& lease) {
   std::vector<MoveStatus> out;
   try {
-    auto& c = lease.query(std::string("SELECT ") + kColumns +
-                          " FROM manydb_moves ORDER BY table_name");
+    auto& c =
+        lease.query(std::string("SELECT ") + kColumns + " FROM manydb_moves ORDER BY table_name");
     while (c.next()) out.push_back(status_of(c));
   } catch (const ProgrammingError&) {
   }
@@ -78,20 +77,22 @@ bool MoveState::set_phase(MovePhase from, MovePhase to, std::int64_t now) {
              {Value(to_string(to)), Value(now), Value(table_), Value(to_string(from))}) == 1;
 }
 
-bool MoveState::record_batch(const std::optional<std::string>& resume_key, std::int64_t rows, bool finished,
-                             std::int64_t now) {
-  return lease_.execute("UPDATE manydb_moves SET resume_key = ?, rows_copied = rows_copied + ?, "
-                        "backfilled = ?, verified = verified * ?, updated_at = ? "
-                        "WHERE table_name = ? AND phase = ?",
-                        {Value(resume_key), Value(rows), Value(std::int64_t{finished ? 1 : 0}),
-                         Value(std::int64_t{rows > 0 ? 0 : 1}),
-                         Value(now), Value(table_), Value(to_string(MovePhase::dual_write))}) == 1;
+bool MoveState::record_batch(const std::optional<std::string>& resume_key, std::int64_t rows,
+                             bool finished, std::int64_t now) {
+  return lease_.execute(
+             "UPDATE manydb_moves SET resume_key = ?, rows_copied = rows_copied + ?, "
+             "backfilled = ?, verified = verified * ?, updated_at = ? "
+             "WHERE table_name = ? AND phase = ?",
+             {Value(resume_key), Value(rows), Value(std::int64_t{finished ? 1 : 0}),
+              Value(std::int64_t{rows > 0 ? 0 : 1}), Value(now), Value(table_),
+              Value(to_string(MovePhase::dual_write))}) == 1;
 }
 
-void MoveState::record_verified(std::int64_t now) {
-  lease_.execute("UPDATE manydb_moves SET verified = 1, updated_at = ? WHERE table_name = ? AND "
-                 "backfilled = 1",
-                 {Value(now), Value(table_)});
+void MoveState::record_verified(bool passed, std::int64_t now) {
+  lease_.execute(
+      "UPDATE manydb_moves SET verified = backfilled * ?, updated_at = ? "
+      "WHERE table_name = ?",
+      {Value(std::int64_t{passed ? 1 : 0}), Value(now), Value(table_)});
 }
 
 bool MoveState::remove() {

@@ -24,7 +24,8 @@ class MoveState {
   // After a batch: false when the move left phase dual_write meanwhile.
   bool record_batch(const std::optional<std::string>& resume_key, std::int64_t rows, bool finished,
                     std::int64_t now_ms);
-  void record_verified(std::int64_t now_ms);
+  // Whether the last verify passed; a pass counts only once the backfill has finished.
+  void record_verified(bool passed, std::int64_t now_ms);
   bool remove();
 
   static std::vector<MoveStatus> read_all(Lease& lease);
@@ -33,6 +34,5 @@ class MoveState {
   Lease& lease_;
   std::string table_;
 };
-
 
 }  // namespace manydb::migrate

@@ -96,10 +96,8 @@ VerifyResult TableMove::verify(const VerifyOptions& options) {
     }
     if (!keys.empty()) after = keys.back();
   }
-  if (result.ok()) {
-    Lease state = target().connect();
-    MoveState(state, table_.name).record_verified(now_ms());
-  }
+  Lease state = target().connect();
+  MoveState(state, table_.name).record_verified(result.ok(), now_ms());
   return result;
 }
 
