@@ -185,7 +185,8 @@ TableMoveConfig read_move(const toml::node& node, const std::string& table) {
   for (const auto& [key, value] : *keys) {
     if (key.str() == "from" || key.str() == "to") {
       if (!value.as_string())
-        config_error(value, std::string(key.str()) + " of move '" + table + "' must be a bind name");
+        config_error(value,
+                     std::string(key.str()) + " of move '" + table + "' must be a bind name");
       try {
         validate_bind_name(value.as_string()->get());
       } catch (const ConfigError& e) {

@@ -81,8 +81,8 @@ MoveStatus TableMove::require_phase(MovePhase phase, const char* what) {
 void TableMove::set_phase(MovePhase from, MovePhase to) {
   Lease b = target().connect();
   if (!MoveState(b, table_.name).set_phase(from, to, now_ms())) {
-    throw ProgrammingError("the move of table '" + table_.name + "' left phase " +
-                               to_string(from) + " meanwhile (another command?)",
+    throw ProgrammingError("the move of table '" + table_.name + "' left phase " + to_string(from) +
+                               " meanwhile (another command?)",
                            move_.to);
   }
   db_.table_moves()->forget();
@@ -97,9 +97,9 @@ void TableMove::start() {
   MoveState state(b, table_.name);
   if (auto s = state.read()) {
     if (s->phase == MovePhase::dual_write) return;
-    throw ProgrammingError("the move of table '" + table_.name + "' is in phase " +
-                               to_string(s->phase) + " already",
-                           move_.to);
+    throw ProgrammingError(
+        "the move of table '" + table_.name + "' is in phase " + to_string(s->phase) + " already",
+        move_.to);
   }
   const Dialect& dialect = target().dialect();
   for (const auto& sql : schema::create_statements(table_, dialect)) b.execute(sql);
@@ -130,8 +130,9 @@ void TableMove::cutover() {
     if (!s->backfilled || !s->verified) {
       throw ProgrammingError(
           "cut-over of table '" + table_.name + "' refused: " +
-              (s->backfilled ? "no verify has passed since the backfill finished (run `move verify`)"
-                             : "the backfill has not finished (run `move backfill`)"),
+              (s->backfilled
+                   ? "no verify has passed since the backfill finished (run `move verify`)"
+                   : "the backfill has not finished (run `move backfill`)"),
           move_.to);
     }
     set_phase(MovePhase::dual_write, MovePhase::reads_moved);
@@ -162,8 +163,7 @@ void TableMove::abort() {
   auto s = status();
   if (!s) return;
   if (s->phase == MovePhase::done) {
-    throw ProgrammingError("the move of table '" + table_.name +
-                               "' is done: bind '" + move_.from +
+    throw ProgrammingError("the move of table '" + table_.name + "' is done: bind '" + move_.from +
                                "' no longer receives its writes, so it cannot be undone",
                            move_.to);
   }

@@ -77,8 +77,9 @@ void Binds::add_moves(const DatabaseConfig& config) {
     if (move.from == move.to)
       throw ConfigError(what + ": from and to are the same bind '" + move.from + "'", move.from);
     if (replicas_.contains(move.to)) {
-      throw ConfigError(what + ": the target bind '" + move.to + "' has replicas; a move's target "
-                                   "must have none",
+      throw ConfigError(what + ": the target bind '" + move.to +
+                            "' has replicas; a move's target "
+                            "must have none",
                         move.to);
     }
     moves.push_back({table, move.from, move.to, move.refresh, engines_.at(move.to).get()});

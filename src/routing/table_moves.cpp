@@ -86,7 +86,7 @@ MovePhase TableMoves::phase(const Move& move) {
     cache.read_at_ns.store(now_ns(), std::memory_order_release);
     return read;
   } catch (const OperationalError&) {
-    if (known == kNeverRead) throw;  // names the target bind
+    if (known == kNeverRead) throw;                               // names the target bind
     cache.read_at_ns.store(now_ns(), std::memory_order_release);  // ask again after refresh
     return static_cast<MovePhase>(known);
   }

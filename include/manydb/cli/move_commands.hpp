@@ -78,9 +78,9 @@ inline void print_move_status(std::ostream& out, const migrate::MoveStatus& s) {
   out << s.table << ": " << s.from << " -> " << s.to << "  phase " << to_string(s.phase);
   if (s.phase != MovePhase::none) {
     out << "  rows copied " << s.rows_copied << "  resume key "
-        << (s.resume_key ? *s.resume_key : "(none)")
-        << (s.backfilled ? "  backfill finished" : "") << (s.verified ? "  verified" : "")
-        << "  updated " << Timestamp{s.updated_at * 1000}.to_iso8601();
+        << (s.resume_key ? *s.resume_key : "(none)") << (s.backfilled ? "  backfill finished" : "")
+        << (s.verified ? "  verified" : "") << "  updated "
+        << Timestamp{s.updated_at * 1000}.to_iso8601();
   }
   out << "\n";
 }
@@ -116,7 +116,8 @@ inline void add_move_backfill(CLI::App& move, std::function<Database&()> databas
 inline void add_move_verify(CLI::App& move, std::function<Database&()> database,
                             std::shared_ptr<MoveArgs> args, std::ostream& out) {
   auto* cmd = move.add_subcommand(
-      "verify", "Compare source and target per key range (counts, checksums); exit 1 if any differ");
+      "verify",
+      "Compare source and target per key range (counts, checksums); exit 1 if any differ");
   cmd->add_option("table", args->table, "the table being moved")->required();
   cmd->add_option("--range-rows", args->range_rows, "rows per range (default 10000)")
       ->check(CLI::Range(1, 10'000'000));

@@ -28,8 +28,8 @@ struct MoveStatus {
   MovePhase phase = MovePhase::none;
   std::optional<std::string> resume_key;  // the last key copied; none before the first batch
   std::int64_t rows_copied = 0;
-  bool backfilled = false;  // the backfill reached A's last row
-  bool verified = false;    // a verify passed since the backfill finished
+  bool backfilled = false;                      // the backfill reached A's last row
+  bool verified = false;                        // a verify passed since the backfill finished
   std::int64_t started_at = 0, updated_at = 0;  // milliseconds since 1970 UTC
 };
 

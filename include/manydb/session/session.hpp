@@ -241,7 +241,7 @@ class Session {
 
   Binds& engines_;
   SessionOptions options_;
-  bool mirrors_ = false;  // only_bind is the source or target of a moving table
+  bool mirrors_ = false;                     // only_bind is the source or target of a moving table
   std::shared_ptr<TenantDatabases> tenant_;  // before binds_: its engines outlive the leases
   std::deque<BindState> binds_;  // in order of first use: the commit order; never moved (tx)
   std::vector<std::unique_ptr<detail::Tracked>> tracked_;

@@ -260,7 +260,8 @@ std::vector<T> Query<T>::update_returning(Assignments... assignments) {
       throw;
     }
   }
-  auto rows = read_rows(run(b, compile_update(*spec_.table, spec_.where, list, dialect, true), true));
+  auto rows =
+      read_rows(run(b, compile_update(*spec_.table, spec_.where, list, dialect, true), true));
   mirror();
   return rows;
 }
@@ -294,9 +295,8 @@ std::vector<T> Query<T>::update_locked_rows(const std::string& bind,
 
 template <schema::Model T>
 std::int64_t Query<T>::remove() {
-  return write_everywhere([&](const Dialect& dialect) {
-    return compile_delete(*spec_.table, spec_.where, dialect);
-  });
+  return write_everywhere(
+      [&](const Dialect& dialect) { return compile_delete(*spec_.table, spec_.where, dialect); });
 }
 
 // ---- cross-bind loading ----
