@@ -13,7 +13,9 @@
 #include <set>
 #include <thread>
 
+#include "cli_run.hpp"
 #include "engine_fixture.hpp"
+#include "manydb/cli/move_commands.hpp"
 #include "move_models.hpp"
 #include "wait_until.hpp"
 
@@ -328,6 +330,39 @@ TEST_P(TableMoveTest, StartRefusesATargetThatHoldsRowsAndAbortGoesBack) {
   s.commit();
   EXPECT_EQ(count("src"), 1);
   EXPECT_EQ(count("dst"), 1);  // no move: nothing mirrored
+}
+
+// The commands as an application mounts them: plain progress lines (no terminal), and verify's
+// exit status; without the model registered, a clear refusal.
+TEST_P(TableMoveTest, TheCommandsRunEachPhase) {
+  fill(12);
+  std::ostringstream out;
+  CLI::App app;
+  cli::mount_move_commands(
+      app, [&]() -> Database& { return *db_; }, {.progress_bar = false}, out);
+  EXPECT_EQ(run_cli(app, {"t", "move", "start", "move_item"}), 0);
+  EXPECT_EQ(run_cli(app, {"t", "move", "backfill", "move_item", "--batch", "5"}), 0);
+  EXPECT_NE(out.str().find("41% 5/12 rows"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("12 rows in 3 batches; backfill finished"), std::string::npos);
+  db_->execute("dst", "DELETE FROM move_item WHERE id = 12");
+  EXPECT_EQ(run_cli(app, {"t", "move", "verify", "move_item", "--range-rows", "5"}), 1);
+  EXPECT_NE(out.str().find("keys 11..12: 2 rows in src, 1 in dst"), std::string::npos);
+  EXPECT_EQ(run_cli(app, {"t", "move", "status"}), 0);
+  EXPECT_NE(
+      out.str().find("move_item: src -> dst  phase dual_write  rows copied 12  resume key 12"),
+      std::string::npos)
+      << out.str();
+
+  Database bare(move_test::move_config(a_, b_));  // no models registered
+  CLI::App generic;
+  cli::mount_move_commands(
+      generic, [&]() -> Database& { return bare; }, {}, out);
+  try {
+    run_cli(generic, {"t", "move", "verify", "move_item"});
+    ADD_FAILURE() << "verify ran without the model";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("mount_move_commands"), std::string::npos);
+  }
 }
 
 std::string pair_name(const ::testing::TestParamInfo<PairCase>& info) {
