@@ -14,6 +14,7 @@
 #include "http/server.hpp"
 #include "manydb/cli/migrate_commands.hpp"
 #include "manydb/cli/revision_command.hpp"
+#include "manydb/cli/move_commands.hpp"
 #include "manydb/cli/schema_commands.hpp"
 #include "manydb/cli/tenant_commands.hpp"
 #include "models.hpp"
@@ -159,6 +160,7 @@ int main(int argc, char** argv) {
   // The shop runs from the repository's root, as its default --config says.
   manydb::cli::mount_migrate_commands(app, database, {.default_dir = "apps/shop/migrations"});
   manydb::cli::mount_revision_command(app, database, {.default_dir = "apps/shop/migrations"});
+  manydb::cli::mount_move_commands(app, database);
 
   try {
     app.parse(argc, argv);

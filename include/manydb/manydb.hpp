@@ -12,6 +12,7 @@
 #include "manydb/driver/connection.hpp"
 #include "manydb/migrate/revision_file.hpp"
 #include "manydb/migrate/runner.hpp"
+#include "manydb/migrate/table_move.hpp"
 #include "manydb/observe/log.hpp"
 #include "manydb/observe/prometheus.hpp"
 #include "manydb/pool/engine.hpp"

@@ -177,6 +177,45 @@ void read_tenants_table(const toml::node& node, TenantSettings& tenants) {
   }
 }
 
+TableMoveConfig read_move(const toml::node& node, const std::string& table) {
+  const auto* keys = node.as_table();
+  if (!keys) config_error(node, "[database.moves." + table + "] must be a table");
+  TableMoveConfig move;
+  move.origin = where(node.source());
+  for (const auto& [key, value] : *keys) {
+    if (key.str() == "from" || key.str() == "to") {
+      if (!value.as_string())
+        config_error(value,
+                     std::string(key.str()) + " of move '" + table + "' must be a bind name");
+      try {
+        validate_bind_name(value.as_string()->get());
+      } catch (const ConfigError& e) {
+        config_error(value, "move '" + table + "': " + e.what());
+      }
+      (key.str() == "from" ? move.from : move.to) = value.as_string()->get();
+    } else if (key.str() == "refresh_ms") {
+      move.refresh = std::chrono::milliseconds(positive_integer(value, key.str()));
+    } else {
+      config_error(value, "unknown key '" + std::string(key.str()) + "' in [database.moves." +
+                              table + "] (known: from, to, refresh_ms)");
+    }
+  }
+  if (move.from.empty() || move.to.empty())
+    config_error(node, "move '" + table + "' needs both from and to (bind names)");
+  if (move.from == move.to)
+    config_error(node, "move '" + table + "': from and to are the same bind '" + move.from + "'");
+  return move;
+}
+
+void read_moves_table(const toml::node& node, DatabaseConfig& config) {
+  const auto* tables = node.as_table();
+  if (!tables) config_error(node, "[database.moves] must be a table of tables");
+  for (const auto& [table, move] : *tables) {
+    if (table.str().empty()) config_error(move, "a move needs a table name");
+    config.moves[std::string(table.str())] = read_move(move, std::string(table.str()));
+  }
+}
+
 void read_database_table(const toml::table& database, DatabaseConfig& config) {
   BindConfig default_bind;
   default_bind.origin = where(database.source());
@@ -199,6 +238,8 @@ void read_database_table(const toml::table& database, DatabaseConfig& config) {
       config.slow_query = std::chrono::milliseconds(positive_integer(value, key.str()));
     } else if (key.str() == "tenants") {
       read_tenants_table(value, config.tenants);
+    } else if (key.str() == "moves") {
+      read_moves_table(value, config);
     } else if (key.str() == "recovery_interval_ms") {
       config.recovery_interval = std::chrono::milliseconds(positive_integer(value, key.str()));
     } else if (key.str() == "replica_refresh_ms") {
@@ -242,6 +283,14 @@ DatabaseConfig& DatabaseConfig::set_default(std::string url, PoolSettings pool) 
 DatabaseConfig& DatabaseConfig::add_bind(std::string name, std::string url, PoolSettings pool) {
   validate_bind_name(name);
   binds[std::move(name)] = BindConfig{std::move(url), pool, "code", std::nullopt, {}, {}, {}};
+  return *this;
+}
+
+DatabaseConfig& DatabaseConfig::add_move(std::string table, std::string from, std::string to,
+                                         std::chrono::milliseconds refresh) {
+  if (from == to)
+    throw ConfigError("move '" + table + "': from and to are the same bind '" + from + "'", from);
+  moves[std::move(table)] = TableMoveConfig{std::move(from), std::move(to), refresh, "code"};
   return *this;
 }
 

@@ -71,4 +71,8 @@ std::string Dialect::rewrite_placeholders(std::string_view sql) const {
 
 const Dialect& dialect_for(Backend backend) { return registered_engine(backend).dialect(); }
 
+std::string Dialect::skip_existing_keys(std::string_view) const {
+  return " ON CONFLICT DO NOTHING";
+}
+
 }  // namespace manydb

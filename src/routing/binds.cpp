@@ -56,6 +56,35 @@ Binds::Binds(const DatabaseConfig& config) {
     engines_.emplace(name, std::move(engine));
   }
   if (!tenant_binds.empty()) add_tenants(std::move(tenant_binds), config.tenants);
+  if (!config.moves.empty()) add_moves(config);
+}
+
+// Both ends must be shared binds of this configuration: a tenant bind is many databases, and
+// the target's state table and its rows must be read from its primary, so it has no replicas.
+void Binds::add_moves(const DatabaseConfig& config) {
+  std::vector<TableMoves::Move> moves;
+  for (const auto& [table, move] : config.moves) {
+    const std::string what = "move of table '" + table + "' (" + move.origin + ")";
+    for (const std::string* bind : {&move.from, &move.to}) {
+      if (is_tenant_bind(*bind))
+        throw ConfigError(what + ": bind '" + *bind + "' is a tenant bind", *bind);
+      if (!engines_.contains(*bind)) {
+        throw ConfigError(what + ": " + (bind == &move.from ? "from" : "to") + " names bind '" +
+                              *bind + "', which is not configured",
+                          *bind);
+      }
+    }
+    if (move.from == move.to)
+      throw ConfigError(what + ": from and to are the same bind '" + move.from + "'", move.from);
+    if (replicas_.contains(move.to)) {
+      throw ConfigError(what + ": the target bind '" + move.to +
+                            "' has replicas; a move's target "
+                            "must have none",
+                        move.to);
+    }
+    moves.push_back({table, move.from, move.to, move.refresh, engines_.at(move.to).get()});
+  }
+  moves_ = std::make_unique<TableMoves>(std::move(moves));
 }
 
 TenantBind Binds::tenant_bind(const std::string& name, const BindConfig& bind,

@@ -231,14 +231,34 @@ void Session::insert_batch(std::span<Tracked* const> batch, const InsertShape& s
   std::vector<Value> sent;
   sent.reserve(shape.columns.size() * batch.size());
   for (const Tracked* t : batch) t->ops->append_values(t->object, shape.returning, sent);
-  BindState& b = use(table.bind_or_default(), true);
+  const TableRoute route = this->route(table);
+  BindState& b = use(*route.write, true);
   b.wrote = true;
   const auto statement =
       compile_insert(table, shape.columns, std::move(sent), shape.returning, b.engine->dialect());
-  const bool commit = commit_last && sole_open_transaction(b);
+  // A mirrored INSERT follows this one: this one cannot go out with the COMMIT.
+  const bool commit = commit_last && !route.mirror && sole_open_transaction(b);
   run_flush_statement(b.lease, b.tx, statement, commit,
                       [&](Cursor& cursor) { read_returned(cursor, batch, shape); });
+  if (route.mirror) insert_mirror(batch, *route.mirror);
   for (Tracked* t : batch) mark_inserted(*t);
+}
+
+// The rows just inserted on a moving table's write bind, on its mirror too: every column
+// given, the keys and defaults the write bind filled in included, so both hold the same row.
+void Session::insert_mirror(std::span<Tracked* const> batch, const std::string& mirror) {
+  const auto& table = *batch.front()->table;
+  std::vector<std::size_t> every(table.columns.size());
+  for (std::size_t i = 0; i < every.size(); ++i) every[i] = i;
+  std::vector<Value> sent;
+  sent.reserve(every.size() * batch.size());
+  for (const Tracked* t : batch) t->ops->append_values(t->object, {}, sent);
+  BindState& m = use(mirror, true);
+  m.wrote = true;
+  const auto statement = compile_insert(table, every, std::move(sent), {}, m.engine->dialect());
+  auto& cursor = m.lease.query(statement.sql, statement.params, false);
+  while (cursor.next()) {
+  }
 }
 
 // How many of the objects after a parent that goes alone are its add_child() children that can
@@ -248,6 +268,14 @@ std::size_t Session::children_to_send_with(const Tracked& parent, std::span<Trac
                                            const InsertShape& parent_shape) {
   if (rest.empty() || rest.front()->parent != &parent) return 0;
   const auto& table = *parent.table;
+  // A moving table's rows may go to another bind, or to a mirror too: the plain path does that.
+  if (const TableMoves* moves = engines_.moves()) {
+    const auto& child = *rest.front()->table;
+    if (moves->find(table.name, table.bind_or_default()) ||
+        moves->find(child.name, child.bind_or_default())) {
+      return 0;
+    }
+  }
   if (std::find(parent_shape.returning.begin(), parent_shape.returning.end(), table.primary_key) ==
           parent_shape.returning.end() ||
       !dialect_of(table.bind_or_default()).pipelines() ||
@@ -271,7 +299,7 @@ std::size_t Session::children_to_send_with(const Tracked& parent, std::span<Trac
 void Session::insert_with_children(Tracked& parent, const InsertShape& parent_shape,
                                    std::span<Tracked* const> children, bool commit_last) {
   const auto& table = *parent.table;
-  BindState& b = use(table.bind_or_default(), true);
+  BindState& b = use(table.bind_or_default(), true);  // no moving table: see above
   b.wrote = true;
   const Dialect& dialect = b.engine->dialect();
   std::vector<Value> sent;
@@ -332,7 +360,8 @@ void Session::update(Tracked& t) {
     }
     changed.push_back({i, detail::make_value(t.ops->column_value(t.object, i))});
   }
-  BindState& b = use(table.bind_or_default(), true);
+  const TableRoute route = this->route(table);
+  BindState& b = use(*route.write, true);
   b.wrote = true;
   const auto statement =
       compile_update(table, key_equals(table, t.key()), changed, b.engine->dialect());
@@ -340,18 +369,33 @@ void Session::update(Tracked& t) {
   if (b.lease.query(statement.sql, statement.params, false).rows_affected() != 1) {
     throw StaleDataError(table.model + " " + t.key().to_display() + " (table '" + table.name +
                              "') was deleted by someone else; its changes could not be written",
-                         table.bind_or_default(), ErrorCodes{}, statement.sql);
+                         *route.write, ErrorCodes{}, statement.sql);
+  }
+  // On the mirror the row may not be copied yet (the backfill copies it later): no check.
+  if (route.mirror) {
+    BindState& m = use(*route.mirror, true);
+    m.wrote = true;
+    const auto again =
+        compile_update(table, key_equals(table, t.key()), changed, m.engine->dialect());
+    m.lease.query(again.sql, again.params, false);
   }
   t.take_snapshot();
 }
 
 void Session::erase(Tracked& t, bool commit_last) {
   const auto& table = *t.table;
-  BindState& b = use(table.bind_or_default(), true);
+  const TableRoute route = this->route(table);
+  BindState& b = use(*route.write, true);
   b.wrote = true;
   const auto statement = compile_delete(table, key_equals(table, t.key()), b.engine->dialect());
-  const bool commit = commit_last && sole_open_transaction(b);
+  const bool commit = commit_last && !route.mirror && sole_open_transaction(b);
   run_flush_statement(b.lease, b.tx, statement, commit, [](Cursor&) {});
+  if (route.mirror) {
+    BindState& m = use(*route.mirror, true);
+    m.wrote = true;
+    const auto again = compile_delete(table, key_equals(table, t.key()), m.engine->dialect());
+    m.lease.query(again.sql, again.params, false);
+  }
   identity_.erase({&table, t.key()});
   flush_detach(t);
 }

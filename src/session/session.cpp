@@ -37,7 +37,10 @@ Session::Session(Binds& binds, SessionOptions options)
     }
     tenant_ = router->open(options_.tenant);
   }
-  if (!options_.only_bind.empty()) engine_for(options_.only_bind);  // must exist
+  if (!options_.only_bind.empty()) {
+    engine_for(options_.only_bind);  // must exist
+    mirrors_ = engines_.moves() && engines_.moves()->touches(options_.only_bind);
+  }
   if (!options_.read_after.empty()) {
     engines_.check_token(options_.read_after);
     seen_ = options_.read_after;
@@ -47,10 +50,19 @@ Session::Session(Binds& binds, SessionOptions options)
 Session::~Session() { rollback(); }
 
 void Session::check_bind(const std::string& bind) const {
-  if (!options_.only_bind.empty() && bind != options_.only_bind) {
+  if (!options_.only_bind.empty() && bind != options_.only_bind &&
+      !(mirrors_ && engines_.moves()->links(options_.only_bind, bind))) {
     throw ConfigError(
         "this session is for bind '" + options_.only_bind + "' only, not '" + bind + "'", bind);
   }
+}
+
+TableRoute Session::moved_route(const schema::TableInfo& table) {
+  const std::string& bind = table.bind_or_default();
+  TableMoves& moves = *engines_.moves();
+  const TableMoves::Move* move = moves.find(table.name, bind);
+  if (!move) return {&bind, &bind, nullptr};
+  return TableMoves::route(*move, moves.phase(*move));
 }
 
 Session::BindState& Session::use(const std::string& bind, bool write) {

@@ -10,6 +10,7 @@
 
 #include "app_log.hpp"
 #include "manydb/cli/migrate_commands.hpp"
+#include "manydb/cli/move_commands.hpp"
 #include "manydb/cli/schema_commands.hpp"
 #include "manydb/cli/tenant_commands.hpp"
 #include "manydb/manydb.hpp"
@@ -120,6 +121,8 @@ int main(int argc, char** argv) {
   manydb::cli::mount_recover_command(app, database);
   manydb::cli::mount_tenant_commands(app, database);
   manydb::cli::mount_migrate_commands(app, database);
+  // No models here: `move status` works, the other move commands say to use the application's.
+  manydb::cli::mount_move_commands(app, database);
 
   try {
     app.parse(argc, argv);

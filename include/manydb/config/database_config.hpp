@@ -85,6 +85,16 @@ struct TenantSettings {
   std::chrono::milliseconds refresh{1'000};
 };
 
+// A table moving from one bind to another while the service serves (docs/migrations.md,
+// "Moving a table to another database"): the intent; the phase lives in the target database.
+struct TableMoveConfig {
+  std::string from;  // the bind the model's bind_key names today
+  std::string to;    // the target bind: a shared bind without replicas
+  // How often each process reads the move's phase again.
+  std::chrono::milliseconds refresh{1'000};
+  std::string origin;  // where it was set: "shop.toml:12:1", "code"
+};
+
 struct DatabaseConfig {
   static constexpr std::string_view default_bind = "default";
 
@@ -99,9 +109,15 @@ struct DatabaseConfig {
   // 0: never in the background (a command that runs and exits).
   std::chrono::milliseconds replica_refresh{100};
   TenantSettings tenants;  // used when a bind is a tenant bind
+  // The tables being moved, by table name ([database.moves.<table>]).
+  std::map<std::string, TableMoveConfig, std::less<>> moves;
 
   DatabaseConfig& set_default(std::string url, PoolSettings pool = {});
   DatabaseConfig& add_bind(std::string name, std::string url, PoolSettings pool = {});
+  // Declares that table `table` moves from bind `from` to bind `to` (checked when the Database
+  // opens: both configured shared binds, `to` without replicas).
+  DatabaseConfig& add_move(std::string table, std::string from, std::string to,
+                           std::chrono::milliseconds refresh = std::chrono::milliseconds(1'000));
   // Adds a read replica to a bind already set.
   DatabaseConfig& add_replica(std::string_view bind, std::string url, PoolSettings pool = {});
 

@@ -63,6 +63,9 @@ class Database {
   Tenants tenants();
   bool has_tenants() const { return binds_->tenants() != nullptr; }
 
+  // The tables moving between binds ([database.moves]); nullptr when none is configured.
+  TableMoves* table_moves() { return binds_->moves(); }
+
   // A unit of work over every bind, or over one (the seed's "sessions with specific binds").
   Session session(SessionOptions options = {}) { return Session(*binds_, std::move(options)); }
   Session session_for(std::string_view bind) { return Session(*binds_, {std::string(bind)}); }

@@ -1,6 +1,7 @@
 #pragma once
 // The SQL flavour of one engine: placeholders, identifier quoting, DDL type names.
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,6 +76,17 @@ class Dialect {
   // A statement that gathers planner statistics, run after a bulk load when the engine does not
   // gather them as rows are written (PostgreSQL); empty when it does.
   virtual std::string_view gather_statistics_statement() const { return {}; }
+  // Appended to a SELECT so the rows it reads stay share-locked until the transaction ends
+  // (a table move's backfill); empty where the transaction's write lock covers the whole
+  // database already (SQLite's BEGIN IMMEDIATE).
+  virtual std::string_view lock_for_share() const { return {}; }
+  // Appended to a multi-row INSERT so that a row whose key `quoted_key` exists already is
+  // skipped rather than an error (never INSERT IGNORE, which hides every other error too).
+  virtual std::string skip_existing_keys(std::string_view quoted_key) const;
+  // Statements that make the auto-increment key `key` of table `table` give keys above `floor`
+  // from now on (a moved table's target, whose rows came with their keys given).
+  virtual std::vector<std::string> raise_key_sequence(std::string_view table, std::string_view key,
+                                                      std::int64_t floor) const = 0;
   // Positions in the engine's replication stream, for read replicas; nullptr where the engine
   // has no replicas (SQLite).
   virtual const Replication* replication() const { return nullptr; }

@@ -14,6 +14,7 @@
 #include "manydb/pool/engine.hpp"
 #include "manydb/routing/consistency_token.hpp"
 #include "manydb/routing/replica_set.hpp"
+#include "manydb/routing/table_moves.hpp"
 #include "manydb/routing/tenant_router.hpp"
 
 namespace manydb {
@@ -40,6 +41,11 @@ class Binds {
   TenantRouter* tenants() { return tenants_.get(); }
   bool is_tenant_bind(std::string_view name) const { return tenants_ && tenants_->routes(name); }
 
+  // The tables moving between binds; nullptr when none is configured (then routing a table
+  // costs nothing more than this test).
+  TableMoves* moves() { return moves_.get(); }
+  const TableMoves* moves() const { return moves_.get(); }
+
   // The read replicas of bind `name`; nullptr when it has none (then every read goes to the
   // primary, as if replicas did not exist).
   ReplicaSet* replicas(std::string_view name) {
@@ -57,11 +63,13 @@ class Binds {
   static TenantBind tenant_bind(const std::string& name, const BindConfig& bind,
                                 const DatabaseConfig& config);
   void add_tenants(std::vector<TenantBind> binds, const TenantSettings& settings);
+  void add_moves(const DatabaseConfig& config);
   void add_replicas(Engine& primary, const BindConfig& bind,
                     std::optional<std::chrono::milliseconds> slow_query);
 
   std::map<std::string, std::unique_ptr<Engine>, std::less<>> engines_;
   std::map<std::string, std::unique_ptr<ReplicaSet>, std::less<>> replicas_;
+  std::unique_ptr<TableMoves> moves_;
   std::unique_ptr<TenantRouter> tenants_;  // declared last: destroyed before the registry's engine
 };
 

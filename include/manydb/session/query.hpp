@@ -95,10 +95,17 @@ class Query {
   const SelectQuery& spec() const { return spec_; }
 
  private:
-  const std::string& bind() const { return spec_.table->bind_or_default(); }
-  Cursor& run(const Statement& statement, bool write);
+  // Where this query reads (a moving table's reads may have moved), asked once per call so
+  // that a statement is compiled for the bind it runs on.
+  const std::string& bind() const { return *session_->route(*spec_.table).read; }
+  Cursor& run(const std::string& bind, const Statement& statement, bool write);
+  // The bulk write `compile(dialect)` on the table's write bind, then on its mirror where the
+  // table is moving; the write bind's rows affected.
+  template <class Compile>
+  std::int64_t write_everywhere(Compile compile);
   std::vector<T> read_rows(Cursor& cursor);
-  std::vector<T> update_locked_rows(const std::vector<Assignment>& assignments);
+  std::vector<T> update_locked_rows(const std::string& bind,
+                                    const std::vector<Assignment>& assignments);
   void refuse_for_update_in_autocommit() const;
 
   Session* session_;

@@ -151,6 +151,16 @@ class Session {
   template <schema::Model T>
   friend class Query;
 
+  // Where `table`'s reads and writes go: its model's bind, unless the table is moving to another
+  // bind (routing/table_moves.hpp). Without any move configured, one test of a null pointer.
+  TableRoute route(const schema::TableInfo& table) {
+    const std::string& bind = table.bind_or_default();
+    if (!engines_.moves()) [[likely]]
+      return {&bind, &bind, nullptr};
+    return moved_route(table);
+  }
+  TableRoute moved_route(const schema::TableInfo& table);
+
   // Flushes pending changes, then runs `statement` on `bind` in this session: a read on a
   // replica where the bind has them, unless `primary`.
   Cursor& run(const std::string& bind, const Statement& statement, bool write,
@@ -182,8 +192,10 @@ class Session {
     }
   };
   // Whether commit() makes the writes on several binds atomic.
+  // A session for one bind writes a second one only to mirror a moving table there.
   bool atomic() const {
-    return options_.commit == Commit::atomic && options_.only_bind.empty() && !autocommits();
+    return options_.commit == Commit::atomic && (options_.only_bind.empty() || mirrors_) &&
+           !autocommits();
   }
   void begin_on(BindState& b);
   bool in_test_transaction() const;
@@ -220,6 +232,7 @@ class Session {
   void mark_inserted(detail::Tracked& t);
   void insert_batch(std::span<detail::Tracked* const> batch, const detail::InsertShape& shape,
                     bool commit_last);
+  void insert_mirror(std::span<detail::Tracked* const> batch, const std::string& mirror);
   void update(detail::Tracked& t);
   void erase(detail::Tracked& t, bool commit_last);
   void flush_detach(detail::Tracked& t);  // stops tracking without any SQL
@@ -229,6 +242,7 @@ class Session {
 
   Binds& engines_;
   SessionOptions options_;
+  bool mirrors_ = false;                     // only_bind is the source or target of a moving table
   std::shared_ptr<TenantDatabases> tenant_;  // before binds_: its engines outlive the leases
   std::deque<BindState> binds_;  // in order of first use: the commit order; never moved (tx)
   std::vector<std::unique_ptr<detail::Tracked>> tracked_;

@@ -110,8 +110,8 @@ Query<T> Session::query() {
 // ---- Query<T> ----
 
 template <schema::Model T>
-Cursor& Query<T>::run(const Statement& statement, bool write) {
-  return session_->run(bind(), statement, write, from_primary_);
+Cursor& Query<T>::run(const std::string& bind, const Statement& statement, bool write) {
+  return session_->run(bind, statement, write, from_primary_);
 }
 
 template <schema::Model T>
@@ -135,13 +135,15 @@ template <schema::Model T>
 std::vector<T> Query<T>::all() {
   // FOR UPDATE locks only inside a transaction: it counts as a write for when to begin.
   refuse_for_update_in_autocommit();
-  return read_rows(run(compile_select(spec_, session_->dialect_of(bind())), spec_.for_update));
+  const std::string& b = bind();
+  return read_rows(run(b, compile_select(spec_, session_->dialect_of(b)), spec_.for_update));
 }
 
 template <schema::Model T>
 std::vector<T*> Query<T>::load() {
   refuse_for_update_in_autocommit();
-  auto& cursor = run(compile_select(spec_, session_->dialect_of(bind())), spec_.for_update);
+  const std::string& b = bind();
+  auto& cursor = run(b, compile_select(spec_, session_->dialect_of(b)), spec_.for_update);
   std::vector<T*> out;
   while (cursor.next()) out.push_back(&session_->track_row<T>(cursor));
   return out;
@@ -169,14 +171,16 @@ T Query<T>::one() {
 
 template <schema::Model T>
 std::int64_t Query<T>::count() {
-  auto& cursor = run(compile_count(spec_, session_->dialect_of(bind())), false);
+  const std::string& b = bind();
+  auto& cursor = run(b, compile_count(spec_, session_->dialect_of(b)), false);
   cursor.next();
   return cursor.get_int64(0);
 }
 
 template <schema::Model T>
 bool Query<T>::exists() {
-  auto& cursor = run(compile_exists(spec_, session_->dialect_of(bind())), false);
+  const std::string& b = bind();
+  auto& cursor = run(b, compile_exists(spec_, session_->dialect_of(b)), false);
   const bool found = cursor.next();
   while (cursor.next()) {
   }
@@ -203,49 +207,77 @@ Result Query<T>::aggregate(Aggregates... aggregates) {
   spec.select.clear();
   for (std::size_t column : spec.group_by) spec.select.push_back(detail::make_column(column));
   (spec.select.push_back(aggregates.node), ...);
-  return read_all(run(compile_select(spec, session_->dialect_of(bind())), false));
+  const std::string& b = bind();
+  return read_all(run(b, compile_select(spec, session_->dialect_of(b)), false));
+}
+
+template <schema::Model T>
+template <class Compile>
+std::int64_t Query<T>::write_everywhere(Compile compile) {
+  const TableRoute route = session_->route(*spec_.table);
+  const std::int64_t n =
+      run(*route.write, compile(session_->dialect_of(*route.write)), true).rows_affected();
+  if (route.mirror) run(*route.mirror, compile(session_->dialect_of(*route.mirror)), true);
+  return n;
 }
 
 template <schema::Model T>
 template <class... Assignments>
 std::int64_t Query<T>::update(Assignments... assignments) {
   const std::vector<Assignment> list{assignments...};
-  auto& cursor =
-      run(compile_update(*spec_.table, spec_.where, list, session_->dialect_of(bind())), true);
-  return cursor.rows_affected();
+  return write_everywhere([&](const Dialect& dialect) {
+    return compile_update(*spec_.table, spec_.where, list, dialect);
+  });
 }
 
+// A moving table's mirror gets the plain UPDATE, with the same WHERE, after the write bind's.
 template <schema::Model T>
 template <class... Assignments>
 std::vector<T> Query<T>::update_returning(Assignments... assignments) {
   const std::vector<Assignment> list{assignments...};
-  const Dialect& dialect = session_->dialect_of(bind());
+  const TableRoute route = session_->route(*spec_.table);
+  const std::string& b = *route.write;
+  const Dialect& dialect = session_->dialect_of(b);
+  auto mirror = [&] {
+    if (!route.mirror) return;
+    run(*route.mirror,
+        compile_update(*spec_.table, spec_.where, list, session_->dialect_of(*route.mirror)), true);
+  };
   if (!dialect.supports_update_returning()) {
-    if (!session_->autocommits()) return update_locked_rows(list);
-    session_->begin_alone(bind());  // the rows read must be the rows updated
+    if (!session_->autocommits()) {
+      auto rows = update_locked_rows(b, list);
+      mirror();
+      return rows;
+    }
+    session_->begin_alone(b);  // the rows read must be the rows updated
     try {
-      auto rows = update_locked_rows(list);
-      session_->commit_alone(bind());
+      auto rows = update_locked_rows(b, list);
+      session_->commit_alone(b);
+      mirror();
       return rows;
     } catch (...) {
-      session_->rollback_alone(bind());
+      session_->rollback_alone(b);
       throw;
     }
   }
-  return read_rows(run(compile_update(*spec_.table, spec_.where, list, dialect, true), true));
+  auto rows =
+      read_rows(run(b, compile_update(*spec_.table, spec_.where, list, dialect, true), true));
+  mirror();
+  return rows;
 }
 
 // Locked first, so that the rows updated are exactly the rows read, and no other transaction
 // changes them between the three statements.
 template <schema::Model T>
-std::vector<T> Query<T>::update_locked_rows(const std::vector<Assignment>& assignments) {
-  const Dialect& dialect = session_->dialect_of(bind());
+std::vector<T> Query<T>::update_locked_rows(const std::string& bind,
+                                            const std::vector<Assignment>& assignments) {
+  const Dialect& dialect = session_->dialect_of(bind);
   const auto& table = *spec_.table;
   SelectQuery matching;  // assigned, not designated: GCC 12 warns about the members left out
   matching.table = &table;
   matching.where = spec_.where;
   matching.for_update = true;
-  auto& locked = run(compile_select(matching, dialect), true);
+  auto& locked = run(bind, compile_select(matching, dialect), true);
   auto by_key = std::make_shared<ExprNode>();
   by_key->kind = ExprNode::Kind::in_list;
   by_key->children.push_back(detail::make_column(table.primary_key));
@@ -253,18 +285,18 @@ std::vector<T> Query<T>::update_locked_rows(const std::vector<Assignment>& assig
     by_key->children.push_back(detail::make_value(locked.get_value(table.primary_key)));
   }
   if (by_key->children.size() == 1) return {};
-  run(compile_update(table, by_key, assignments, dialect), true);
+  run(bind, compile_update(table, by_key, assignments, dialect), true);
   SelectQuery updated;
   updated.table = &table;
   updated.where = by_key;
   updated.order.push_back(OrderTerm{.column = table.primary_key});
-  return read_rows(run(compile_select(updated, dialect), true));
+  return read_rows(run(bind, compile_select(updated, dialect), true));
 }
 
 template <schema::Model T>
 std::int64_t Query<T>::remove() {
-  auto& cursor = run(compile_delete(*spec_.table, spec_.where, session_->dialect_of(bind())), true);
-  return cursor.rows_affected();
+  return write_everywhere(
+      [&](const Dialect& dialect) { return compile_delete(*spec_.table, spec_.where, dialect); });
 }
 
 // ---- cross-bind loading ----

@@ -7,7 +7,8 @@
 //
 // The places: before_prepare, after_prepare (after each participant's prepare),
 // after_decision (the decision is durable), between_commits (after each second-phase commit),
-// during_recovery (after recovery finished one in-doubt transaction).
+// during_recovery (after recovery finished one in-doubt transaction), move_batch_copied (a table
+// move's backfill committed a batch on its target, before it ends the source's transaction).
 #include <string_view>
 
 namespace manydb {

@@ -35,6 +35,16 @@ class MariadbDialect final : public Dialect {
   bool branch_declared_at_begin() const override { return true; }
   // MariaDB has INSERT ... RETURNING (10.5) but no UPDATE ... RETURNING.
   bool supports_update_returning() const override { return false; }
+  std::string_view lock_for_share() const override { return " LOCK IN SHARE MODE"; }
+  std::string skip_existing_keys(std::string_view quoted_key) const override {
+    return " ON DUPLICATE KEY UPDATE " + std::string(quoted_key) + " = " + std::string(quoted_key);
+  }
+  // InnoDB keeps the larger of this and max(key) + 1.
+  std::vector<std::string> raise_key_sequence(std::string_view table, std::string_view,
+                                              std::int64_t floor) const override {
+    return {"ALTER TABLE " + quote_identifier(table) +
+            " AUTO_INCREMENT = " + std::to_string(floor + 1)};
+  }
   std::string begin_statement(TxMode mode) const override {
     return mode == TxMode::read ? "START TRANSACTION READ ONLY" : "START TRANSACTION";
   }

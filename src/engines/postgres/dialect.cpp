@@ -26,6 +26,16 @@ class PostgresDialect final : public Dialect {
     return mode == TxMode::read ? "BEGIN READ ONLY" : "BEGIN";
   }
 
+  std::string_view lock_for_share() const override { return " FOR SHARE"; }
+  // Never lowers the sequence: a key it gave already stays given.
+  std::vector<std::string> raise_key_sequence(std::string_view table, std::string_view key,
+                                              std::int64_t floor) const override {
+    const std::string sequence = "pg_get_serial_sequence(" +
+                                 quote_literal(quote_identifier(table)) + ", " +
+                                 quote_literal(key) + ")";
+    return {"SELECT setval(" + sequence + ", GREATEST(" + std::to_string(floor) + ", nextval(" +
+            sequence + ")))"};
+  }
   bool pipelines() const override { return true; }
   bool prepares() const override { return true; }
   const Replication* replication() const override { return &postgres::replication(); }

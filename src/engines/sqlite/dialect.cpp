@@ -26,6 +26,14 @@ class SqliteDialect final : public Dialect {
     return "INTEGER PRIMARY KEY AUTOINCREMENT";
   }
   bool supports_for_update() const override { return false; }
+  // AUTOINCREMENT keys come from sqlite_sequence, which keeps the largest key ever given.
+  std::vector<std::string> raise_key_sequence(std::string_view table, std::string_view,
+                                              std::int64_t floor) const override {
+    const std::string name = quote_literal(table), at = std::to_string(floor);
+    return {"UPDATE sqlite_sequence SET seq = max(seq, " + at + ") WHERE name = " + name,
+            "INSERT INTO sqlite_sequence (name, seq) SELECT " + name + ", " + at +
+                " WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = " + name + ")"};
+  }
   std::string begin_statement(TxMode mode) const override {
     return mode == TxMode::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED";
   }
