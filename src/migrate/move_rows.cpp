@@ -71,6 +71,17 @@ std::string MoveRows::select_range(const Dialect& dialect, bool has_after, bool 
          where + " ORDER BY " + k;
 }
 
+std::string MoveRows::select_last_key(const Dialect& dialect, bool has_after) const {
+  const std::string k = dialect.quote_identifier(table_.columns[key()].name);
+  return "SELECT " + k + " FROM " + dialect.quote_identifier(table_.name) +
+         (has_after ? " WHERE " + k + " > ?" : "") + " ORDER BY " + k + " DESC LIMIT 1";
+}
+
+Value MoveRows::read_key(const Cursor& cursor) const {
+  if (table_.columns[key()].type == ValueType::text) return Value(std::string(cursor.get_text(0)));
+  return Value(cursor.get_int64(0));
+}
+
 std::string MoveRows::insert_skipping(const Dialect& dialect, std::size_t rows) const {
   std::string row = "(";
   for (std::size_t i = 0; i < columns(); ++i) row += i ? ", ?" : "?";

@@ -34,6 +34,10 @@ class MoveRows {
                            bool lock_for_share) const;
   // SELECT every column WHERE key > ? (when has_after) AND key <= ? (when has_last) ORDER BY key.
   std::string select_range(const Dialect& dialect, bool has_after, bool has_last) const;
+  // SELECT the key [WHERE key > ?] ORDER BY key DESC LIMIT 1: the largest key (above one).
+  std::string select_last_key(const Dialect& dialect, bool has_after) const;
+  // The key that select_last_key's cursor holds, as the key column's declared type.
+  Value read_key(const Cursor& cursor) const;
   // INSERT of `rows` rows, skipping the keys there already.
   std::string insert_skipping(const Dialect& dialect, std::size_t rows) const;
   // Rows per INSERT within the engines' parameter limits.

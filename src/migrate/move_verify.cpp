@@ -1,4 +1,6 @@
 // TableMove::verify: A and B compared per range of A's keys, by row count and checksum.
+#include <thread>
+
 #include "manydb/core/errors.hpp"
 #include "manydb/migrate/table_move.hpp"
 #include "move_rows.hpp"
@@ -46,6 +48,18 @@ Summary summarize_range(Lease& lease, const MoveRows& rows, const Range& range) 
   return summarize(lease.query(sql, params, true), rows);
 }
 
+// B's largest key above `after` (any key without it); none when B holds no such key.
+std::optional<Value> last_key_above(Lease& lease, const MoveRows& rows,
+                                    const std::optional<Value>& after) {
+  std::vector<Value> params;
+  if (after) params.push_back(*after);
+  auto& cursor =
+      lease.query(rows.select_last_key(lease->dialect(), after.has_value()), params, true);
+  std::optional<Value> key;
+  while (cursor.next()) key = rows.read_key(cursor);
+  return key;
+}
+
 std::string describe(const Range& range, const Summary& a, const Summary& b,
                      const TableMoves::Move& move) {
   const std::string keys = range.first_key.empty()
@@ -78,6 +92,14 @@ VerifyResult TableMove::verify(const VerifyOptions& options) {
     Range range;
     range.after = after;
     if (!last) range.last = keys.back();
+    // The last range ends at the largest key of A or B read now, not open: rows inserted from
+    // here on (a dual write reaches A, then B) would otherwise make it differ on every
+    // comparison under steady inserts. Rows B alone holds above A's keys still fall inside it.
+    if (last) {
+      const std::optional<Value> a_last = keys.empty() ? after : std::optional<Value>(keys.back());
+      const std::optional<Value> b_last = last_key_above(b, rows, a_last);
+      range.last = b_last ? b_last : a_last;
+    }
     if (!keys.empty()) {
       range.first_key = MoveRows::key_text(keys.front());
       range.last_key = MoveRows::key_text(keys.back());
@@ -85,6 +107,7 @@ VerifyResult TableMove::verify(const VerifyOptions& options) {
     Summary on_b = summarize_range(b, rows, range);
     // Writes in flight reach A and B at slightly different moments: compare both again.
     for (int again = 0; again < options.rechecks && !(on_a == on_b); ++again) {
+      std::this_thread::sleep_for(options.recheck_pause * (1 << again));
       on_a = summarize_range(a, rows, range);
       on_b = summarize_range(b, rows, range);
     }

@@ -54,7 +54,10 @@ struct BackfillResult {
 
 struct VerifyOptions {
   std::size_t range_rows = 10'000;  // rows of A per range compared
-  int rechecks = 3;                 // a range that differs is compared again this many times
+  int rechecks = 3;                 // a range that differs is compared again this many times,
+  // after this pause, doubled before each further one: a dual write commits on B before A
+  // (B decides its atomic commit), so a range read in between differs until A's commit lands.
+  std::chrono::milliseconds recheck_pause{25};
 };
 
 struct RangeDifference {
