@@ -3,6 +3,7 @@
 #include "guarded.hpp"
 #include "json_writer.hpp"
 #include "request_body.hpp"
+#include "rollback_retry.hpp"
 
 namespace shop {
 
@@ -123,26 +124,26 @@ Response Service::add_review(const Request& request) {
   // the commit is the reviews bind's alone. They read the primaries: a write is checked
   // against every commit, not refused because a replica has not replayed the user yet. The
   // request's token is carried into the one this write answers with.
-  auto s = db_.session({.begin = manydb::Begin::at_first_write,
-                        .read_after = request_token(request),
-                        .tenant = tenant_of(request)});
-  if (!s.query<Product>().filter_by(&Product::id, product_id).from_primary().exists()) {
-    return Response::error(404, "product not found");
-  }
-  if (!s.query<User>().filter_by(&User::id, user_id).from_primary().exists())
-    return Response::error(404, "user not found");
-  auto& review =
-      s.add(Review{.product_id = product_id,
-                   .user_id = user_id,
-                   .rating = rating,
-                   .comment = comment && comment->is_string() ? std::string(comment->as_string())
-                                                              : std::string()});
-  s.commit();
-  JsonWriter w;
-  w.begin_object().key("id").value(review.id).end_object();
-  auto response = Response::json(201, w.take());
-  add_token_header(response, s.consistency_token());
-  return response;
+  const std::string text =
+      comment && comment->is_string() ? std::string(comment->as_string()) : std::string();
+  return retry_rolled_back([&] {
+    auto s = db_.session({.begin = manydb::Begin::at_first_write,
+                          .read_after = request_token(request),
+                          .tenant = tenant_of(request)});
+    if (!s.query<Product>().filter_by(&Product::id, product_id).from_primary().exists()) {
+      return Response::error(404, "product not found");
+    }
+    if (!s.query<User>().filter_by(&User::id, user_id).from_primary().exists())
+      return Response::error(404, "user not found");
+    auto& review = s.add(
+        Review{.product_id = product_id, .user_id = user_id, .rating = rating, .comment = text});
+    s.commit();
+    JsonWriter w;
+    w.begin_object().key("id").value(review.id).end_object();
+    auto response = Response::json(201, w.take());
+    add_token_header(response, s.consistency_token());
+    return response;
+  });
 }
 
 namespace {

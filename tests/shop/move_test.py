@@ -409,7 +409,10 @@ def exercise(databases, work):
         code = server.stop()
     check(alive and code == 0, f"the shop did not serve to the end (exit {code}):\n"
           f"{server.text()[-2000:]}")
-    check(not load.errors, f"{len(load.errors)} failed requests:\n" + "\n".join(load.errors[:20]))
+    if not check(not load.errors,
+                 f"{len(load.errors)} failed requests:\n" + "\n".join(load.errors[:20])):
+        logged = [line for line in server.text().splitlines() if '"level":"info"' not in line]
+        failures.append("the shop's log, but for info lines:\n" + "\n".join(logged[-30:]))
     invariants(s, load)
     print(f"{len(load.created)} reviews created during the move")
 
