@@ -44,7 +44,7 @@ std::string Dialect::quote_literal(std::string_view text) const {
   return out;
 }
 
-std::string Dialect::rewrite_placeholders(std::string_view sql) const {
+std::string Dialect::rewrite_placeholders(std::string_view sql, std::size_t* count) const {
   std::string out;
   out.reserve(sql.size() + 8);
   std::size_t n = 0;
@@ -66,6 +66,7 @@ std::string Dialect::rewrite_placeholders(std::string_view sql) const {
       out.push_back(c);
     }
   }
+  if (count) *count = n;
   return out;
 }
 

@@ -563,6 +563,32 @@ TEST_P(SessionTest, CrossBindLoadingCostsOneQueryPerBind) {
 // The flush's last INSERT fails inside commit() (on PostgreSQL it went out with COMMIT): nothing
 // of the session is committed, and the session is rolled back, so that a second commit() cannot
 // write only what the first did not.
+// More keys than libpq takes in one statement's description (7,499 parameters): the IN query is
+// still one statement, and every parent comes back.
+TEST_P(SessionTest, CrossBindLoadingOfTenThousandKeysIsOneQuery) {
+  constexpr int kProducts = 10'000;
+  std::vector<OrderItem> items;
+  {
+    auto s = db_->session();
+    std::vector<Product*> products;
+    for (int i = 0; i < kProducts; ++i) {
+      products.push_back(&s.add(
+          Product{.name = "p" + std::to_string(i), .price = 1.0 + i, .stock = i, .category = "c"}));
+    }
+    s.commit();
+    for (const auto* p : products) items.push_back(OrderItem{.product_id = p->id});
+  }
+  auto s = db_->session();
+  const auto before = statements();
+  const auto products = s.load_related<&OrderItem::product_id>(items);
+  EXPECT_EQ(statements() - before, 1u);
+  ASSERT_EQ(products.size(), static_cast<std::size_t>(kProducts));
+  for (const auto& item : items) {
+    const auto& p = products.at(item.product_id);
+    EXPECT_EQ(p.name, "p" + std::to_string(p.stock));
+  }
+}
+
 TEST_P(SessionTest, ACommitWhoseLastStatementFailsCommitsNothing) {
   {
     auto s = db_->session();

@@ -29,8 +29,8 @@ class Dialect {
   // 1-based: "?" on SQLite and MariaDB, "$1" on PostgreSQL.
   virtual std::string placeholder(std::size_t index) const = 0;
   // Rewrites the portable '?' placeholders of `sql` into this dialect's, leaving string
-  // literals, quoted identifiers and comments alone.
-  std::string rewrite_placeholders(std::string_view sql) const;
+  // literals, quoted identifiers and comments alone; `count`, when given, receives how many.
+  std::string rewrite_placeholders(std::string_view sql, std::size_t* count = nullptr) const;
 
   // The column type for DDL; `length` > 0 asks for varchar(length) where it applies.
   virtual std::string type_name(ValueType type, std::size_t length = 0) const = 0;

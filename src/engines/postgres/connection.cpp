@@ -407,9 +407,18 @@ const PgConnection::Statement& PgConnection::prepared_for_pending(std::string_vi
 
 PgConnection::Statement PgConnection::prepare(const std::string& sql) {
   Statement st{"s" + std::to_string(++next_name_), 0};
-  const std::string text = dialect().rewrite_placeholders(sql);
+  std::size_t placeholders = 0;
+  const std::string text = dialect().rewrite_placeholders(sql, &placeholders);
   check(finish(PQsendPrepare(conn_, st.name.c_str(), text.c_str(), 0, nullptr)));
   ++prepares_;
+  // libpq refuses a ParameterDescription longer than 30,000 bytes as a loss of synchronisation
+  // (fe-protocol3.c, VALID_LONG_MESSAGE_TYPE), so a statement with more parameters than that
+  // holds is not described: its '?' count is its parameters' count, and its rows come as text.
+  constexpr std::size_t kMostParametersDescribed = (30'000 - 2) / 4;
+  if (placeholders > kMostParametersDescribed) {
+    st.params = static_cast<int>(placeholders);
+    return st;
+  }
   // The server's count is exact even for $n written by hand; one more round trip, once.
   ResultPtr desc = finish(PQsendDescribePrepared(conn_, st.name.c_str()));
   check(desc);
