@@ -8,7 +8,7 @@ ENV_FILE := $(BUILD)/db.env
 CMAKE_FLAGS ?=
 KILLS ?= 1000
 
-.PHONY: run test test-sanitize test-tsan build deps db-up db-down bench chaos format clean package
+.PHONY: run test test-sanitize test-tsan build deps db-up db-down bench bench-move chaos format clean package
 
 deps:
 	@scripts/install-deps
@@ -47,6 +47,11 @@ db-down:
 bench: deps
 	@scripts/install-deps --bench && $(MAKE) --no-print-directory build CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Release"
 	@QUICK=$(QUICK) scripts/with-db $(ENV_FILE) scripts/bench $(BUILD)
+
+# A table move's backfill of 1,000,000 rows under load, against the raw copy (issue 23).
+bench-move: deps
+	@scripts/install-deps --bench && $(MAKE) --no-print-directory build CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Release"
+	@scripts/with-db $(ENV_FILE) scripts/bench-move $(BUILD)
 
 # The random-kill test of POST /orders (issue 19) on the sqlite, servers and mixed layouts:
 # KILLS SIGKILLs of the shop under order load each, then the invariants; the results are
