@@ -1,5 +1,7 @@
 // TableMove::backfill: A's rows into B in key order, a batch per transaction pair.
+#include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "manydb/core/errors.hpp"
 #include "manydb/migrate/table_move.hpp"
@@ -12,8 +14,6 @@
 namespace manydb::migrate {
 
 namespace {
-
-constexpr int kAttempts = 5;  // a batch that meets a deadlock with a dual write runs again
 
 struct Batch {
   std::int64_t rows = 0;
@@ -51,9 +51,13 @@ void insert_skipping(Lease& b, const MoveRows& rows, const std::vector<Value>& v
 // transaction, B committed, then A's locks released. A dual write that changes one of these
 // rows waits for the locks, so it reaches B after the row is there; one that came first has
 // committed before the rows are read, so they are read as it left them.
+// A dual write may hold a lock on B (an InnoDB gap lock) that this batch's INSERT waits for
+// while it waits for this batch's share lock on A: neither server sees that cycle, so the
+// batch's wait on B is short and it is the batch that gives way.
 Batch copy_batch(Lease& a, Lease& b, const MoveRows& rows, const std::string& table,
                  const std::optional<Value>& after, const std::optional<std::string>& resume,
-                 std::size_t limit) {
+                 const BackfillOptions& options) {
+  const std::size_t limit = options.batch;
   Transaction on_a(a, TxMode::write);  // SQLite: BEGIN IMMEDIATE holds the file's write lock
   const auto values = read_locked(a, rows, after, limit);
   Batch batch;
@@ -63,6 +67,10 @@ Batch copy_batch(Lease& a, Lease& b, const MoveRows& rows, const std::string& ta
                                    : std::optional<std::string>(MoveRows::key_text(
                                          values[values.size() - rows.columns() + rows.key()]));
   Transaction on_b(b, TxMode::write);
+  if (const auto limit_wait = b->dialect().limit_lock_wait(options.lock_wait_ms);
+      !limit_wait.empty()) {
+    b.query(limit_wait, {}, false).next();
+  }
   insert_skipping(b, rows, values);
   if (!MoveState(b, table).record_batch(batch.last_key, batch.rows, batch.finished, now_ms())) {
     throw ProgrammingError(
@@ -77,15 +85,18 @@ Batch copy_batch(Lease& a, Lease& b, const MoveRows& rows, const std::string& ta
 
 Batch copy_batch_retrying(Lease& a, Lease& b, const MoveRows& rows, const std::string& table,
                           const std::optional<Value>& after,
-                          const std::optional<std::string>& resume, std::size_t limit) {
+                          const std::optional<std::string>& resume,
+                          const BackfillOptions& options) {
   for (int attempt = 1;; ++attempt) {
     try {
-      return copy_batch(a, b, rows, table, after, resume, limit);
+      return copy_batch(a, b, rows, table, after, resume, options);
     } catch (const Error& e) {
       const bool busy = dynamic_cast<const TransactionRollback*>(&e) ||
                         dynamic_cast<const LockTimeout*>(&e) || e.retryable();
-      if (!busy || attempt == kAttempts) throw;
+      if (!busy || attempt >= options.attempts) throw;
     }
+    // The dual write that held the lock commits meanwhile: a growing pause, not a busy loop.
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(attempt, 20) * 5));
   }
 }
 
@@ -106,6 +117,15 @@ BackfillResult TableMove::backfill(const BackfillOptions& options) {
   const MoveRows rows(table_);
   Lease a = source().connect();
   Lease b = target().connect();
+  // B's connection keeps the short lock wait on MariaDB: restored at the end, or the
+  // connection closed rather than pooled with it.
+  struct RestoreLockWait {
+    Lease& lease;
+    bool restored = false;
+    ~RestoreLockWait() {
+      if (!restored && lease && !lease->dialect().restore_lock_wait().empty()) lease.discard();
+    }
+  } restore_b{b};
   std::optional<std::string> resume = status.resume_key;
   BackfillProgress progress{status.rows_copied, count_rows(a, table_), 0, resume.value_or("")};
   BackfillResult result;
@@ -113,7 +133,7 @@ BackfillResult TableMove::backfill(const BackfillOptions& options) {
   while (!options.max_batches || result.batches < *options.max_batches) {
     const std::optional<Value> after =
         resume ? std::optional<Value>(rows.key_value(*resume)) : std::nullopt;
-    const Batch batch = copy_batch_retrying(a, b, rows, table_.name, after, resume, options.batch);
+    const Batch batch = copy_batch_retrying(a, b, rows, table_.name, after, resume, options);
     ++result.batches;
     result.rows_copied += batch.rows;
     resume = batch.last_key;
@@ -128,6 +148,10 @@ BackfillResult TableMove::backfill(const BackfillOptions& options) {
       break;
     }
   }
+  if (const auto restore = b->dialect().restore_lock_wait(); !restore.empty()) {
+    b.query(restore, {}, false).next();
+  }
+  restore_b.restored = true;
   return result;
 }
 

@@ -80,6 +80,16 @@ class Dialect {
   // (a table move's backfill); empty where the transaction's write lock covers the whole
   // database already (SQLite's BEGIN IMMEDIATE).
   virtual std::string_view lock_for_share() const { return {}; }
+  // A statement, run inside a transaction, after which this connection's waits for a row lock
+  // give up after `wait_ms` with LockTimeout: the rest of the transaction on PostgreSQL
+  // (SET LOCAL), the rest of the connection's life on MariaDB (whole seconds, rounded up).
+  // Empty where a lock wait is the file's busy_timeout (SQLite). A table move's backfill
+  // yields with it to a dual write that waits for it on the other server, a wait neither
+  // server can see as a deadlock.
+  virtual std::string limit_lock_wait(std::int64_t /*wait_ms*/) const { return {}; }
+  // What gives the connection its server's lock wait back, where limit_lock_wait outlives the
+  // transaction (MariaDB); empty elsewhere.
+  virtual std::string restore_lock_wait() const { return {}; }
   // Appended to a multi-row INSERT so that a row whose key `quoted_key` exists already is
   // skipped rather than an error (never INSERT IGNORE, which hides every other error too).
   virtual std::string skip_existing_keys(std::string_view quoted_key) const;

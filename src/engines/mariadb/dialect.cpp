@@ -1,4 +1,7 @@
 // The MariaDB flavour of SQL.
+#include <algorithm>
+#include <string>
+
 #include "engines/mariadb/catalogue.hpp"
 #include "engines/mariadb/factory.hpp"
 #include "engines/mariadb/replication.hpp"
@@ -36,6 +39,13 @@ class MariadbDialect final : public Dialect {
   // MariaDB has INSERT ... RETURNING (10.5) but no UPDATE ... RETURNING.
   bool supports_update_returning() const override { return false; }
   std::string_view lock_for_share() const override { return " LOCK IN SHARE MODE"; }
+  std::string limit_lock_wait(std::int64_t wait_ms) const override {
+    return "SET SESSION innodb_lock_wait_timeout = " +
+           std::to_string((std::max<std::int64_t>(wait_ms, 0) + 999) / 1000);
+  }
+  std::string restore_lock_wait() const override {
+    return "SET SESSION innodb_lock_wait_timeout = DEFAULT";
+  }
   std::string skip_existing_keys(std::string_view quoted_key) const override {
     return " ON DUPLICATE KEY UPDATE " + std::string(quoted_key) + " = " + std::string(quoted_key);
   }

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <string>
 
 #include "engines/postgres/catalogue.hpp"
@@ -27,6 +28,10 @@ class PostgresDialect final : public Dialect {
   }
 
   std::string_view lock_for_share() const override { return " FOR SHARE"; }
+  std::string limit_lock_wait(std::int64_t wait_ms) const override {
+    // 0 would mean no limit on PostgreSQL: the shortest limit is 1 ms.
+    return "SET LOCAL lock_timeout = " + std::to_string(std::max<std::int64_t>(wait_ms, 1));
+  }
   // Never lowers the sequence: a key it gave already stays given.
   std::vector<std::string> raise_key_sequence(std::string_view table, std::string_view key,
                                               std::int64_t floor) const override {
