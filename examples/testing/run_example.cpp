@@ -28,6 +28,7 @@
 
 #include "http_get.hpp"
 #include "manydb/manydb.hpp"
+#include "manydb/testing/throwaway_databases.hpp"
 
 extern char** environ;
 
@@ -96,52 +97,23 @@ std::string bind_variable(const std::string& bind) {
   return name;
 }
 
-// A database of this runner's own on the server of `base`, empty; returns its URL.
-std::string create_database(const manydb::Url& base, const std::string& name) {
-  auto admin = manydb::connect(base, manydb::ConnectOptions{"admin"});
-  const auto quoted = admin->dialect().quote_identifier(name);
-  admin->execute_script("DROP DATABASE IF EXISTS " + quoted);
-  admin->execute_script("CREATE DATABASE " + quoted);
-  return std::string(manydb::to_string(base.backend)) + "://" + manydb::percent_encode(base.user) +
-         ":" + manydb::percent_encode(base.password) + "@" + base.host + ":" +
-         std::to_string(base.port_or_default()) + "/" + name;
-}
-
-void drop_database(const manydb::Url& base, const std::string& name) {
-  auto admin = manydb::connect(base, manydb::ConnectOptions{"admin"});
-  const bool pg = base.backend == manydb::Backend::postgresql;
-  admin->execute_script("DROP DATABASE IF EXISTS " + admin->dialect().quote_identifier(name) +
-                        (pg ? " WITH (FORCE)" : ""));
-}
-
-// The throwaway databases of a servers run; dropped when it ends, however it ends.
+// The throwaway databases of a servers run ("mdbex_<pid>_<bind>"); dropped when it ends,
+// however it ends. Each bind on a database of its own, the binds spread over the servers in
+// turn, so an example with several binds spans PostgreSQL and MariaDB at once.
 class ServerDatabases {
  public:
-  ~ServerDatabases() {
-    for (const auto& [base, name] : made_) {
-      try {
-        drop_database(base, name);
-      } catch (const std::exception& e) {
-        std::cerr << "run_example: could not drop " << name << ": " << e.what() << "\n";
-      }
-    }
-  }
-  // Each bind on a database of its own, the binds spread over the servers in turn, so an
-  // example with several binds spans PostgreSQL and MariaDB at once.
   void place(const std::vector<std::string>& binds, const std::vector<manydb::Url>& servers) {
     for (std::size_t i = 0; i < binds.size(); ++i) {
       const auto& base = servers[i % servers.size()];
-      const std::string name = "mdbex_" + std::to_string(::getpid()) + "_" + binds[i];
-      const std::string url = create_database(base, name);
-      made_.emplace_back(base, name);
+      const std::string url = databases_.create(base, binds[i]);
       ::setenv(bind_variable(binds[i]).c_str(), url.c_str(), 1);
       std::cout << "run_example: bind " << binds[i] << " on " << manydb::to_string(base.backend)
-                << " database " << name << "\n";
+                << " database " << manydb::Url::parse(url).database << "\n";
     }
   }
 
  private:
-  std::vector<std::pair<manydb::Url, std::string>> made_;
+  manydb::testing::ThrowawayDatabases databases_{"mdbex"};
 };
 
 // The test servers to use; empty when there are none (the caller skips or fails).
