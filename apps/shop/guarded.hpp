@@ -15,6 +15,20 @@ inline http::Response unavailable(const manydb::Error& e) {
   return http::Response::error(503, "database '" + e.bind() + "' is unavailable");
 }
 
+// A transaction the server rolled back to resolve a conflict with another one (a deadlock, a
+// serialization failure), again on each of manydb::retry_transaction's attempts: nothing was
+// saved, and the same request a moment later may well succeed.
+inline http::Response conflicted(const manydb::TransactionRollback& e) {
+  applog::log(manydb::LogLevel::warn, "transaction rolled back by a conflict",
+              {{"bind", e.bind()}, {"error", e.what()}});
+  auto response = http::Response::error(
+      503, "database '" + e.bind() +
+               "' rolled the request back: it conflicted with concurrent ones (deadlock or "
+               "serialization failure) on every attempt; nothing was saved, retry it");
+  response.headers.emplace_back("Retry-After", "1");
+  return response;
+}
+
 // Runs a handler: typed errors become the right status with a JSON body {"error": "..."}.
 template <class Handler>
 http::Response guarded(Handler&& handler) {
@@ -29,6 +43,8 @@ http::Response guarded(Handler&& handler) {
     // A lost update: the row changed under the request since it was read. Not a 404: it was
     // there; the client may read it again and decide.
     return Response::error(409, e.what());
+  } catch (const manydb::TransactionRollback& e) {
+    return conflicted(e);
   } catch (const manydb::OperationalError& e) {
     // Connection lost, pool exhausted, timeout: the bind is unavailable, the service is not.
     return unavailable(e);

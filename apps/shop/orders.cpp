@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "guarded.hpp"
 #include "json_writer.hpp"
 #include "request_body.hpp"
 #include "service.hpp"
@@ -77,7 +78,27 @@ Response Service::create_order(const Request& request) {
   const auto body = parse_object(request.body);
   const auto user_id = integer_field(body, "user_id");
   const auto wanted = requested_quantities(body);
+  try {
+    // A deadlock or serialization failure rolled the whole order back on every bind: it runs
+    // again from its first read.
+    return manydb::retry_transaction([&] { return place_order(request, user_id, wanted); });
+  } catch (const manydb::InDoubt& e) {
+    // Recovery finishes it the way the decision went; retrying could take the stock twice.
+    return Response::error(503, "database '" + e.bind() +
+                                    "' is unavailable: the order is in doubt until recovery "
+                                    "finishes it (transaction " +
+                                    e.transaction_id() + "); do not retry it");
+  } catch (const manydb::TransactionRollback& e) {
+    return conflicted(e);
+  } catch (const manydb::OperationalError& e) {
+    return Response::error(503, "database '" + e.bind() +
+                                    "' is unavailable: the order was not saved and no stock "
+                                    "was taken");
+  }
+}
 
+Response Service::place_order(const Request& request, std::int64_t user_id,
+                              const std::map<std::int64_t, std::int64_t>& wanted) {
   // One session over the products and orders binds: its commit is atomic across them
   // (unless shop serve --orders-commit best-effort, kept only to measure what that costs).
   // Opened before the user check, so that a token naming no configured bind is a 400 whatever
@@ -88,43 +109,30 @@ Response Service::create_order(const Request& request) {
                         .read_after = request_token(request),
                         .tenant = tenant_of(request)});
   if (!user_exists(user_id)) return Response::error(404, "user not found");
-  try {
-    auto prices = take_stock(s, wanted);
-    if (prices.empty()) {
-      s.rollback();  // before refusal() reads: a SQLite session holds the products write lock
-      return refusal(wanted, s.tenant());
-    }
-    std::int64_t total = 0;
-    for (const auto& [id, quantity] : wanted) total += cents(prices[id]) * quantity;
-    auto& order =
-        s.add(Order{.user_id = user_id, .total_amount = static_cast<double>(total) / 100});
-    // The items take the order's key as it is inserted: on PostgreSQL the order and its items
-    // go out in one round trip.
-    for (const auto& [id, quantity] : wanted) {
-      s.add_child<&OrderItem::order_id>(
-          order, OrderItem{.product_id = id, .quantity = quantity, .price = prices[id]});
-    }
-    s.commit();
-    // The conversion report's event: orders live in another database than the page views.
-    page_views_.record(PageView{.page = std::string(kOrderEventPage),
-                                .user_id = user_id,
-                                .ip_address = request.remote_address});
-    JsonWriter w;
-    w.begin_object().key("id").value(order.id).key("total").cents(total).end_object();
-    auto response = Response::json(201, w.take());
-    add_token_header(response, s.consistency_token());
-    return response;
-  } catch (const manydb::InDoubt& e) {
-    // Recovery finishes it the way the decision went; retrying could take the stock twice.
-    return Response::error(503, "database '" + e.bind() +
-                                    "' is unavailable: the order is in doubt until recovery "
-                                    "finishes it (transaction " +
-                                    e.transaction_id() + "); do not retry it");
-  } catch (const manydb::OperationalError& e) {
-    return Response::error(503, "database '" + e.bind() +
-                                    "' is unavailable: the order was not saved and no stock "
-                                    "was taken");
+  auto prices = take_stock(s, wanted);
+  if (prices.empty()) {
+    s.rollback();  // before refusal() reads: a SQLite session holds the products write lock
+    return refusal(wanted, s.tenant());
   }
+  std::int64_t total = 0;
+  for (const auto& [id, quantity] : wanted) total += cents(prices.at(id)) * quantity;
+  auto& order = s.add(Order{.user_id = user_id, .total_amount = static_cast<double>(total) / 100});
+  // The items take the order's key as it is inserted: on PostgreSQL the order and its items
+  // go out in one round trip.
+  for (const auto& [id, quantity] : wanted) {
+    s.add_child<&OrderItem::order_id>(
+        order, OrderItem{.product_id = id, .quantity = quantity, .price = prices.at(id)});
+  }
+  s.commit();
+  // The conversion report's event: orders live in another database than the page views.
+  page_views_.record(PageView{.page = std::string(kOrderEventPage),
+                              .user_id = user_id,
+                              .ip_address = request.remote_address});
+  JsonWriter w;
+  w.begin_object().key("id").value(order.id).key("total").cents(total).end_object();
+  auto response = Response::json(201, w.take());
+  add_token_header(response, s.consistency_token());
+  return response;
 }
 
 }  // namespace shop

@@ -3,7 +3,6 @@
 #include "guarded.hpp"
 #include "json_writer.hpp"
 #include "request_body.hpp"
-#include "rollback_retry.hpp"
 
 namespace shop {
 
@@ -126,7 +125,7 @@ Response Service::add_review(const Request& request) {
   // request's token is carried into the one this write answers with.
   const std::string text =
       comment && comment->is_string() ? std::string(comment->as_string()) : std::string();
-  return retry_rolled_back([&] {
+  return manydb::retry_transaction([&] {
     auto s = db_.session({.begin = manydb::Begin::at_first_write,
                           .read_after = request_token(request),
                           .tenant = tenant_of(request)});

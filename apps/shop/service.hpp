@@ -71,6 +71,9 @@ class Service {
   // exist, for the routes that open no session to check it.
   void check_token(const http::Request& request);
 
+  // POST /orders once: the session, the user check, the stock, the order and its items.
+  http::Response place_order(const http::Request& request, std::int64_t user_id,
+                             const std::map<std::int64_t, std::int64_t>& wanted);
   // The answer to an order whose stock could not be taken: product id -> quantity wanted.
   http::Response refusal(const std::map<std::int64_t, std::int64_t>& wanted,
                          const std::string& tenant);

@@ -17,6 +17,7 @@
 #include "manydb/observe/prometheus.hpp"
 #include "manydb/pool/engine.hpp"
 #include "manydb/schema/model.hpp"
+#include "manydb/session/retry_transaction.hpp"
 #include "manydb/session/session.hpp"
 #include "manydb/tx/failpoint.hpp"
 #include "manydb/tx/recovery.hpp"

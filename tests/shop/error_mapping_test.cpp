@@ -29,10 +29,24 @@ TEST(ShopErrorMapping, TheOtherMappingsStand) {
   EXPECT_EQ(answer_to(manydb::NotFound("User 7 not found")).status, 404);
   EXPECT_EQ(answer_to(BadRequest("'items' must be an array")).status, 400);
   EXPECT_EQ(answer_to(manydb::DataError("bad")).status, 400);
-  const auto down = answer_to(manydb::Deadlock("deadlock", "orders"));
+  const auto down = answer_to(manydb::ConnectionError("lost", "users"));
   EXPECT_EQ(down.status, 503);
-  EXPECT_EQ(down.body, "{\"error\":\"database 'orders' is unavailable\"}");
-  EXPECT_EQ(answer_to(manydb::ConnectionError("lost", "users")).status, 503);
+  EXPECT_EQ(down.body, "{\"error\":\"database 'users' is unavailable\"}");
+}
+
+// Not "unavailable": the database answered, the request met concurrent ones. The client may
+// send it again.
+TEST(ShopErrorMapping, ADeadlockSaysSoAndAsksForARetry) {
+  for (const auto& r : {answer_to(manydb::Deadlock("deadlock detected", "orders")),
+                        answer_to(manydb::SerializationFailure("could not serialize", "orders"))}) {
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(r.body,
+              "{\"error\":\"database 'orders' rolled the request back: it conflicted with "
+              "concurrent ones (deadlock or serialization failure) on every attempt; nothing was "
+              "saved, retry it\"}");
+    ASSERT_EQ(r.headers.size(), 1u);
+    EXPECT_EQ(r.headers[0], (std::pair<std::string, std::string>{"Retry-After", "1"}));
+  }
 }
 
 // An X-Consistency-Token that does not parse or names no configured bind is the client's
