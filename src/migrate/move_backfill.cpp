@@ -21,13 +21,14 @@ struct Batch {
   bool finished = false;
 };
 
-// Reads the next `limit` rows of A after `after`, share-locked until A's transaction ends.
-std::vector<Value> read_locked(Lease& a, const MoveRows& rows, const std::optional<Value>& after,
-                               std::size_t limit) {
-  const std::string sql = rows.select_after(a->dialect(), after.has_value(), limit, true);
+// The next `limit` rows of A after `after`: share-locked until A's transaction ends when
+// `lock`, else as one statement saw them.
+std::vector<Value> read_rows(Lease& a, const MoveRows& rows, const std::optional<Value>& after,
+                             std::size_t limit, bool lock) {
+  const std::string sql = rows.select_after(a->dialect(), after.has_value(), limit, lock);
   std::vector<Value> params;
   if (after) params.push_back(*after);
-  auto& cursor = a.query(sql, params, false);
+  auto& cursor = a.query(sql, params, !lock);
   std::vector<Value> values;
   while (cursor.next()) rows.read_row(cursor, values);
   return values;
@@ -47,31 +48,28 @@ void insert_skipping(Lease& b, const MoveRows& rows, const std::vector<Value>& v
   }
 }
 
-// One batch: A's rows locked, inserted into B and the resume point recorded in B's one
-// transaction, B committed, then A's locks released. A dual write that changes one of these
-// rows waits for the locks, so it reaches B after the row is there; one that came first has
-// committed before the rows are read, so they are read as it left them.
-// A dual write may hold a lock on B (an InnoDB gap lock) that this batch's INSERT waits for
-// while it waits for this batch's share lock on A: neither server sees that cycle, so the
-// batch's wait on B is short and it is the batch that gives way.
-Batch copy_batch(Lease& a, Lease& b, const MoveRows& rows, const std::string& table,
-                 const std::optional<Value>& after, const std::optional<std::string>& resume,
-                 const BackfillOptions& options) {
-  const std::size_t limit = options.batch;
-  Transaction on_a(a, TxMode::write);  // SQLite: BEGIN IMMEDIATE holds the file's write lock
-  const auto values = read_locked(a, rows, after, limit);
+// A dual write may hold a lock on one server that this batch waits for while it waits for
+// the batch's lock on the other (an InnoDB gap lock on B, a row of A): neither server sees that
+// cycle, so the batch's waits are short and it is the batch that gives way.
+void limit_lock_wait(Lease& lease, const BackfillOptions& options) {
+  if (const auto sql = lease->dialect().limit_lock_wait(options.lock_wait_ms); !sql.empty()) {
+    lease.query(sql, {}, false).next();
+  }
+}
+
+Batch batch_of(const std::vector<Value>& values, const MoveRows& rows, std::size_t limit,
+               const std::optional<std::string>& resume) {
   Batch batch;
   batch.rows = static_cast<std::int64_t>(values.size() / rows.columns());
   batch.finished = static_cast<std::size_t>(batch.rows) < limit;
   batch.last_key = batch.rows == 0 ? resume
                                    : std::optional<std::string>(MoveRows::key_text(
                                          values[values.size() - rows.columns() + rows.key()]));
-  Transaction on_b(b, TxMode::write);
-  if (const auto limit_wait = b->dialect().limit_lock_wait(options.lock_wait_ms);
-      !limit_wait.empty()) {
-    b.query(limit_wait, {}, false).next();
-  }
-  insert_skipping(b, rows, values);
+  return batch;
+}
+
+// B's part of a batch once its rows are in: the resume point recorded, B committed.
+void finish_on_b(Transaction& on_b, Lease& b, const std::string& table, const Batch& batch) {
   if (!MoveState(b, table).record_batch(batch.last_key, batch.rows, batch.finished, now_ms())) {
     throw ProgrammingError(
         "the move of table '" + table + "' left phase dual_write during the backfill; stopped",
@@ -79,8 +77,88 @@ Batch copy_batch(Lease& a, Lease& b, const MoveRows& rows, const std::string& ta
   }
   on_b.commit();
   failpoint("move_batch_copied");  // B has the batch, A still holds its locks
+}
+
+struct RangeDigest {
+  std::size_t rows = 0;
+  std::uint64_t checksum = 0;
+  bool operator==(const RangeDigest&) const = default;
+};
+
+RangeDigest digest(const std::vector<Value>& values, const MoveRows& rows) {
+  RowChecksum sum;
+  for (const auto& v : values) sum.add(v);
+  return {values.size() / rows.columns(), sum.value()};
+}
+
+// A's rows with keys in (after, last], share-locked until A's transaction ends.
+RangeDigest locked_digest(Lease& a, const MoveRows& rows, const std::optional<Value>& after,
+                          const Value& last) {
+  std::string sql = rows.select_range(a->dialect(), after.has_value(), true);
+  sql += a->dialect().lock_for_share();
+  std::vector<Value> params;
+  if (after) params.push_back(*after);
+  params.push_back(last);
+  auto& cursor = a.query(sql, params, false);
+  std::vector<Value> values;
+  while (cursor.next()) rows.read_row(cursor, values);
+  return digest(values, rows);
+}
+
+// One batch, A's rows locked throughout: read, inserted into B and the resume point recorded
+// in B's one transaction, B committed, then A's locks released. A dual write that changes one
+// of these rows waits for the locks, so it reaches B after the row is there; one that came
+// first has committed before the rows are read, so they are read as it left them.
+Batch copy_batch_locked(Lease& a, Lease& b, const MoveRows& rows, const std::string& table,
+                        const std::optional<Value>& after, const std::optional<std::string>& resume,
+                        const BackfillOptions& options) {
+  Transaction on_a(a, TxMode::write);  // SQLite: BEGIN IMMEDIATE holds the file's write lock
+  const auto values = read_rows(a, rows, after, options.batch, true);
+  const Batch batch = batch_of(values, rows, options.batch, resume);
+  Transaction on_b(b, TxMode::write);
+  limit_lock_wait(b, options);
+  insert_skipping(b, rows, values);
+  finish_on_b(on_b, b, table, batch);
   on_a.commit();
   return batch;
+}
+
+// The same batch with A locked only at the end: its rows read unlocked and inserted into B,
+// then A's rows of the batch's key range locked and read again. Unchanged, B commits and A's
+// locks go; a dual write that came in between made them differ, and nullopt says to copy the
+// batch the locked way. On SQLite the lock is the whole file's, held by every batch: here for
+// a read of the batch, not for its INSERTs into another server as well.
+std::optional<Batch> copy_batch_optimistic(Lease& a, Lease& b, const MoveRows& rows,
+                                           const std::string& table,
+                                           const std::optional<Value>& after,
+                                           const std::optional<std::string>& resume,
+                                           const BackfillOptions& options) {
+  const auto values = read_rows(a, rows, after, options.batch, false);
+  if (values.empty()) return std::nullopt;  // the last, empty, batch: nothing to gain
+  const Batch batch = batch_of(values, rows, options.batch, resume);
+  Transaction on_b(b, TxMode::write);
+  limit_lock_wait(b, options);
+  insert_skipping(b, rows, values);
+  Transaction on_a(a, TxMode::write);
+  limit_lock_wait(a, options);
+  const Value& last = values[values.size() - rows.columns() + rows.key()];
+  if (!(locked_digest(a, rows, after, last) == digest(values, rows))) return std::nullopt;
+  finish_on_b(on_b, b, table, batch);
+  on_a.commit();
+  return batch;
+}
+
+Batch copy_batch(Lease& a, Lease& b, const MoveRows& rows, const std::string& table,
+                 const std::optional<Value>& after, const std::optional<std::string>& resume,
+                 const BackfillOptions& options) {
+  // B's write lock on SQLite is the whole file's, and a dual write takes A's lock, then B's:
+  // holding B's while waiting for A's would be a deadlock that each side waits out.
+  if (!b->dialect().begin_blocks_writers()) {
+    if (auto batch = copy_batch_optimistic(a, b, rows, table, after, resume, options)) {
+      return *batch;
+    }
+  }
+  return copy_batch_locked(a, b, rows, table, after, resume, options);
 }
 
 Batch copy_batch_retrying(Lease& a, Lease& b, const MoveRows& rows, const std::string& table,
@@ -100,6 +178,28 @@ Batch copy_batch_retrying(Lease& a, Lease& b, const MoveRows& rows, const std::s
   }
 }
 
+// A connection keeps limit_lock_wait's short wait on MariaDB: given its server's wait back at
+// the end, or closed rather than pooled with the short one.
+class RestoreLockWait {
+ public:
+  explicit RestoreLockWait(Lease& lease) : lease_(lease) {}
+  RestoreLockWait(const RestoreLockWait&) = delete;
+  RestoreLockWait& operator=(const RestoreLockWait&) = delete;
+  ~RestoreLockWait() {
+    if (!restored_ && lease_ && !lease_->dialect().restore_lock_wait().empty()) lease_.discard();
+  }
+  void restore() {
+    if (const auto sql = lease_->dialect().restore_lock_wait(); !sql.empty()) {
+      lease_.query(sql, {}, false).next();
+    }
+    restored_ = true;
+  }
+
+ private:
+  Lease& lease_;
+  bool restored_ = false;
+};
+
 std::int64_t count_rows(Lease& lease, const schema::TableInfo& table) {
   auto& c = lease.query("SELECT count(*) FROM " + lease->dialect().quote_identifier(table.name));
   c.next();
@@ -117,15 +217,8 @@ BackfillResult TableMove::backfill(const BackfillOptions& options) {
   const MoveRows rows(table_);
   Lease a = source().connect();
   Lease b = target().connect();
-  // B's connection keeps the short lock wait on MariaDB: restored at the end, or the
-  // connection closed rather than pooled with it.
-  struct RestoreLockWait {
-    Lease& lease;
-    bool restored = false;
-    ~RestoreLockWait() {
-      if (!restored && lease && !lease->dialect().restore_lock_wait().empty()) lease.discard();
-    }
-  } restore_b{b};
+  RestoreLockWait restore_a{a};
+  RestoreLockWait restore_b{b};
   std::optional<std::string> resume = status.resume_key;
   BackfillProgress progress{status.rows_copied, count_rows(a, table_), 0, resume.value_or("")};
   BackfillResult result;
@@ -148,10 +241,8 @@ BackfillResult TableMove::backfill(const BackfillOptions& options) {
       break;
     }
   }
-  if (const auto restore = b->dialect().restore_lock_wait(); !restore.empty()) {
-    b.query(restore, {}, false).next();
-  }
-  restore_b.restored = true;
+  restore_a.restore();
+  restore_b.restore();
   return result;
 }
 
