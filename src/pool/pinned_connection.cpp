@@ -117,7 +117,7 @@ void PinnedConnection::roll_back_to(std::uint64_t savepoint) {
 }
 
 SavepointConnection::SavepointConnection(std::shared_ptr<PinnedConnection> pinned,
-                                         std::unique_lock<std::recursive_timed_mutex> lock)
+                                         std::unique_lock<RecursiveTimedMutex> lock)
     : Connection(pinned->connection().bind()), pinned_(std::move(pinned)), lock_(std::move(lock)) {
   report_to(pinned_->metrics());
 }

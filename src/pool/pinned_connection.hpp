@@ -11,6 +11,7 @@
 
 #include "manydb/driver/connection.hpp"
 #include "manydb/pool/lease.hpp"
+#include "recursive_timed_mutex.hpp"
 
 namespace manydb {
 
@@ -50,7 +51,7 @@ class PinnedConnection {
 
   Lease lease_;
   BindMetrics* metrics_ = nullptr;  // the connection's own, which the borrowers report to
-  std::recursive_timed_mutex mutex_;
+  RecursiveTimedMutex mutex_;
   const std::chrono::milliseconds wait_;
   std::vector<Level> levels_;  // the open savepoints, oldest first
   std::uint64_t next_ = 0;
@@ -63,7 +64,7 @@ class PinnedConnection {
 class SavepointConnection final : public Connection {
  public:
   SavepointConnection(std::shared_ptr<PinnedConnection> pinned,
-                      std::unique_lock<std::recursive_timed_mutex> lock);
+                      std::unique_lock<RecursiveTimedMutex> lock);
   ~SavepointConnection() override;  // rolls back its savepoint when still open
 
   const Dialect& dialect() const override { return inner().dialect(); }
@@ -98,7 +99,7 @@ class SavepointConnection final : public Connection {
   Connection& inner() const { return pinned_->connection(); }
 
   std::shared_ptr<PinnedConnection> pinned_;
-  std::unique_lock<std::recursive_timed_mutex> lock_;
+  std::unique_lock<RecursiveTimedMutex> lock_;
   std::uint64_t savepoint_ = 0;  // 0: none open
 };
 
