@@ -51,8 +51,8 @@ void insert_skipping(Lease& b, const MoveRows& rows, const std::vector<Value>& v
 // A dual write may hold a lock on one server that this batch waits for while it waits for
 // the batch's lock on the other (an InnoDB gap lock on B, a row of A): neither server sees that
 // cycle, so the batch's waits are short and it is the batch that gives way.
-void limit_lock_wait(Lease& lease, const BackfillOptions& options) {
-  if (const auto sql = lease->dialect().limit_lock_wait(options.lock_wait_ms); !sql.empty()) {
+void bulk_copy_settings(Lease& lease, const BackfillOptions& options) {
+  if (const auto sql = lease->dialect().bulk_copy_settings(options.lock_wait_ms); !sql.empty()) {
     lease.query(sql, {}, false).next();
   }
 }
@@ -116,7 +116,7 @@ Batch copy_batch_locked(Lease& a, Lease& b, const MoveRows& rows, const std::str
   const auto values = read_rows(a, rows, after, options.batch, true);
   const Batch batch = batch_of(values, rows, options.batch, resume);
   Transaction on_b(b, TxMode::write);
-  limit_lock_wait(b, options);
+  bulk_copy_settings(b, options);
   insert_skipping(b, rows, values);
   finish_on_b(on_b, b, table, batch);
   on_a.commit();
@@ -137,10 +137,10 @@ std::optional<Batch> copy_batch_optimistic(Lease& a, Lease& b, const MoveRows& r
   if (values.empty()) return std::nullopt;  // the last, empty, batch: nothing to gain
   const Batch batch = batch_of(values, rows, options.batch, resume);
   Transaction on_b(b, TxMode::write);
-  limit_lock_wait(b, options);
+  bulk_copy_settings(b, options);
   insert_skipping(b, rows, values);
   Transaction on_a(a, TxMode::write);
-  limit_lock_wait(a, options);
+  bulk_copy_settings(a, options);
   const Value& last = values[values.size() - rows.columns() + rows.key()];
   if (!(locked_digest(a, rows, after, last) == digest(values, rows))) return std::nullopt;
   finish_on_b(on_b, b, table, batch);
@@ -178,18 +178,19 @@ Batch copy_batch_retrying(Lease& a, Lease& b, const MoveRows& rows, const std::s
   }
 }
 
-// A connection keeps limit_lock_wait's short wait on MariaDB: given its server's wait back at
-// the end, or closed rather than pooled with the short one.
+// A connection keeps bulk_copy_settings on MariaDB: given its server's settings back at the
+// end, or closed rather than pooled with them.
 class RestoreLockWait {
  public:
   explicit RestoreLockWait(Lease& lease) : lease_(lease) {}
   RestoreLockWait(const RestoreLockWait&) = delete;
   RestoreLockWait& operator=(const RestoreLockWait&) = delete;
   ~RestoreLockWait() {
-    if (!restored_ && lease_ && !lease_->dialect().restore_lock_wait().empty()) lease_.discard();
+    if (!restored_ && lease_ && !lease_->dialect().restore_bulk_copy_settings().empty())
+      lease_.discard();
   }
   void restore() {
-    if (const auto sql = lease_->dialect().restore_lock_wait(); !sql.empty()) {
+    if (const auto sql = lease_->dialect().restore_bulk_copy_settings(); !sql.empty()) {
       lease_.query(sql, {}, false).next();
     }
     restored_ = true;
@@ -219,6 +220,12 @@ BackfillResult TableMove::backfill(const BackfillOptions& options) {
   Lease b = target().connect();
   RestoreLockWait restore_a{a};
   RestoreLockWait restore_b{b};
+  // Settings that outlive a transaction (MariaDB's isolation) hold from the first batch on.
+  for (Lease* lease : {&a, &b}) {
+    if (!(*lease)->dialect().restore_bulk_copy_settings().empty()) {
+      bulk_copy_settings(*lease, options);
+    }
+  }
   std::optional<std::string> resume = status.resume_key;
   BackfillProgress progress{status.rows_copied, count_rows(a, table_), 0, resume.value_or("")};
   BackfillResult result;

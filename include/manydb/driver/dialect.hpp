@@ -80,16 +80,18 @@ class Dialect {
   // (a table move's backfill); empty where the transaction's write lock covers the whole
   // database already (SQLite's BEGIN IMMEDIATE).
   virtual std::string_view lock_for_share() const { return {}; }
-  // A statement, run inside a transaction, after which this connection's waits for a row lock
-  // give up after `wait_ms` with LockTimeout: the rest of the transaction on PostgreSQL
-  // (SET LOCAL), the rest of the connection's life on MariaDB (whole seconds, rounded up).
-  // Empty where a lock wait is the file's busy_timeout (SQLite). A table move's backfill
-  // yields with it to a dual write that waits for it on the other server, a wait neither
-  // server can see as a deadlock.
-  virtual std::string limit_lock_wait(std::int64_t /*wait_ms*/) const { return {}; }
-  // What gives the connection its server's lock wait back, where limit_lock_wait outlives the
+  // A statement, run inside a transaction, that sets the connection up for a bulk copy that
+  // gives way to the application's writes (a table move's backfill): its waits for a row lock
+  // give up after `wait_ms` with LockTimeout, for the rest of the transaction on PostgreSQL
+  // (SET LOCAL); on MariaDB for the rest of the connection's life (whole seconds, rounded up),
+  // with READ COMMITTED from its next transaction on, whose INSERTs take no gap locks that an
+  // application's INSERT would wait for and deadlock on. Empty on SQLite, whose lock wait is
+  // the file's busy_timeout. A dual write waiting for the copy on one server while it holds a
+  // lock the copy waits for on the other is a cycle neither server sees: the copy gives way.
+  virtual std::string bulk_copy_settings(std::int64_t /*wait_ms*/) const { return {}; }
+  // What gives the connection its server's settings back, where bulk_copy_settings outlive the
   // transaction (MariaDB); empty elsewhere.
-  virtual std::string restore_lock_wait() const { return {}; }
+  virtual std::string restore_bulk_copy_settings() const { return {}; }
   // Appended to a multi-row INSERT so that a row whose key `quoted_key` exists already is
   // skipped rather than an error (never INSERT IGNORE, which hides every other error too).
   virtual std::string skip_existing_keys(std::string_view quoted_key) const;

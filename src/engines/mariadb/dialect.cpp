@@ -39,12 +39,13 @@ class MariadbDialect final : public Dialect {
   // MariaDB has INSERT ... RETURNING (10.5) but no UPDATE ... RETURNING.
   bool supports_update_returning() const override { return false; }
   std::string_view lock_for_share() const override { return " LOCK IN SHARE MODE"; }
-  std::string limit_lock_wait(std::int64_t wait_ms) const override {
+  std::string bulk_copy_settings(std::int64_t wait_ms) const override {
     return "SET SESSION innodb_lock_wait_timeout = " +
-           std::to_string((std::max<std::int64_t>(wait_ms, 0) + 999) / 1000);
+           std::to_string((std::max<std::int64_t>(wait_ms, 0) + 999) / 1000) +
+           ", SESSION tx_isolation = 'READ-COMMITTED'";
   }
-  std::string restore_lock_wait() const override {
-    return "SET SESSION innodb_lock_wait_timeout = DEFAULT";
+  std::string restore_bulk_copy_settings() const override {
+    return "SET SESSION innodb_lock_wait_timeout = DEFAULT, SESSION tx_isolation = DEFAULT";
   }
   std::string skip_existing_keys(std::string_view quoted_key) const override {
     return " ON DUPLICATE KEY UPDATE " + std::string(quoted_key) + " = " + std::string(quoted_key);

@@ -28,7 +28,7 @@ class PostgresDialect final : public Dialect {
   }
 
   std::string_view lock_for_share() const override { return " FOR SHARE"; }
-  std::string limit_lock_wait(std::int64_t wait_ms) const override {
+  std::string bulk_copy_settings(std::int64_t wait_ms) const override {
     // 0 would mean no limit on PostgreSQL: the shortest limit is 1 ms.
     return "SET LOCAL lock_timeout = " + std::to_string(std::max<std::int64_t>(wait_ms, 1));
   }
