@@ -43,8 +43,9 @@ struct BackfillProgress {
 struct BackfillOptions {
   std::size_t batch = 10'000;  // rows per transaction (one share lock on A, one commit on B)
   std::optional<std::size_t> max_batches{};  // stop after this many (tests, a limited run)
-  // How long a batch waits for a row lock on B before it rolls back and runs again, letting
-  // the application's dual write that holds it go first (MariaDB: whole seconds).
+  // How long a batch waits for a row lock (on B, and on A when it reads its rows again) before
+  // it rolls back and runs again, letting the dual write that holds it go first (MariaDB:
+  // whole seconds; SQLite: the file's busy_timeout instead).
   std::int64_t lock_wait_ms = 1'000;
   int attempts = 20;  // runs of one batch before the backfill gives up with the last error
   std::function<void(const BackfillProgress&)> on_progress{};  // after each batch
