@@ -12,33 +12,29 @@
 #include <string>
 #include <vector>
 
+#include "example_support.hpp"
 #include "manydb/manydb.hpp"
+
+using example::expect;
+using example::sqlite_file;
+constexpr std::string_view kStep = "01";  // its SQLite files: $TMPDIR/manydb-examples/01
 
 namespace {
 
 // Defaults that need no server: one SQLite file per bind under the temp directory.
-std::string sqlite_file(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / "manydb-examples" / "01";
-  return "sqlite:///" + (dir / (name + ".db")).string();
-}
-
 // The seed's configuration, as a TOML file would hold it. Pool settings sit beside a URL.
 std::string default_toml() {
   return "[database]\n"
          "url = \"" +
-         sqlite_file("primary") +
+         sqlite_file(kStep, "primary") +
          "\"\n"
          "\n"
          "[database.binds]\n"
          "users_db = \"" +
-         sqlite_file("users") +
+         sqlite_file(kStep, "users") +
          "\"\n"
          "logs_db = { url = \"" +
-         sqlite_file("logs") + "\", pool_size = 2 }\n";
-}
-
-void expect(bool ok, const std::string& what) {
-  if (!ok) throw std::runtime_error("check failed: " + what);
+         sqlite_file(kStep, "logs") + "\", pool_size = 2 }\n";
 }
 
 }  // namespace

@@ -8,7 +8,12 @@
 #include <stdexcept>
 #include <string>
 
+#include "example_support.hpp"
 #include "manydb/manydb.hpp"
+
+using example::expect;
+using example::sqlite_file;
+constexpr std::string_view kStep = "02";  // its SQLite files: $TMPDIR/manydb-examples/02
 
 namespace s = manydb::schema;
 
@@ -63,15 +68,6 @@ struct Invoice {
 
 namespace {
 
-std::string sqlite_file(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / "manydb-examples" / "02";
-  return "sqlite:///" + (dir / (name + ".db")).string();
-}
-
-void expect(bool ok, const std::string& what) {
-  if (!ok) throw std::runtime_error("check failed: " + what);
-}
-
 template <class Model>
 void show(const char* model) {
   const auto& table = s::table_info<Model>();
@@ -84,9 +80,9 @@ void show(const char* model) {
 int main() {
   try {
     manydb::DatabaseConfig config;
-    config.set_default(sqlite_file("primary"))
-        .add_bind("users_db", sqlite_file("users"))
-        .add_bind("logs_db", sqlite_file("logs"));
+    config.set_default(sqlite_file(kStep, "primary"))
+        .add_bind("users_db", sqlite_file(kStep, "users"))
+        .add_bind("logs_db", sqlite_file(kStep, "logs"));
     config.apply_environment();
     manydb::Database db(config);
 

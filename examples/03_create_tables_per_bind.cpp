@@ -10,7 +10,12 @@
 #include <utility>
 #include <vector>
 
+#include "example_support.hpp"
 #include "manydb/manydb.hpp"
+
+using example::expect;
+using example::sqlite_file;
+constexpr std::string_view kStep = "03";  // its SQLite files: $TMPDIR/manydb-examples/03
 
 namespace s = manydb::schema;
 
@@ -51,15 +56,6 @@ struct Log {
 
 namespace {
 
-std::string sqlite_file(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / "manydb-examples" / "03";
-  return "sqlite:///" + (dir / (name + ".db")).string();
-}
-
-void expect(bool ok, const std::string& what) {
-  if (!ok) throw std::runtime_error("check failed: " + what);
-}
-
 // Whether `bind` holds `table`, as the bind's own catalogue says.
 bool has_table(manydb::Database& db, const std::string& bind, const std::string& table) {
   return db.inspect(bind).table(table) != nullptr;
@@ -70,9 +66,9 @@ bool has_table(manydb::Database& db, const std::string& bind, const std::string&
 int main() {
   try {
     manydb::DatabaseConfig config;
-    config.set_default(sqlite_file("primary"))
-        .add_bind("users_db", sqlite_file("users"))
-        .add_bind("logs_db", sqlite_file("logs"));
+    config.set_default(sqlite_file(kStep, "primary"))
+        .add_bind("users_db", sqlite_file(kStep, "users"))
+        .add_bind("logs_db", sqlite_file(kStep, "logs"));
     config.apply_environment();
     manydb::Database db(config);
     db.register_models<Product, User, Log>();

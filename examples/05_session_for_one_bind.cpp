@@ -9,7 +9,12 @@
 #include <stdexcept>
 #include <string>
 
+#include "example_support.hpp"
 #include "manydb/manydb.hpp"
+
+using example::expect;
+using example::sqlite_file;
+constexpr std::string_view kStep = "05";  // its SQLite files: $TMPDIR/manydb-examples/05
 
 namespace s = manydb::schema;
 using manydb::col;
@@ -37,23 +42,11 @@ struct User {
   }
 };
 
-namespace {
-
-std::string sqlite_file(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / "manydb-examples" / "05";
-  return "sqlite:///" + (dir / (name + ".db")).string();
-}
-
-void expect(bool ok, const std::string& what) {
-  if (!ok) throw std::runtime_error("check failed: " + what);
-}
-
-}  // namespace
-
 int main() {
   try {
     manydb::DatabaseConfig config;
-    config.set_default(sqlite_file("primary")).add_bind("users_db", sqlite_file("users"));
+    config.set_default(sqlite_file(kStep, "primary"))
+        .add_bind("users_db", sqlite_file(kStep, "users"));
     config.apply_environment();
     manydb::Database db(config);
     db.register_models<Product, User>();

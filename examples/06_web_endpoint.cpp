@@ -14,7 +14,11 @@
 #include <optional>
 #include <string>
 
+#include "example_support.hpp"
 #include "manydb/manydb.hpp"
+
+using example::sqlite_file;
+constexpr std::string_view kStep = "06";  // its SQLite files: $TMPDIR/manydb-examples/06
 
 namespace s = manydb::schema;
 namespace http = boost::beast::http;
@@ -67,11 +71,6 @@ struct PageView {
 namespace {
 
 using Response = http::response<http::string_body>;
-
-std::string sqlite_file(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / "manydb-examples" / "06";
-  return "sqlite:///" + (dir / (name + ".db")).string();
-}
 
 Response json_response(http::status status, const json::value& body) {
   Response r{status, 11};
@@ -168,10 +167,10 @@ int main(int argc, char** argv) {
     const bool once = argc > 1 && std::string(argv[1]) == "--once";
     const auto port = static_cast<unsigned short>(once ? 0 : argc > 1 ? std::stoi(argv[1]) : 8080);
     manydb::DatabaseConfig config;
-    config.set_default(sqlite_file("products"))
-        .add_bind("users", sqlite_file("users"))
-        .add_bind("orders", sqlite_file("orders"))
-        .add_bind("analytics", sqlite_file("analytics"));
+    config.set_default(sqlite_file(kStep, "products"))
+        .add_bind("users", sqlite_file(kStep, "users"))
+        .add_bind("orders", sqlite_file(kStep, "orders"))
+        .add_bind("analytics", sqlite_file(kStep, "analytics"));
     config.apply_environment();
     manydb::Database db(config);
     db.register_models<User, Order, PageView>();

@@ -11,7 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "example_support.hpp"
 #include "manydb/manydb.hpp"
+
+using example::expect;
+using example::sqlite_file;
+constexpr std::string_view kStep = "07";  // its SQLite files: $TMPDIR/manydb-examples/07
 
 namespace s = manydb::schema;
 using manydb::col;
@@ -65,15 +70,6 @@ struct OrderItem {
 
 namespace {
 
-std::string sqlite_file(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / "manydb-examples" / "07";
-  return "sqlite:///" + (dir / (name + ".db")).string();
-}
-
-void expect(bool ok, const std::string& what) {
-  if (!ok) throw std::runtime_error("check failed: " + what);
-}
-
 // Statements sent to every bind so far: how the example proves its query count.
 std::uint64_t statements(manydb::Database& db) {
   std::uint64_t n = 0;
@@ -115,9 +111,9 @@ std::int64_t place_order(manydb::Database& db, std::int64_t user_id,
 int main() {
   try {
     manydb::DatabaseConfig config;
-    config.set_default(sqlite_file("products"))
-        .add_bind("users", sqlite_file("users"))
-        .add_bind("orders", sqlite_file("orders"));
+    config.set_default(sqlite_file(kStep, "products"))
+        .add_bind("users", sqlite_file(kStep, "users"))
+        .add_bind("orders", sqlite_file(kStep, "orders"));
     config.apply_environment();
     manydb::Database db(config);
     db.register_models<Product, User, Order, OrderItem>();

@@ -12,7 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "example_support.hpp"
 #include "manydb/manydb.hpp"
+
+using example::expect;
+using example::sqlite_file;
+constexpr std::string_view kStep = "08";  // its SQLite files: $TMPDIR/manydb-examples/08
 
 namespace s = manydb::schema;
 using manydb::col;
@@ -65,15 +70,6 @@ struct Line {
 
 namespace {
 
-std::string sqlite_file(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / "manydb-examples" / "08";
-  return "sqlite:///" + (dir / (name + ".db")).string();
-}
-
-void expect(bool ok, const std::string& what) {
-  if (!ok) throw std::runtime_error("check failed: " + what);
-}
-
 // The seed's create_order: the order's id, or nullopt when a product is unknown or short of
 // stock, in which case nothing at all was written. Throws what a database throws; then too,
 // nothing was written anywhere.
@@ -114,7 +110,8 @@ std::int64_t orders_placed(manydb::Database& db) { return db.session().query<Ord
 int main() {
   try {
     manydb::DatabaseConfig config;
-    config.set_default(sqlite_file("products")).add_bind("orders", sqlite_file("orders"));
+    config.set_default(sqlite_file(kStep, "products"))
+        .add_bind("orders", sqlite_file(kStep, "orders"));
     config.apply_environment();
     manydb::Database db(config);
     db.register_models<Product, Order, OrderItem>();
