@@ -17,6 +17,7 @@
 
 #include "engine_fixture.hpp"
 #include "migrate/bind_lock.hpp"
+#include "wait_until.hpp"
 
 namespace manydb::testing {
 namespace {
@@ -108,17 +109,6 @@ class MigrateProcess {
   int status_ = -1;
 };
 
-// Polls `condition` until it holds or the deadline passes; false then.
-template <typename F>
-bool eventually(F condition) {
-  const auto deadline = Clock::now() + kDeadline;
-  while (!condition()) {
-    if (Clock::now() > deadline) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
-
 class MigrateProcesses : public EngineTest {
  protected:
   void SetUp() override {
@@ -183,7 +173,7 @@ class MigrateProcesses : public EngineTest {
   void expect_waiting(MigrateProcess& p, std::int64_t waiting) {
     ASSERT_TRUE(p.printed(kWaiting)) << p.output();
     if (backend() != Backend::sqlite) {
-      EXPECT_TRUE(eventually([&] { return waiting_on_server() == waiting; }))
+      EXPECT_TRUE(eventually([&] { return waiting_on_server() == waiting; }, kDeadline))
           << waiting_on_server() << " waiting on the server, expected " << waiting;
     }
     EXPECT_TRUE(p.running()) << p.output();

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "engine_fixture.hpp"
+#include "wait_until.hpp"
 
 namespace manydb::testing {
 namespace {
@@ -22,17 +23,6 @@ using migrate::Step;
 using migrate::StepStatus;
 using migrate::Target;
 using Versions = std::vector<std::int64_t>;
-
-// Polls `condition` until it holds or 20 s pass; false then.
-template <typename F>
-bool eventually(F condition) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
 
 class Migrate : public EngineTest {
  protected:

@@ -9,13 +9,20 @@
 
 namespace manydb::testing {
 
+// Whether `done` held within `limit`, polled: for a caller that asserts it with its own message.
 template <class Condition>
-void wait_until(Condition done, const char* what) {
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+bool eventually(Condition done, std::chrono::seconds limit = std::chrono::seconds(30)) {
+  const auto give_up = std::chrono::steady_clock::now() + limit;
   while (!done()) {
-    ASSERT_LT(std::chrono::steady_clock::now(), give_up) << what;
+    if (std::chrono::steady_clock::now() > give_up) return false;
     std::this_thread::yield();
   }
+  return true;
+}
+
+template <class Condition>
+void wait_until(Condition done, const char* what) {
+  ASSERT_TRUE(eventually(done)) << what;
 }
 
 }  // namespace manydb::testing
