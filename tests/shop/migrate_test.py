@@ -98,10 +98,9 @@ class Sqlite:
 
 
 def main():
-    if mode == "servers" and "MANYDB_TEST_MARIADB_URL" not in os.environ:
-        if os.environ.get("MANYDB_REQUIRE_ALL_ENGINES") == "1":
-            raise SystemExit("MANYDB_TEST_POSTGRES_URL / MANYDB_TEST_MARIADB_URL are not set")
-        print("skipped: no database servers (run through scripts/with-db)")
+    if mode == "servers" and shop_test_support.skipped_without(
+            ["MANYDB_TEST_POSTGRES_URL", "MANYDB_TEST_MARIADB_URL"],
+            "no database servers (run through scripts/with-db)"):
         return
     work = tempfile.mkdtemp(prefix="manydb-shop-migrate-")
     databases = Servers(work) if mode == "servers" else Sqlite(work)

@@ -38,6 +38,7 @@ import urllib.parse
 import http.client
 
 import shop_test_support
+from shop_test_support import wait_until
 
 build, root, mode = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), sys.argv[3]
 shop = os.path.join(build, "apps/shop/shop")
@@ -53,14 +54,6 @@ def check(ok, what):
     if not ok:
         failures.append(what)
     return ok
-
-
-def wait_until(predicate, what, timeout=60):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out waiting for {what}")
-        time.sleep(0.01)
 
 
 def with_database(url, database):
@@ -418,10 +411,9 @@ def exercise(databases, work):
 
 
 def main():
-    if mode == "servers" and "MANYDB_TEST_MARIADB_URL" not in os.environ:
-        if os.environ.get("MANYDB_REQUIRE_ALL_ENGINES") == "1":
-            raise SystemExit("MANYDB_TEST_POSTGRES_URL / MANYDB_TEST_MARIADB_URL are not set")
-        print("SKIPPING: no database servers (run through scripts/with-db)")
+    if mode == "servers" and shop_test_support.skipped_without(
+            ["MANYDB_TEST_POSTGRES_URL", "MANYDB_TEST_MARIADB_URL"],
+            "no database servers (run through scripts/with-db)"):
         return
     work = tempfile.mkdtemp(prefix="manydb-shop-move-")
     databases = Servers(work) if mode == "servers" else SqliteFiles(work)

@@ -29,10 +29,10 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 
 import shop_test_support
+from shop_test_support import wait_until
 
 build, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 shop = os.path.join(build, "apps/shop/shop")
@@ -91,14 +91,6 @@ def answers(url):
         return True
     except subprocess.CalledProcessError:
         return False
-
-
-def wait_until(predicate, what, timeout=60):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 class Databases:
@@ -314,11 +306,9 @@ def without_replicas(config, work, databases):
 
 
 def main():
-    if not os.environ.get("DATABASE_REPLICAS") or not os.environ.get("MANYDB_BIND_USERS_REPLICAS"):
-        if os.environ.get("MANYDB_REQUIRE_ALL_ENGINES") == "1":
-            print("FAIL: the replicas' environment is not set (scripts/with-db)")
-            return 1
-        print("SKIPPING: run under scripts/with-db, whose db-up starts the replicas")
+    if shop_test_support.skipped_without(
+            ["DATABASE_REPLICAS", "MANYDB_BIND_USERS_REPLICAS"],
+            "run under scripts/with-db, whose db-up starts the replicas"):
         return 0
     work = tempfile.mkdtemp()
     databases = Databases(work)

@@ -4,6 +4,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 
 
 def test_server_passwords(root):
@@ -81,3 +82,25 @@ class ShopServer:
     def text(self):
         with open(self.log_path) as f:
             return f.read()
+
+
+def skipped_without(variables, skipping):
+    """True when one of the environment `variables` (the test servers', set by scripts/with-db)
+    is unset: the test prints "SKIPPING: <skipping>" and is skipped, unless
+    MANYDB_REQUIRE_ALL_ENGINES=1, when it fails naming them."""
+    missing = [v for v in variables if not os.environ.get(v)]
+    if not missing:
+        return False
+    if os.environ.get("MANYDB_REQUIRE_ALL_ENGINES") == "1":
+        raise SystemExit(f"FAIL: {', '.join(missing)} not set (scripts/with-db sets them)")
+    print(f"SKIPPING: {skipping}")
+    return True
+
+
+def wait_until(predicate, what, timeout=60):
+    """Polls `predicate` until it holds; fails the test naming `what` after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out waiting for {what}")
+        time.sleep(0.01)

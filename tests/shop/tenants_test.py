@@ -323,11 +323,8 @@ def without_tenant_binds(work):
 
 
 def main():
-    if mode == "servers" and not os.environ.get("MANYDB_TEST_POSTGRES_URL"):
-        if os.environ.get("MANYDB_REQUIRE_ALL_ENGINES") == "1":
-            print("FAIL: MANYDB_TEST_POSTGRES_URL is not set (scripts/with-db)")
-            return 1
-        print("SKIPPING: run under scripts/with-db for the PostgreSQL tenants")
+    if mode == "servers" and shop_test_support.skipped_without(
+            ["MANYDB_TEST_POSTGRES_URL"], "run under scripts/with-db for the PostgreSQL tenants"):
         return 0
     work = tempfile.mkdtemp()
     databases = (PostgresTenants if mode == "servers" else SqliteTenants)(work)
