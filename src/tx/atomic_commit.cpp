@@ -21,6 +21,10 @@ using commit_log::kInsert;
 // the request waits that much longer only when its connection to that bind broke.
 constexpr std::chrono::milliseconds kOwnerPatience{1000};
 
+// Where the log's deletes run after the commit rather than inside it, they wait until this many
+// finished decisions have gathered: one round trip for them all.
+constexpr std::size_t kDeletesAfterCommit = 32;
+
 bool prepares(const Participant& p) { return p.engine->dialect().prepares(); }
 
 // The last participant that cannot prepare, else the last one.
@@ -89,6 +93,7 @@ class Coordinator {
     decide();
     failpoint("after_decision");
     finish_all();
+    trim_after_commit();
   }
 
  private:
@@ -146,7 +151,7 @@ class Coordinator {
   void decide() {
     Participant& d = parts_[decider_];
     Trims trims;
-    trims.take_from(*d.engine, true);
+    if (commit_log::deletes_ride_along(d.engine->dialect())) trims.take_from(*d.engine, true);
     const bool any_redo = has_redo();
     const Value record[] = {txid_, commit_log::kCommit, commit_log::now_ms(),
                             any_redo ? Value(redo_record()) : Value()};
@@ -164,6 +169,26 @@ class Coordinator {
       throw;
     }
     queue_markers(trims.decided);  // their decisions are gone: their markers may go next
+  }
+
+  // Where the log's deletes cannot ride along in the decision (their gap locks would make
+  // concurrent decisions deadlock on MariaDB), the decider's finished decisions are deleted after
+  // the commit on its connection, once enough have gathered. The commit is made: a failure here
+  // only gives the ids back for a later commit (or recovery) to delete.
+  void trim_after_commit() noexcept {
+    Engine& engine = *parts_[decider_].engine;
+    constexpr auto kDone = &Engine::CommitLogState::decisions_done;
+    if (commit_log::deletes_ride_along(engine.dialect()) ||
+        commit_log::queued(engine, kDone) < kDeletesAfterCommit)
+      return;
+    std::vector<std::string> ids = commit_log::take(engine, kDone);
+    try {
+      const std::vector<Value> values(ids.begin(), ids.end());
+      commit_log::delete_records(parts_[decider_].lease->connection(), values);
+      queue_markers(ids);
+    } catch (...) {
+      commit_log::give_back(engine, kDone, std::move(ids));
+    }
   }
 
   bool has_redo() const {

@@ -38,6 +38,17 @@ std::string delete_statement(std::size_t count) {
   return sql + ")";
 }
 
+void delete_records(Connection& connection, std::span<const Value> ids) {
+  if (ids.empty()) return;
+  if (const auto sql = connection.dialect().read_committed_next_transaction(); !sql.empty())
+    connection.execute_script(sql);
+  connection.query(delete_statement(ids.size()), ids);
+}
+
+bool deletes_ride_along(const Dialect& dialect) {
+  return dialect.read_committed_next_transaction().empty();
+}
+
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -208,6 +219,12 @@ void give_back(Engine& engine, std::vector<std::string> Engine::CommitLogState::
   std::lock_guard lock(state.mutex);
   auto& q = state.*queue;
   q.insert(q.end(), std::make_move_iterator(ids.begin()), std::make_move_iterator(ids.end()));
+}
+
+std::size_t queued(Engine& engine, std::vector<std::string> Engine::CommitLogState::*queue) {
+  auto& state = engine.commit_log();
+  std::lock_guard lock(state.mutex);
+  return (state.*queue).size();
 }
 
 }  // namespace manydb::commit_log

@@ -280,7 +280,7 @@ class Recovery {
         if (old_decision || old_other) ids.emplace_back(txid);
       }
       if (ids.empty()) continue;
-      guarded(n, [&] { n.conn->query(commit_log::delete_statement(ids.size()), ids); });
+      guarded(n, [&] { commit_log::delete_records(*n.conn, ids); });
     }
   }
 

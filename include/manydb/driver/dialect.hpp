@@ -76,6 +76,12 @@ class Dialect {
   // A statement that gathers planner statistics, run after a bulk load when the engine does not
   // gather them as rows are written (PostgreSQL); empty when it does.
   virtual std::string_view gather_statistics_statement() const { return {}; }
+  // A statement that makes the connection's next transaction READ COMMITTED, on an engine whose
+  // default isolation makes a DELETE lock the gaps beside the rows it looks for (InnoDB's
+  // REPEATABLE READ): housekeeping deletes (the commit log's) then run in a transaction of their
+  // own at that level, since inside an application's transaction those gap locks make
+  // concurrent commits deadlock. Empty where deletes take no gap locks.
+  virtual std::string_view read_committed_next_transaction() const { return {}; }
   // Appended to a SELECT so the rows it reads stay share-locked until the transaction ends
   // (a table move's backfill); empty where the transaction's write lock covers the whole
   // database already (SQLite's BEGIN IMMEDIATE).

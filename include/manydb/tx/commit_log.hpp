@@ -40,6 +40,13 @@ void ensure_table(Engine& engine, Lease& lease);
 // "DELETE FROM manydb_commit_log WHERE txid IN (?, ...)" for `count` ids.
 std::string delete_statement(std::size_t count);
 
+// Deletes the records `ids` in a transaction of their own on `connection` (outside any
+// transaction), at READ COMMITTED where the engine's default would lock gaps.
+void delete_records(Connection& connection, std::span<const Value> ids);
+// Whether the engine's log deletes may ride along inside an application's transaction: not
+// where they would lock gaps (see Dialect::read_committed_next_transaction).
+bool deletes_ride_along(const Dialect& dialect);
+
 // Milliseconds since the epoch: decided_at.
 std::int64_t now_ms();
 
@@ -63,5 +70,7 @@ std::vector<std::string> take(Engine& engine,
                               std::size_t most = 256);
 void give_back(Engine& engine, std::vector<std::string> Engine::CommitLogState::*queue,
                std::vector<std::string> ids);
+// How many ids `queue` holds.
+std::size_t queued(Engine& engine, std::vector<std::string> Engine::CommitLogState::*queue);
 
 }  // namespace manydb::commit_log

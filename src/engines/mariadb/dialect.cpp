@@ -39,6 +39,9 @@ class MariadbDialect final : public Dialect {
   // MariaDB has INSERT ... RETURNING (10.5) but no UPDATE ... RETURNING.
   bool supports_update_returning() const override { return false; }
   std::string_view lock_for_share() const override { return " LOCK IN SHARE MODE"; }
+  std::string_view read_committed_next_transaction() const override {
+    return "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
+  }
   std::string bulk_copy_settings(std::int64_t wait_ms) const override {
     return "SET SESSION innodb_lock_wait_timeout = " +
            std::to_string((std::max<std::int64_t>(wait_ms, 0) + 999) / 1000) +
