@@ -102,7 +102,7 @@ void SqliteConnection::open(const Url& url) {
 
 void SqliteConnection::configure(const Url& url) {
   busy_timeout_ = std::chrono::milliseconds(std::stoi(url.param("busy_timeout", "5000")));
-  sqlite3_busy_timeout(db_, static_cast<int>(busy_timeout_.count()));
+  busy_wait_.install(db_, busy_timeout_);
   const bool memory = url.is_memory();
   const auto journal = choice(url, "journal_mode", memory ? "MEMORY" : "WAL",
                               {"WAL", "DELETE", "TRUNCATE", "PERSIST", "MEMORY", "OFF"});

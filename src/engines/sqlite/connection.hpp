@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "engines/sqlite/busy_wait.hpp"
 #include "engines/sqlite/cursor.hpp"
 #include "engines/sqlite/wal_sync.hpp"
 #include "engines/sqlite/write_gate.hpp"
@@ -81,6 +82,7 @@ class SqliteConnection final : public Connection {
   std::shared_ptr<WalSync> wal_sync_;  // set with synchronous=group
   bool unsynced_write_ = false;        // written since the last sync (synchronous=group only)
   std::chrono::milliseconds busy_timeout_{5000};
+  BusyWait busy_wait_;
   struct Finalize {
     void operator()(Prepared& statement) const;
   };
