@@ -201,6 +201,15 @@ class RestoreLockWait {
   bool restored_ = false;
 };
 
+// With a rate limit, sleeps until `rows` copied since `began` are no more than the limit allows.
+void keep_to_rate(const BackfillOptions& options, std::int64_t rows,
+                  std::chrono::steady_clock::time_point began) {
+  if (options.max_rows_per_second == 0) return;
+  const std::chrono::duration<double> due(static_cast<double>(rows) /
+                                          static_cast<double>(options.max_rows_per_second));
+  std::this_thread::sleep_until(began + std::chrono::duration_cast<std::chrono::microseconds>(due));
+}
+
 std::int64_t count_rows(Lease& lease, const schema::TableInfo& table) {
   auto& c = lease.query("SELECT count(*) FROM " + lease->dialect().quote_identifier(table.name));
   c.next();
@@ -247,6 +256,7 @@ BackfillResult TableMove::backfill(const BackfillOptions& options) {
       result.finished = true;
       break;
     }
+    keep_to_rate(options, result.rows_copied, began);
   }
   restore_a.restore();
   restore_b.restore();

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <set>
 #include <thread>
@@ -191,6 +192,18 @@ TEST_P(TableMoveTest, BackfillStopsAndResumesFromItsResumeKey) {
   EXPECT_EQ(rest.rows_copied, 34);
   EXPECT_EQ(move().status()->rows_copied, 50);
   EXPECT_TRUE(move().status()->backfilled);
+  expect_same_rows();
+}
+
+// A rate limit paces the backfill: 30 rows at 100 rows/s cannot take less than 0.3 s.
+TEST_P(TableMoveTest, AMaximumRatePacesTheBackfill) {
+  fill(30);
+  move().start();
+  const auto began = std::chrono::steady_clock::now();
+  const auto result = move().backfill({.batch = 10, .max_rows_per_second = 100});
+  EXPECT_GE(std::chrono::steady_clock::now() - began, std::chrono::milliseconds(300));
+  EXPECT_TRUE(result.finished);
+  EXPECT_EQ(result.rows_copied, 30);
   expect_same_rows();
 }
 
@@ -452,7 +465,9 @@ TEST_P(TableMoveTest, TheCommandsRunEachPhase) {
   cli::mount_move_commands(
       app, [&]() -> Database& { return *db_; }, {.progress_bar = false}, out);
   EXPECT_EQ(run_cli(app, {"t", "move", "start", "move_item"}), 0);
-  EXPECT_EQ(run_cli(app, {"t", "move", "backfill", "move_item", "--batch", "5"}), 0);
+  EXPECT_EQ(
+      run_cli(app, {"t", "move", "backfill", "move_item", "--batch", "5", "--max-rate", "1000000"}),
+      0);
   EXPECT_NE(out.str().find("41% 5/12 rows"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("12 rows in 3 batches; backfill finished"), std::string::npos);
   db_->execute("dst", "DELETE FROM move_item WHERE id = 12");

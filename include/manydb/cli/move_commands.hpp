@@ -35,6 +35,7 @@ struct MoveArgs {
   std::string table;
   std::size_t batch = 10'000;
   std::size_t max_batches = 0;  // 0: until done
+  std::size_t max_rate = 0;     // rows per second, 0: as fast as it goes
   std::size_t range_rows = 10'000;
 };
 
@@ -94,12 +95,16 @@ inline void add_move_backfill(CLI::App& move, std::function<Database&()> databas
   cmd->add_option("--batch", args->batch, "rows per batch (default 10000)")
       ->check(CLI::Range(1, 1'000'000));
   cmd->add_option("--max-batches", args->max_batches, "stop after this many batches");
+  cmd->add_option("--max-rate", args->max_rate,
+                  "copy at most this many rows per second, leaving the service its share of the "
+                  "machine (default: as fast as it goes)");
   cmd->callback([database, args, options, &out] {
     Database& db = database();
     migrate::TableMove move(db, moving_table(db, args->table));
     migrate::BackfillOptions o;
     o.batch = args->batch;
     if (args->max_batches > 0) o.max_batches = args->max_batches;
+    o.max_rows_per_second = args->max_rate;
     o.on_progress = [&](const migrate::BackfillProgress& p) {
       out << progress_line(p, options.progress_bar) << std::flush;
     };

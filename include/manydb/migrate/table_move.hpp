@@ -48,6 +48,10 @@ struct BackfillOptions {
   // whole seconds; SQLite: the file's busy_timeout instead).
   std::int64_t lock_wait_ms = 1'000;
   int attempts = 20;  // runs of one batch before the backfill gives up with the last error
+  // At most this many rows a second on average: the backfill pauses after a batch that came
+  // early, leaving the servers and cores it shares with the application their time. 0: as fast
+  // as it goes.
+  std::size_t max_rows_per_second = 0;
   std::function<void(const BackfillProgress&)> on_progress{};  // after each batch
 };
 
