@@ -40,6 +40,11 @@ void Connection::commit_prepared(std::string_view) { cannot_prepare(*this); }
 void Connection::rollback_prepared(std::string_view) { cannot_prepare(*this); }
 std::vector<std::string> Connection::prepared_transactions(std::string_view) { return {}; }
 
+void Connection::copy_rows(std::string_view, std::size_t, std::span<const Value>) {
+  throw_database_error(ErrorKind::programming, bind(), "",
+                       std::string(dialect().name()) + " has no bulk copy: use multi-row INSERTs");
+}
+
 // An xid is pasted into SQL text (neither engine takes it as a parameter): only characters
 // that need no quoting anywhere.
 void Connection::check_xid(std::string_view xid) const {

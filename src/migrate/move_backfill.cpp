@@ -34,8 +34,18 @@ std::vector<Value> read_rows(Lease& a, const MoveRows& rows, const std::optional
   return values;
 }
 
+// COPY into a temporary table, then one INSERT ... SELECT skipping the keys B holds already:
+// several times faster than INSERTs with bound parameters where the engine has COPY.
+void copy_skipping(Lease& b, const MoveRows& rows, const std::vector<Value>& values) {
+  const Dialect& dialect = b->dialect();
+  b.query(rows.create_stage(dialect), {}, false).next();
+  b->copy_rows(rows.copy_into_stage(dialect), rows.columns(), values);
+  b.query(rows.insert_from_stage(dialect), {}, false).next();
+}
+
 // Multi-row INSERTs of `values` into B, skipping the keys B holds already (dual writes).
 void insert_skipping(Lease& b, const MoveRows& rows, const std::vector<Value>& values) {
+  if (b->dialect().copies_rows()) return copy_skipping(b, rows, values);
   const std::size_t n = rows.columns();
   const std::size_t total = values.size() / n;
   for (std::size_t at = 0; at < total;) {

@@ -93,6 +93,26 @@ std::string MoveRows::insert_skipping(const Dialect& dialect, std::size_t rows) 
   return sql + dialect.skip_existing_keys(dialect.quote_identifier(table_.columns[key()].name));
 }
 
+namespace {
+constexpr std::string_view kStage = "pg_temp.manydb_move_stage";
+}
+
+std::string MoveRows::create_stage(const Dialect& dialect) const {
+  return "CREATE TEMPORARY TABLE manydb_move_stage (LIKE " + dialect.quote_identifier(table_.name) +
+         ") ON COMMIT DROP";
+}
+
+std::string MoveRows::copy_into_stage(const Dialect& dialect) const {
+  return "COPY " + std::string(kStage) + " (" + column_list(dialect) + ") FROM STDIN";
+}
+
+std::string MoveRows::insert_from_stage(const Dialect& dialect) const {
+  const std::string columns = column_list(dialect);
+  return "INSERT INTO " + dialect.quote_identifier(table_.name) + " (" + columns + ") SELECT " +
+         columns + " FROM " + std::string(kStage) +
+         dialect.skip_existing_keys(dialect.quote_identifier(table_.columns[key()].name));
+}
+
 // SQLite binds at most 32,766 parameters, the servers 65,535.
 std::size_t MoveRows::rows_per_insert() const {
   return std::max<std::size_t>(1, 32'000 / std::max<std::size_t>(1, columns()));

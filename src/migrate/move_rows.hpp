@@ -40,6 +40,12 @@ class MoveRows {
   Value read_key(const Cursor& cursor) const;
   // INSERT of `rows` rows, skipping the keys there already.
   std::string insert_skipping(const Dialect& dialect, std::size_t rows) const;
+  // The bulk path where the dialect copies_rows(): a temporary table of the same columns,
+  // dropped when the transaction ends, the COPY into it, and the INSERT ... SELECT from it
+  // that skips the keys there already.
+  std::string create_stage(const Dialect& dialect) const;
+  std::string copy_into_stage(const Dialect& dialect) const;
+  std::string insert_from_stage(const Dialect& dialect) const;
   // Rows per INSERT within the engines' parameter limits.
   std::size_t rows_per_insert() const;
 

@@ -113,6 +113,13 @@ class Connection {
   // `prefix`, in no order.
   virtual std::vector<std::string> prepared_transactions(std::string_view prefix);
 
+  // Appends rows to a table through the engine's bulk path, where dialect().copies_rows()
+  // (PostgreSQL's COPY FROM STDIN, text format): `copy_statement` is "COPY t (a, b) FROM STDIN"
+  // and `values` holds rows of `columns` values each, in that order. Throws as query() does;
+  // ProgrammingError on an engine without one.
+  virtual void copy_rows(std::string_view copy_statement, std::size_t columns,
+                         std::span<const Value> values);
+
   // A round trip to the server; false when the connection is dead.
   virtual bool ping() = 0;
   // True once the connection was lost: a pool must discard it rather than reuse it.

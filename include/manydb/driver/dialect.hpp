@@ -68,6 +68,8 @@ class Dialect {
   // A write transaction's BEGIN takes a lock that other writers wait for (SQLite's BEGIN
   // IMMEDIATE): a transaction begins at its first write, not at its first read.
   virtual bool begin_blocks_writers() const { return false; }
+  // Whether Connection::copy_rows has a bulk path (PostgreSQL's COPY) faster than INSERTs.
+  virtual bool copies_rows() const { return false; }
   // Whether a transaction can be prepared for two-phase commit (Connection::prepare).
   virtual bool prepares() const { return false; }
   // Whether a transaction that may be prepared must say so when it begins (MariaDB's XA START):

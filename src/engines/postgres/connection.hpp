@@ -27,6 +27,8 @@ class PgConnection final : public Connection {
   Cursor& run_statement(std::string_view sql, std::span<const Value> params) override;
   void run_batch(const Batch& batch) override;
   void execute_script(std::string_view sql) override;
+  void copy_rows(std::string_view copy_statement, std::size_t columns,
+                 std::span<const Value> values) override;
   std::int64_t last_insert_id() override;
 
   void begin(TxMode mode) override;
@@ -82,6 +84,10 @@ class PgConnection final : public Connection {
   bool read_pipeline(std::span<ResultPtr> results, Clock::time_point deadline);
   Clock::time_point deadline() const;
   void await(Clock::time_point deadline);
+  // Sends what libpq holds, reading what the server says meanwhile, until `deadline`.
+  void flush_output(Clock::time_point deadline);
+  void put_copy_data(std::string_view chunk, Clock::time_point deadline);
+  void end_copy(Clock::time_point deadline);
   ResultPtr next_result(Clock::time_point deadline);
   ResultPtr finish(int sent);
   [[noreturn]] void time_out();

@@ -43,6 +43,7 @@ class PostgresDialect final : public Dialect {
   }
   bool pipelines() const override { return true; }
   bool prepares() const override { return true; }
+  bool copies_rows() const override { return true; }
   const Replication* replication() const override { return &postgres::replication(); }
   std::string_view utc_now_default() const override { return "(now() AT TIME ZONE 'UTC')"; }
   // AVG of a bigint is numeric there.
