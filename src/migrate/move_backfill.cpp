@@ -34,18 +34,41 @@ std::vector<Value> read_rows(Lease& a, const MoveRows& rows, const std::optional
   return values;
 }
 
-// COPY into a temporary table, then one INSERT ... SELECT skipping the keys B holds already:
-// several times faster than INSERTs with bound parameters where the engine has COPY.
-void copy_skipping(Lease& b, const MoveRows& rows, const std::vector<Value>& values) {
+// Whether B holds a row with a key in (after, last]: one a dual write inserted.
+bool holds_any(Lease& b, const MoveRows& rows, const std::optional<Value>& after,
+               const Value& last) {
+  std::vector<Value> params;
+  if (after) params.push_back(*after);
+  params.push_back(last);
+  auto& cursor = b.query(rows.select_any_in_range(b->dialect(), after.has_value()), params, false);
+  const bool any = cursor.next();
+  while (cursor.next()) {
+  }
+  return any;
+}
+
+// Where the engine has COPY: straight into the table when B holds none of the batch's keys
+// (the usual case: dual writes insert new keys, above A's), else into a temporary table and
+// then one INSERT ... SELECT skipping the keys B holds. A dual write that inserts one of the
+// batch's keys during the COPY makes it fail with UniqueViolation: the batch runs again, and
+// then takes the second way.
+void copy_skipping(Lease& b, const MoveRows& rows, const std::vector<Value>& values,
+                   const std::optional<Value>& after) {
   const Dialect& dialect = b->dialect();
+  const Value& last = values[values.size() - rows.columns() + rows.key()];
+  if (!holds_any(b, rows, after, last)) {
+    return b->copy_rows(rows.copy_into_table(dialect), rows.columns(), values);
+  }
   b.query(rows.create_stage(dialect), {}, false).next();
   b->copy_rows(rows.copy_into_stage(dialect), rows.columns(), values);
   b.query(rows.insert_from_stage(dialect), {}, false).next();
 }
 
 // Multi-row INSERTs of `values` into B, skipping the keys B holds already (dual writes).
-void insert_skipping(Lease& b, const MoveRows& rows, const std::vector<Value>& values) {
-  if (b->dialect().copies_rows()) return copy_skipping(b, rows, values);
+void insert_skipping(Lease& b, const MoveRows& rows, const std::vector<Value>& values,
+                     const std::optional<Value>& after) {
+  if (values.empty()) return;
+  if (b->dialect().copies_rows()) return copy_skipping(b, rows, values, after);
   const std::size_t n = rows.columns();
   const std::size_t total = values.size() / n;
   for (std::size_t at = 0; at < total;) {
@@ -127,7 +150,7 @@ Batch copy_batch_locked(Lease& a, Lease& b, const MoveRows& rows, const std::str
   const Batch batch = batch_of(values, rows, options.batch, resume);
   Transaction on_b(b, TxMode::write);
   bulk_copy_settings(b, options);
-  insert_skipping(b, rows, values);
+  insert_skipping(b, rows, values, after);
   finish_on_b(on_b, b, table, batch);
   on_a.commit();
   return batch;
@@ -148,7 +171,7 @@ std::optional<Batch> copy_batch_optimistic(Lease& a, Lease& b, const MoveRows& r
   const Batch batch = batch_of(values, rows, options.batch, resume);
   Transaction on_b(b, TxMode::write);
   bulk_copy_settings(b, options);
-  insert_skipping(b, rows, values);
+  insert_skipping(b, rows, values, after);
   Transaction on_a(a, TxMode::write);
   bulk_copy_settings(a, options);
   const Value& last = values[values.size() - rows.columns() + rows.key()];
@@ -179,8 +202,10 @@ Batch copy_batch_retrying(Lease& a, Lease& b, const MoveRows& rows, const std::s
     try {
       return copy_batch(a, b, rows, table, after, resume, options);
     } catch (const Error& e) {
+      // UniqueViolation: a dual write inserted one of the batch's keys during its COPY.
       const bool busy = dynamic_cast<const TransactionRollback*>(&e) ||
-                        dynamic_cast<const LockTimeout*>(&e) || e.retryable();
+                        dynamic_cast<const LockTimeout*>(&e) ||
+                        dynamic_cast<const UniqueViolation*>(&e) || e.retryable();
       if (!busy || attempt >= options.attempts) throw;
     }
     // The dual write that held the lock commits meanwhile: a growing pause, not a busy loop.

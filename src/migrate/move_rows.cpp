@@ -102,6 +102,17 @@ std::string MoveRows::create_stage(const Dialect& dialect) const {
          ") ON COMMIT DROP";
 }
 
+std::string MoveRows::copy_into_table(const Dialect& dialect) const {
+  return "COPY " + dialect.quote_identifier(table_.name) + " (" + column_list(dialect) +
+         ") FROM STDIN";
+}
+
+std::string MoveRows::select_any_in_range(const Dialect& dialect, bool has_after) const {
+  const std::string k = dialect.quote_identifier(table_.columns[key()].name);
+  return "SELECT 1 FROM " + dialect.quote_identifier(table_.name) + " WHERE " +
+         (has_after ? k + " > ? AND " : "") + k + " <= ? LIMIT 1";
+}
+
 std::string MoveRows::copy_into_stage(const Dialect& dialect) const {
   return "COPY " + std::string(kStage) + " (" + column_list(dialect) + ") FROM STDIN";
 }

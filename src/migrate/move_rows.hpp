@@ -44,6 +44,9 @@ class MoveRows {
   // dropped when the transaction ends, the COPY into it, and the INSERT ... SELECT from it
   // that skips the keys there already.
   std::string create_stage(const Dialect& dialect) const;
+  std::string copy_into_table(const Dialect& dialect) const;
+  // SELECT 1 WHERE key > ? (when has_after) AND key <= ? LIMIT 1: whether a range holds a row.
+  std::string select_any_in_range(const Dialect& dialect, bool has_after) const;
   std::string copy_into_stage(const Dialect& dialect) const;
   std::string insert_from_stage(const Dialect& dialect) const;
   // Rows per INSERT within the engines' parameter limits.
