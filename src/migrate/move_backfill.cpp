@@ -64,7 +64,8 @@ void copy_skipping(Lease& b, const MoveRows& rows, const std::vector<Value>& val
   b.query(rows.insert_from_stage(dialect), {}, false).next();
 }
 
-// Multi-row INSERTs of `values` into B, skipping the keys B holds already (dual writes).
+// `values` into B, skipping the keys B holds already (dual writes): through COPY where the
+// engine has it, else multi-row INSERTs.
 void insert_skipping(Lease& b, const MoveRows& rows, const std::vector<Value>& values,
                      const std::optional<Value>& after) {
   if (values.empty()) return;
