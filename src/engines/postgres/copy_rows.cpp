@@ -66,6 +66,11 @@ void append_field(std::string& out, const Value& v) {
 void PgConnection::copy_rows(std::string_view copy_statement, std::size_t columns,
                              std::span<const Value> values) {
   require_usable();
+  if (columns == 0 || values.size() % columns != 0) {
+    throw_database_error(ErrorKind::programming, bind(), "",
+                         "copy_rows: " + std::to_string(values.size()) +
+                             " values do not make rows of " + std::to_string(columns));
+  }
   cursor_.reset(nullptr);
   if (pending_) send_pending_begin();
   ResultPtr started = finish(PQsendQuery(conn_, std::string(copy_statement).c_str()));
