@@ -39,6 +39,24 @@ class TwoPhase : public EngineTest {
     return n;
   }
   std::string xid(const std::string& name) const { return prefix_ + name; }
+  // Closes `owner`, the connection that prepared a branch, and on MariaDB waits until its
+  // session has left the server: it ends a closed session asynchronously, and until then no
+  // other connection may finish the branch (XAER_NOTA).
+  void close_preparing(std::unique_ptr<Connection>& owner) {
+    if (backend() != Backend::mariadb) return owner.reset();
+    const std::int64_t id = std::stoll(session_id(*owner));
+    owner.reset();
+    wait_until(
+        [&] {
+          Cursor& c = admin_->query(
+              "SELECT COUNT(*) FROM information_schema.processlist WHERE id = ?", {id});
+          c.next();
+          const bool gone = c.get<std::int64_t>(0) == 0;
+          admin_->reset_cursor();
+          return gone;
+        },
+        "the preparing session has left the server");
+  }
 
   std::string t_, prefix_;
 };
@@ -70,12 +88,11 @@ TEST_P(TwoPhase, RollbackPreparedLeavesNothing) {
     EXPECT_FALSE(connect()->dialect().prepares());
     return;
   }
-  {
-    auto c = connect();
-    c->begin_branch(xid("r"), TxMode::write);
-    c->execute("INSERT INTO " + t_ + " (id) VALUES (?)", {2});
-    c->prepare_transaction(xid("r"));
-  }  // the preparing connection is closed: the branch stays, for any connection to finish
+  auto c = connect();
+  c->begin_branch(xid("r"), TxMode::write);
+  c->execute("INSERT INTO " + t_ + " (id) VALUES (?)", {2});
+  c->prepare_transaction(xid("r"));
+  close_preparing(c);  // the branch stays, for any connection to finish
   EXPECT_EQ(admin_->prepared_transactions(prefix_).size(), 1u);
   admin_->rollback_prepared(xid("r"));
   EXPECT_EQ(rows(*admin_), 0);
@@ -117,20 +134,8 @@ TEST_P(TwoPhase, AnotherConnectionFinishesABranchOnceThePreparingOneIsGone) {
   owner->prepare_transaction(xid("o"));
   if (backend() == Backend::mariadb) {
     EXPECT_THROW(admin_->commit_prepared(xid("o")), NotFound);
-    const std::string id = session_id(*owner);
-    owner.reset();
-    // The server ends a closed session asynchronously; the branch is free once it is gone.
-    wait_until(
-        [&] {
-          Cursor& c = admin_->query(
-              "SELECT COUNT(*) FROM information_schema.processlist WHERE id = ?", {std::stoll(id)});
-          c.next();
-          const bool gone = c.get<std::int64_t>(0) == 0;
-          admin_->reset_cursor();
-          return gone;
-        },
-        "the preparing session has left the server");
   }
+  close_preparing(owner);
   admin_->commit_prepared(xid("o"));
   EXPECT_EQ(rows(*admin_), 1);
 }
