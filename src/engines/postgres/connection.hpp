@@ -84,8 +84,6 @@ class PgConnection final : public Connection {
   bool read_pipeline(std::span<ResultPtr> results, Clock::time_point deadline);
   Clock::time_point deadline() const;
   void await(Clock::time_point deadline);
-  // Sends what libpq holds, reading what the server says meanwhile, until `deadline`.
-  void flush_output(Clock::time_point deadline);
   void put_copy_data(std::string_view chunk, Clock::time_point deadline);
   void end_copy(Clock::time_point deadline);
   ResultPtr next_result(Clock::time_point deadline);

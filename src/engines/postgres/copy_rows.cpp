@@ -1,7 +1,5 @@
 // PgConnection::copy_rows: COPY FROM STDIN in text format, on the non-blocking connection, every
 // wait bounded by the statement timeout as the other statements' are.
-#include <poll.h>
-
 #include <charconv>
 #include <cmath>
 
@@ -109,7 +107,7 @@ void PgConnection::put_copy_data(std::string_view chunk, Clock::time_point until
   for (;;) {
     const int queued = PQputCopyData(conn_, chunk.data(), static_cast<int>(chunk.size()));
     if (queued < 0) fail(nullptr);  // the connection's own error
-    flush_output(until);
+    await(until);                   // sends what libpq holds: in COPY IN it is never busy
     if (queued == 1) return;
   }
 }
@@ -118,27 +116,8 @@ void PgConnection::end_copy(Clock::time_point until) {
   for (;;) {
     const int queued = PQputCopyEnd(conn_, nullptr);
     if (queued < 0) fail(nullptr);
-    flush_output(until);
+    await(until);  // sends what libpq holds: in COPY IN it is never busy
     if (queued == 1) return;
-  }
-}
-
-void PgConnection::flush_output(Clock::time_point until) {
-  for (;;) {
-    const int unsent = PQflush(conn_);
-    if (unsent < 0) fail(nullptr);
-    if (unsent == 0) return;
-    pollfd fd{PQsocket(conn_), POLLIN | POLLOUT, 0};
-    int wait_ms = -1;
-    if (until != Clock::time_point::max()) {
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now());
-      if (left.count() <= 0) time_out();
-      wait_ms = static_cast<int>(left.count());
-    }
-    // The server may answer (an error) before it has read everything: read it, or neither moves.
-    if (poll(&fd, 1, wait_ms) > 0 && (fd.revents & POLLIN) && !PQconsumeInput(conn_)) {
-      fail(nullptr);
-    }
   }
 }
 
