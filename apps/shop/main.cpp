@@ -31,6 +31,7 @@ struct ServeOptions {
   std::string config_file;               // for its [analytics] table
   std::string orders_commit = "atomic";  // or "best-effort"
   std::string page_views;                // "on" or "off": overrides [analytics] page_views
+  int cache_names_ms = 0;                // > 0: product names and usernames from a read cache
 };
 
 int serve(manydb::Database& db, const ServeOptions& options) {
@@ -48,6 +49,13 @@ int serve(manydb::Database& db, const ServeOptions& options) {
     return 2;
   }
   auto& page_views = *page_views_storage;
+  if (options.cache_names_ms > 0) {
+    // GET /orders/{id} shows only their names from it: stock and prices are always read.
+    const manydb::ReadCacheSettings cache{.max_entries = 100'000,
+                                          .ttl = std::chrono::milliseconds(options.cache_names_ms)};
+    db.cache_reads<shop::Product>(cache);
+    db.cache_reads<shop::User>(cache);
+  }
   shop::Service service(db, page_views,
                         options.orders_commit == "best-effort" ? manydb::Commit::best_effort
                                                                : manydb::Commit::atomic);
@@ -128,6 +136,11 @@ int main(int argc, char** argv) {
       ->add_option("--page-views", serve_options.page_views,
                    "record page views: on or off (default: [analytics] page_views)")
       ->check(CLI::IsMember({"on", "off"}));
+  serve_cmd
+      ->add_option("--cache-names", serve_options.cache_names_ms,
+                   "serve the product names and usernames of GET /orders/{id} from a read cache "
+                   "that keeps each row this many milliseconds (default 0: off)")
+      ->check(CLI::Range(0, 3'600'000));
 
   shop::SeedOptions seed_options;
   auto* seed_cmd = app.add_subcommand("seed", "Create the tables and fill them with demo data");

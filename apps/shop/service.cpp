@@ -230,9 +230,10 @@ Response Service::get_order(const Request& request) {
                          .filter_by(&OrderItem::order_id, order->id)
                          .order_by(manydb::asc(&OrderItem::id))
                          .all();
-  // Cross-database, without N+1: one query per bind whatever the number of items.
-  const auto products = s.load_related<&OrderItem::product_id>(items);
-  const auto users = s.load_related<&Order::user_id>(std::vector<Order>{*order});
+  // Cross-database, without N+1: one query per bind whatever the number of items. Only names are
+  // shown from these, so they may come from the read cache (shop serve --cache-names).
+  const auto products = s.load_related<&OrderItem::product_id>(items, manydb::cached);
+  const auto users = s.load_related<&Order::user_id>(std::vector<Order>{*order}, manydb::cached);
   JsonWriter w;
   w.begin_object().key("id").value(order->id).key("user").begin_object();
   w.key("id").value(order->user_id).key("username");
@@ -344,11 +345,41 @@ void write_page_views(manydb::PrometheusWriter& out, const PageViewStats& stats)
 
 }  // namespace
 
+namespace {
+
+// The read caches (shop serve --cache-names), one sample per cached model.
+void write_read_caches(manydb::PrometheusWriter& out,
+                       const std::vector<manydb::ReadCacheStats>& caches) {
+  using Type = manydb::PrometheusWriter::Type;
+  if (caches.empty()) return;
+  auto family = [&](const char* name, Type type, const char* help, auto value) {
+    out.family(name, type, help);
+    for (const auto& c : caches)
+      out.sample({{"bind", c.bind}, {"table", c.table}}, static_cast<std::uint64_t>(value(c)));
+  };
+  using Stats = manydb::ReadCacheStats;
+  family("manydb_read_cache_entries", Type::gauge, "Rows in the model's read cache.",
+         [](const Stats& c) { return c.entries; });
+  family("manydb_read_cache_hits_total", Type::counter, "Rows served from the read cache.",
+         [](const Stats& c) { return c.hits; });
+  family("manydb_read_cache_misses_total", Type::counter,
+         "Rows asked of the read cache that it did not hold (or held expired).",
+         [](const Stats& c) { return c.misses; });
+  family("manydb_read_cache_invalidations_total", Type::counter,
+         "Rows or whole caches dropped by this process's writes.",
+         [](const Stats& c) { return c.invalidations; });
+  family("manydb_read_cache_evictions_total", Type::counter, "Rows dropped to make room.",
+         [](const Stats& c) { return c.evictions; });
+}
+
+}  // namespace
+
 Response Service::metrics(const Request&) {
   manydb::PrometheusWriter out;
   manydb::write_prometheus(out, db_.metrics());
   if (http_metrics_) http_metrics_->write(out);
   write_page_views(out, page_views_.stats());
+  write_read_caches(out, db_.read_cache_stats());
   Response response;
   response.body = out.take();
   response.content_type = manydb::kPrometheusContentType;

@@ -1,6 +1,7 @@
 #include "manydb/core/value.hpp"
 
 #include <cstdio>
+#include <functional>
 
 #include "manydb/core/errors.hpp"
 
@@ -67,6 +68,14 @@ Blob to_blob(std::string_view bytes) {
   Blob out(bytes.size());
   for (std::size_t i = 0; i < bytes.size(); ++i) out[i] = static_cast<std::byte>(bytes[i]);
   return out;
+}
+
+std::size_t hash_value(const Value& v) {
+  switch (v.type()) {
+    case ValueType::int64: return std::hash<std::int64_t>{}(v.as_int64());
+    case ValueType::text: return std::hash<std::string>{}(v.as_text());
+    default: return std::hash<std::string>{}(v.to_display());
+  }
 }
 
 }  // namespace manydb

@@ -1,5 +1,7 @@
 #include "manydb/database/database.hpp"
 
+#include "manydb/core/statement_kind.hpp"
+
 namespace manydb {
 
 namespace {
@@ -67,7 +69,9 @@ Database Database::from_environment() {
 
 Result Database::execute(std::string_view bind, std::string_view sql,
                          std::span<const Value> params) {
-  return engine(bind).execute(sql, params);
+  Result result = engine(bind).execute(sql, params);
+  if (!reads_only(sql)) binds_->caches().invalidate_bind(bind);  // its rows are not known
+  return result;
 }
 
 std::vector<std::pair<std::string, Health>> Database::check_health(

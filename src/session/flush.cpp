@@ -371,6 +371,7 @@ void Session::update(Tracked& t) {
                              "') was deleted by someone else; its changes could not be written",
                          *route.write, ErrorCodes{}, statement.sql);
   }
+  invalidate_cached(table, t.key());
   // On the mirror the row may not be copied yet (the backfill copies it later): no check.
   if (route.mirror) {
     BindState& m = use(*route.mirror, true);
@@ -396,6 +397,7 @@ void Session::erase(Tracked& t, bool commit_last) {
     const auto again = compile_delete(table, key_equals(table, t.key()), m.engine->dialect());
     m.lease.query(again.sql, again.params, false);
   }
+  invalidate_cached(table, t.key());
   identity_.erase({&table, t.key()});
   flush_detach(t);
 }

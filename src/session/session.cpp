@@ -15,13 +15,7 @@ using detail::Tracked;
 
 namespace detail {
 std::size_t IdentityHash::operator()(const IdentityKey& k) const {
-  const Value& v = k.key;
-  std::size_t h = 0;
-  switch (v.type()) {  // keys are nearly always integers or text: those hash without a copy
-    case ValueType::int64: h = std::hash<std::int64_t>{}(v.as_int64()); break;
-    case ValueType::text: h = std::hash<std::string>{}(v.as_text()); break;
-    default: h = std::hash<std::string>{}(v.to_display()); break;
-  }
+  const std::size_t h = hash_value(k.key);
   return h ^ (std::hash<const void*>{}(k.table) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
 }
 }  // namespace detail
@@ -91,6 +85,7 @@ Session::BindState& Session::use(const std::string& bind, bool write) {
 // commit log exists (created once per engine, outside the transaction, where MariaDB's DDL
 // would commit it), MariaDB's transaction is an XA branch, SQLite's statements are recorded.
 void Session::begin_on(BindState& b) {
+  if (engines_.caches().any()) b.cache_epoch = engines_.caches().epoch();
   // A tenant's database never takes part in an atomic commit across databases
   // (refuse_atomic_commit_with_a_tenant): its transaction is a plain one. Nor does a bind in a
   // test transaction (Pool::pin), whose transactions are savepoints that cannot be prepared.
@@ -165,6 +160,7 @@ Connection& Session::connection(std::string_view bind) {
   if (dirty_) flush();
   BindState& b = use(std::string(bind), true);
   b.wrote = true;
+  invalidate_cached_bind(b.bind);  // again when the transaction ends, after what it wrote
   return b.lease.connection_for_anything();
 }
 
@@ -174,7 +170,9 @@ Result Session::execute(std::string_view bind, std::string_view sql,
   BindState& b = use(std::string(bind), true);
   const bool reads = reads_only(sql);
   b.wrote |= !reads;
-  return read_all(b.lease.query(sql, params, reads));
+  Result result = read_all(b.lease.query(sql, params, reads));
+  if (!reads) invalidate_cached_bind(b.bind);
+  return result;
 }
 
 Result Session::execute_read(std::string_view bind, std::string_view sql,
@@ -267,6 +265,7 @@ void Session::commit() {
   binds_.clear();  // the connections go back to their pools
   replica_reads_.clear();
   txid_.clear();
+  invalidate_cached_again();
 }
 
 // In test mode (Pool::pin) the binds release their savepoints one after the other: two-phase
@@ -301,6 +300,7 @@ void Session::commit_atomic() {
   binds_.clear();
   replica_reads_.clear();
   txid_.clear();
+  invalidate_cached_again();
 }
 
 // Recovery asks the shared binds only: a branch left prepared in one of a thousand tenant
@@ -347,6 +347,60 @@ void Session::rollback() noexcept {
   replica_reads_.clear();
   txid_.clear();
   forget_everything();
+  invalidate_cached_again();
+}
+
+// ---- the read cache ----
+
+// A session that wrote to the bind reads it without the cache until its transaction ends: it
+// must see its own writes, and must not cache rows that are not committed.
+Session::CacheRead Session::cache_read(const schema::TableInfo& table) {
+  ReadCaches& caches = engines_.caches();
+  ReadCache* cache = caches.find(&table);
+  if (!cache) return {};
+  const TableRoute r = route(table);
+  std::uint64_t epoch = caches.epoch();
+  for (const auto& b : binds_) {
+    if (!b.serves(*r.read) && !b.serves(*r.write)) continue;
+    if (b.wrote) return {};
+    if (b.lease.in_transaction()) epoch = b.cache_epoch;  // its snapshot may be that old
+  }
+  const std::string& bind = *r.read;
+  return {cache, engines_.is_tenant_bind(bind) ? options_.tenant : std::string(), epoch};
+}
+
+void Session::invalidate_cached(const schema::TableInfo& table, const Value& key) {
+  ReadCache* cache = engines_.caches().find(&table);
+  if (!cache) return;
+  std::string tenant = engines_.is_tenant_bind(table.bind_or_default()) ? options_.tenant : "";
+  cache->invalidate(tenant, key);
+  invalidations_.push_back({cache, std::move(tenant), key});
+}
+
+void Session::invalidate_cached(const schema::TableInfo& table) {
+  ReadCache* cache = engines_.caches().find(&table);
+  if (!cache) return;
+  cache->clear();
+  invalidations_.push_back({cache, {}, std::nullopt});
+}
+
+void Session::invalidate_cached_bind(const std::string& bind) {
+  if (!engines_.caches().any()) return;
+  engines_.caches().invalidate_bind(bind);
+  invalidations_.push_back({nullptr, bind, std::nullopt});
+}
+
+void Session::invalidate_cached_again() noexcept {
+  for (const auto& i : invalidations_) {
+    if (!i.cache) {
+      engines_.caches().invalidate_bind(i.tenant_or_bind);
+    } else if (i.key) {
+      i.cache->invalidate(i.tenant_or_bind, *i.key);
+    } else {
+      i.cache->clear();
+    }
+  }
+  invalidations_.clear();
 }
 
 }  // namespace manydb

@@ -1,6 +1,7 @@
 // Tenant binds on every engine: isolation, provisioning, routing errors, the open-tenant limit
 // and the connection cap across tenants.
 #include <atomic>
+#include <chrono>
 #include <random>
 #include <thread>
 
@@ -40,6 +41,27 @@ TEST_P(TenantTest, EachTenantReadsAndWritesOnlyItsOwnDatabase) {
   auto in_a = connect_tenant(a), in_b = connect_tenant(b);
   EXPECT_EQ(names_in(*in_a, "item"), std::vector<std::string>{"apple"});
   EXPECT_EQ(names_in(*in_b, "item"), std::vector<std::string>{"banana"});
+}
+
+// The read cache keys a tenant bind's rows by tenant: item 1 of one tenant is not another's.
+TEST_P(TenantTest, TheReadCacheKeepsEachTenantsRowsApart) {
+  auto& db = open(config());
+  db.cache_reads<Item>({.max_entries = 10, .ttl = std::chrono::hours(1)});
+  const std::string a = id("a"), b = id("b");
+  ASSERT_TRUE(db.tenants().create(a));
+  ASSERT_TRUE(db.tenants().create(b));
+  for (const auto& [tenant, name] : {std::pair{a, "apple"}, std::pair{b, "banana"}}) {
+    auto s = db.session({.tenant = tenant});
+    s.add(Item{.name = name});
+    s.commit();
+  }
+  for (int pass = 0; pass < 2; ++pass) {  // read, then served from the cache
+    SCOPED_TRACE(pass);
+    EXPECT_EQ(db.session({.tenant = a}).get_cached<Item>(1)->name, "apple");
+    EXPECT_EQ(db.session({.tenant = b}).get_cached<Item>(1)->name, "banana");
+  }
+  EXPECT_EQ(db.read_cache_stats().at(0).hits, 2u);
+  EXPECT_EQ(db.read_cache_stats().at(0).entries, 2u);
 }
 
 TEST_P(TenantTest, TenantBindsInOneDatabaseCommitInOneTransaction) {

@@ -59,6 +59,9 @@ class Value {
   Storage v_;
 };
 
+// A hash of the value, for maps keyed by primary keys (integers and text hash without a copy).
+std::size_t hash_value(const Value& v);
+
 Blob to_blob(std::string_view bytes);
 
 }  // namespace manydb

@@ -99,6 +99,21 @@ class Database {
   // and engine kind, never by URL. render_prometheus (observe/prometheus.hpp) writes them out.
   MetricsSnapshot metrics() const;
 
+  // Keeps model T's rows read through Session::get_cached and load_related(..., cached) in
+  // this process (docs/sessions.md, "Caching reference rows"): bounded, each row kept at most
+  // settings.ttl, dropped at once by this process's writes through manydb. Call it before
+  // sessions read T; a second call changes nothing.
+  template <schema::Model T>
+  void cache_reads(ReadCacheSettings settings = {}) {
+    const auto& table = schema::table_info<T>();
+    binds_->caches().enable(&table, table.name, table.bind_or_default(), settings);
+  }
+  // Each cached model's entries and counts, in no promised order.
+  std::vector<ReadCacheStats> read_cache_stats() const { return binds_->caches().stats(); }
+  // Drops every cached row: after writes that did not go through manydb (another program, a
+  // connection's native handle).
+  void clear_read_caches() { binds_->caches().clear(); }
+
   // Every replica of every bind, as the monitor last saw it (ReplicaSet::status), in bind
   // order; `refresh` asks each one first (a command that runs once has no monitor).
   std::vector<ReplicaStatus> replica_status(bool refresh = false);

@@ -13,6 +13,7 @@
 #include "manydb/config/database_config.hpp"
 #include "manydb/pool/engine.hpp"
 #include "manydb/routing/consistency_token.hpp"
+#include "manydb/routing/read_cache.hpp"
 #include "manydb/routing/replica_set.hpp"
 #include "manydb/routing/table_moves.hpp"
 #include "manydb/routing/tenant_router.hpp"
@@ -55,6 +56,9 @@ class Binds {
   }
   // The binds that have replicas, with their sets, in name order.
   std::vector<std::pair<std::string, ReplicaSet*>> replica_sets();
+  // The read caches of the models that have one (Database::cache_reads).
+  ReadCaches& caches() { return caches_; }
+
   // Throws InvalidToken when `token` names a bind that is not configured, or a position the
   // bind's engine would not write.
   void check_token(const ConsistencyToken& token);
@@ -69,6 +73,7 @@ class Binds {
 
   std::map<std::string, std::unique_ptr<Engine>, std::less<>> engines_;
   std::map<std::string, std::unique_ptr<ReplicaSet>, std::less<>> replicas_;
+  ReadCaches caches_;
   std::unique_ptr<TableMoves> moves_;
   std::unique_ptr<TenantRouter> tenants_;  // declared last: destroyed before the registry's engine
 };

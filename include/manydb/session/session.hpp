@@ -10,9 +10,11 @@
 // that wrote to several binds commits them atomically (SessionOptions::commit,
 // tx/atomic_commit.hpp), one that wrote to one bind commits it alone.
 #include <algorithm>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -59,6 +61,12 @@ enum class Commit {
   // 1..k-1 committed (PartialCommit), and a crash between two commits leaves half the work.
   best_effort,
 };
+
+// Asks a read to take rows from the model's read cache where it has one (Database::cache_reads):
+// session.load_related<&OrderItem::product_id>(items, manydb::cached). Without a cache for the
+// model, or in a session that wrote to the model's bind, the read goes to the database as usual.
+struct CachedRead {};
+inline constexpr CachedRead cached{};
 
 struct SessionOptions {
   std::string only_bind{};  // non-empty: a session for this one bind; other binds are refused
@@ -115,6 +123,15 @@ class Session {
   // batch whatever its size: load_related<&OrderItem::product_id>(items) -> {id: Product}.
   template <auto Member, class Range>
   auto load_related(const Range& children);
+  // The same, taking the parents the model's read cache holds from it, and keeping there the
+  // ones it had to read (only when Member refers to the parent's primary key; else as above).
+  template <auto Member, class Range>
+  auto load_related(const Range& children, CachedRead);
+  // The row with primary key `key`, from the model's read cache when it holds it, else read
+  // (and kept there); untracked: a copy, never the session's object. std::nullopt when there
+  // is none.
+  template <schema::Model T>
+  std::optional<T> get_cached(const schema::primary_key_type<T>& key);
 
   void flush();
   // Flushes, then commits the binds in the order of first use. If it throws, every bind has
@@ -150,6 +167,25 @@ class Session {
   // Query<T> runs its statements through the session's transactions and identity map.
   template <schema::Model T>
   friend class Query;
+
+  template <auto Member, class Range>
+  auto load_related_from(const Range& children, bool use_cache);
+
+  // ---- The read cache (routing/read_cache.hpp) ----
+  // The cache a read of `table` may use in this session, with what to put() under.
+  struct CacheRead {
+    ReadCache* cache = nullptr;  // null: read the database only
+    std::string tenant{};
+    std::uint64_t epoch = 0;
+  };
+  CacheRead cache_read(const schema::TableInfo& table);
+  // This session wrote rows of `table` (the one with `key`, or any): each is dropped from the
+  // cache now (an autocommitted write is visible already) and again when the transaction ends
+  // (other sessions may cache the old row until the commit).
+  void invalidate_cached(const schema::TableInfo& table, const Value& key);
+  void invalidate_cached(const schema::TableInfo& table);
+  void invalidate_cached_bind(const std::string& bind);  // raw SQL: its rows are not known
+  void invalidate_cached_again() noexcept;
 
   // Where `table`'s reads and writes go: its model's bind, unless the table is moving to another
   // bind (routing/table_moves.hpp). Without any move configured, one test of a null pointer.
@@ -187,6 +223,7 @@ class Session {
     bool wrote = false;    // a participant of an atomic commit; a bind only read is not
     std::string branch{};  // the id its transaction was begun under, where that must be known
     std::vector<RecordedStatement> recorded{};  // of a bind that cannot prepare, in atomic mode
+    std::uint64_t cache_epoch = 0;              // ReadCaches::epoch() when its transaction began
     bool serves(std::string_view name) const {
       return bind == name || std::find(also.begin(), also.end(), name) != also.end();
     }
@@ -257,6 +294,14 @@ class Session {
   bool dirty_ = false;  // something added or removed since the last flush
   std::string txid_;    // of this session's atomic commit, made at its first transaction
   std::vector<ReplicaRead> replica_reads_;
+  // What invalidate_cached() dropped, to drop again when the transaction ends: a cache and a
+  // tenant with one key, or every key (none), or (no cache) every model of a bind.
+  struct Invalidation {
+    ReadCache* cache = nullptr;
+    std::string tenant_or_bind{};
+    std::optional<Value> key{};
+  };
+  std::vector<Invalidation> invalidations_;
   std::vector<std::string> on_primary_;
   ConsistencyToken seen_;  // read_after and this session's commits
 };

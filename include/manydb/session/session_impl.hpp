@@ -1,6 +1,8 @@
 #pragma once
 // Template members of Session and Query (included at the end of session.hpp).
 #include <algorithm>
+#include <memory>
+#include <optional>
 #include <type_traits>
 #include <unordered_map>
 
@@ -217,6 +219,7 @@ std::int64_t Query<T>::write_everywhere(Compile compile) {
   const TableRoute route = session_->route(*spec_.table);
   const std::int64_t n =
       run(*route.write, compile(session_->dialect_of(*route.write)), true).rows_affected();
+  session_->invalidate_cached(*spec_.table);  // which rows it changed is not known
   if (route.mirror) run(*route.mirror, compile(session_->dialect_of(*route.mirror)), true);
   return n;
 }
@@ -243,9 +246,16 @@ std::vector<T> Query<T>::update_returning(Assignments... assignments) {
     run(*route.mirror,
         compile_update(*spec_.table, spec_.where, list, session_->dialect_of(*route.mirror)), true);
   };
+  // The rows it changed are the rows it returns: only those leave the read cache.
+  auto invalidate = [&](const std::vector<T>& rows) {
+    for (const T& row : rows)
+      session_->invalidate_cached(*spec_.table,
+                                  detail::column_value(row, spec_.table->primary_key));
+  };
   if (!dialect.supports_update_returning()) {
     if (!session_->autocommits()) {
       auto rows = update_locked_rows(b, list);
+      invalidate(rows);
       mirror();
       return rows;
     }
@@ -253,6 +263,7 @@ std::vector<T> Query<T>::update_returning(Assignments... assignments) {
     try {
       auto rows = update_locked_rows(b, list);
       session_->commit_alone(b);
+      invalidate(rows);
       mirror();
       return rows;
     } catch (...) {
@@ -262,6 +273,7 @@ std::vector<T> Query<T>::update_returning(Assignments... assignments) {
   }
   auto rows =
       read_rows(run(b, compile_update(*spec_.table, spec_.where, list, dialect, true), true));
+  invalidate(rows);
   mirror();
   return rows;
 }
@@ -336,6 +348,16 @@ void add_key(std::vector<K>& keys, const std::optional<K>& key) {
 
 template <auto Member, class Range>
 auto Session::load_related(const Range& children) {
+  return load_related_from<Member>(children, false);
+}
+
+template <auto Member, class Range>
+auto Session::load_related(const Range& children, CachedRead) {
+  return load_related_from<Member>(children, true);
+}
+
+template <auto Member, class Range>
+auto Session::load_related_from(const Range& children, bool use_cache) {
   using Child = typename schema::member_class<decltype(Member)>::type;
   using Columns = std::decay_t<decltype(detail::mapping_of<Child>.columns)>;
   constexpr std::size_t index = detail::index_of_member<Member>(
@@ -354,6 +376,22 @@ auto Session::load_related(const Range& children) {
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   std::unordered_map<Key, Parent> related;
+  const auto& parent_table = schema::table_info<Parent>();
+  constexpr std::size_t target_index = detail::index_of_member<target>(
+      detail::mapping_of<Parent>.columns,
+      std::make_index_sequence<
+          std::tuple_size_v<std::decay_t<decltype(detail::mapping_of<Parent>.columns)>>>{});
+  const CacheRead cache = use_cache && target_index == parent_table.primary_key
+                              ? cache_read(parent_table)
+                              : CacheRead{};
+  std::vector<std::pair<Value, ReadCache::Object>> fetched;
+  if (cache.cache) {
+    std::erase_if(keys, [&](const Key& key) {
+      const ReadCache::Object hit = cache.cache->find(cache.tenant, Value(key));
+      if (hit) related.emplace(key, *static_cast<const Parent*>(hit.get()));
+      return hit != nullptr;
+    });
+  }
   // One IN query per chunk of keys (one chunk below the engines' parameter limits). The list is
   // padded to a power of two so batches of any size share a few prepared statements.
   constexpr std::size_t kChunk = 16384;
@@ -366,10 +404,36 @@ auto Session::load_related(const Range& children) {
     chunk.resize(padded, chunk.back());
     for (auto& parent : query<Parent>().where(col(target).in(chunk)).all()) {
       const Key key = parent.*target;
+      if (cache.cache) fetched.emplace_back(key, std::make_shared<const Parent>(parent));
       related.emplace(key, std::move(parent));
     }
   }
+  if (cache.cache) cache.cache->put(cache.tenant, std::move(fetched), cache.epoch);
   return related;
+}
+
+template <schema::Model T>
+std::optional<T> Session::get_cached(const schema::primary_key_type<T>& key) {
+  const auto& table = schema::table_info<T>();
+  check_bind(table.bind_or_default());
+  const CacheRead cache = cache_read(table);
+  Value value(key);
+  if (cache.cache) {
+    if (const ReadCache::Object hit = cache.cache->find(cache.tenant, value))
+      return *static_cast<const T*>(hit.get());
+  }
+  auto rows =
+      query<T>()
+          .where(Condition<T>(detail::make_binary(
+              BinaryOp::equal, detail::make_column(table.primary_key), detail::make_value(value))))
+          .all();
+  if (rows.empty()) return std::nullopt;
+  if (cache.cache) {
+    std::vector<std::pair<Value, ReadCache::Object>> fetched;
+    fetched.emplace_back(std::move(value), std::make_shared<const T>(rows.front()));
+    cache.cache->put(cache.tenant, std::move(fetched), cache.epoch);
+  }
+  return std::move(rows.front());
 }
 
 }  // namespace manydb
