@@ -17,19 +17,16 @@ ReadCache::ReadCache(ReadCaches& owner, std::string table, std::string bind,
 
 ReadCache::Object ReadCache::find(std::string_view tenant, const Value& key) {
   const auto now = Clock::now();
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(mutex_);
   auto it = index_.find(Key{std::string(tenant), key});
-  if (it == index_.end()) {
-    ++counts_.misses;
+  // An expired entry stays until it is put again or passed over: dropping it needs the
+  // exclusive lock, which a hit does not take.
+  if (it == index_.end() || it->second->expires <= now) {
+    misses_.fetch_add(1, std::memory_order_relaxed);
     return nullptr;
   }
-  if (it->second->expires <= now) {
-    erase(it->second);
-    ++counts_.misses;
-    return nullptr;
-  }
-  lru_.splice(lru_.begin(), lru_, it->second);
-  ++counts_.hits;
+  it->second->used.store(true, std::memory_order_relaxed);
+  hits_.fetch_add(1, std::memory_order_relaxed);
   return it->second->object;
 }
 
@@ -37,8 +34,8 @@ void ReadCache::put(std::string_view tenant, std::vector<std::pair<Value, Object
                     std::uint64_t epoch) {
   if (settings_.max_entries == 0 || rows.empty()) return;
   const auto expires = Clock::now() + settings_.ttl;
-  std::lock_guard lock(mutex_);
-  // Under this cache's mutex: an invalidation of this model either moved the epoch before this
+  std::unique_lock lock(mutex_);
+  // Under this cache's lock: an invalidation of this model either moved the epoch before this
   // test, or waits and drops what is put here.
   if (owner_.epoch() != epoch) {
     counts_.refused_puts += rows.size();
@@ -47,24 +44,37 @@ void ReadCache::put(std::string_view tenant, std::vector<std::pair<Value, Object
   for (auto& [key, object] : rows) {
     Key k{std::string(tenant), std::move(key)};
     if (auto it = index_.find(k); it != index_.end()) erase(it->second);
-    lru_.push_front(Entry{k, std::move(object), expires});
+    if (lru_.size() >= settings_.max_entries) make_room();
+    lru_.emplace_front(k, std::move(object), expires);
     index_.emplace(std::move(k), lru_.begin());
-    if (lru_.size() > settings_.max_entries) {
-      erase(std::prev(lru_.end()));
-      ++counts_.evictions;
+  }
+}
+
+// From the oldest: an expired entry goes at once; one used since it was last passed over is
+// spared once (moved to the front, its mark cleared); the first other one goes.
+void ReadCache::make_room() {
+  const auto now = Clock::now();
+  while (!lru_.empty()) {
+    auto oldest = std::prev(lru_.end());
+    if (oldest->expires > now && oldest->used.exchange(false, std::memory_order_relaxed)) {
+      lru_.splice(lru_.begin(), lru_, oldest);
+      continue;
     }
+    if (oldest->expires > now) ++counts_.evictions;
+    erase(oldest);
+    return;
   }
 }
 
 void ReadCache::invalidate(std::string_view tenant, const Value& key) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   owner_.advance_epoch();
   ++counts_.invalidations;
   if (auto it = index_.find(Key{std::string(tenant), key}); it != index_.end()) erase(it->second);
 }
 
 void ReadCache::clear() {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   owner_.advance_epoch();
   ++counts_.invalidations;
   index_.clear();
@@ -72,9 +82,11 @@ void ReadCache::clear() {
 }
 
 ReadCacheStats ReadCache::stats() const {
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(mutex_);
   ReadCacheStats s = counts_;
   s.entries = lru_.size();
+  s.hits = hits_.load(std::memory_order_relaxed);
+  s.misses = misses_.load(std::memory_order_relaxed);
   return s;
 }
 

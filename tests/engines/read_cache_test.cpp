@@ -1,6 +1,7 @@
 // The read cache of reference rows (Database::cache_reads), on every engine: what it serves,
 // that this process's writes drop rows at once by every write path, that a session never reads
 // or caches its own uncommitted writes through it, and how stale another process's view is.
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <thread>
@@ -98,7 +99,7 @@ TEST_P(ReadCacheTest, CachedRowsAreServedWithoutAStatement) {
   EXPECT_EQ(statements("users"), before + 3);
 }
 
-TEST_P(ReadCacheTest, TheLeastRecentlyUsedRowsMakeRoom) {
+TEST_P(ReadCacheTest, RowsNotUsedLatelyMakeRoom) {
   db_->cache_reads<User>({.max_entries = 3, .ttl = 1h});
   auto s = db_->session();
   for (std::int64_t id = 1; id <= 5; ++id) ASSERT_TRUE(s.get_cached<User>(id).has_value());
@@ -110,6 +111,11 @@ TEST_P(ReadCacheTest, TheLeastRecentlyUsedRowsMakeRoom) {
   EXPECT_EQ(statements("users"), before);
   s.get_cached<User>(1);
   EXPECT_EQ(statements("users"), before + 1);
+  s.get_cached<User>(5);  // the two just used were spared: 4 made room for 1
+  s.get_cached<User>(3);
+  EXPECT_EQ(statements("users"), before + 1);
+  s.get_cached<User>(4);
+  EXPECT_EQ(statements("users"), before + 2);
 }
 
 TEST_P(ReadCacheTest, EveryWritePathOfThisProcessDropsTheRowAtOnce) {
@@ -221,6 +227,45 @@ TEST_P(ReadCacheTest, AReadThatRacedAWriteDoesNotPutTheOldRowBack) {
   EXPECT_EQ(stats().refused_puts, in_transaction ? 1u : 0u);
   reader.rollback();
   EXPECT_EQ(cached_name(*db_), "renamed");
+}
+
+// Under concurrent readers and a writer, a cached read that begins after a commit returned
+// never serves an older version of the row: whatever raced, no older row is put back.
+TEST_P(ReadCacheTest, NoReadAfterACommitServesAnOlderRow) {
+  db_->cache_reads<User>({.max_entries = 100, .ttl = 1h});
+  constexpr int kVersions = 150;
+  std::atomic<int> committed{0};
+  std::atomic<bool> done{false};
+  std::atomic<int> older{0}, reads{0};
+  auto version_of = [](const std::string& name) { return std::stoi(name.substr(1)); };
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 3; ++r) {
+    // In a transaction (on a server: its snapshot begins with it) and in autocommit.
+    const Begin begin = r == 0 ? Begin::at_first_use : Begin::at_first_write;
+    readers.emplace_back([&, begin] {
+      while (!done.load()) {
+        const int before = committed.load();
+        auto s = db_->session({.begin = begin});
+        auto user = s.get_cached<User>(1);
+        if (!user || user->username.front() != 'v') continue;  // "ada", before the first
+        if (version_of(user->username) < before) ++older;
+        ++reads;
+      }
+    });
+  }
+  for (int v = 1; v <= kVersions; ++v) {
+    auto s = db_->session();
+    s.get_or_throw<User>(1).username = "v" + std::to_string(v);
+    s.commit();
+    committed.store(v);
+  }
+  done.store(true);
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(older.load(), 0) << "of " << reads.load() << " reads";
+  EXPECT_EQ(cached_name(*db_), "v" + std::to_string(kVersions));
+  const auto hits = stats().hits;
+  EXPECT_EQ(cached_name(*db_), "v" + std::to_string(kVersions));
+  EXPECT_EQ(stats().hits, hits + 1);
 }
 
 // Another process's writes are not seen while the row is cached, and are once it has expired:

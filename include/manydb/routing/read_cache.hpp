@@ -1,8 +1,10 @@
 #pragma once
 // An opt-in cache of one model's rows by primary key, in this process (docs/sessions.md,
-// "Caching reference rows"): bounded in entries (least recently used goes first), each entry
-// kept at most a time to live. This process's own writes invalidate at once; another process's
-// writes are seen once the entry expires. Thread-safe.
+// "Caching reference rows"): bounded in entries, each entry kept at most a time to live. Room is
+// made CLOCK-fashion (an approximation of least recently used): a hit only marks its entry, so
+// that hits share the lock; the oldest entry not marked since it was last passed over goes. This
+// process's own writes invalidate at once; another process's writes are seen once the entry
+// expires. Thread-safe.
 //
 // A read that raced an invalidation must not put back what it read: every invalidation moves
 // the caches' epoch on, and put() keeps rows only when the epoch is still the one taken before
@@ -16,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -77,18 +80,21 @@ class ReadCache {
     Key key;
     Object object;
     Clock::time_point expires;
+    mutable std::atomic<bool> used{false};  // hit since it was last passed over for eviction
   };
-  using Lru = std::list<Entry>;  // most recently used first
+  using Lru = std::list<Entry>;  // most recently put (or spared) first
   void erase(Lru::iterator it);
+  void make_room();
 
   ReadCaches& owner_;
   const std::string table_;
   const std::string bind_;
   const ReadCacheSettings settings_;
-  mutable std::mutex mutex_;
+  mutable std::shared_mutex mutex_;  // shared by hits, exclusive for changes
   Lru lru_;
   std::unordered_map<Key, Lru::iterator, KeyHash> index_;
-  ReadCacheStats counts_;
+  std::atomic<std::uint64_t> hits_{0}, misses_{0};  // counted under the shared lock
+  ReadCacheStats counts_;                           // the rest, under the exclusive one
 };
 
 // Every model's cache, by model (the address of its schema::TableInfo, one per model).
