@@ -160,7 +160,7 @@ Connection& Session::connection(std::string_view bind) {
   if (dirty_) flush();
   BindState& b = use(std::string(bind), true);
   b.wrote = true;
-  invalidate_cached_bind(b.bind);  // again when the transaction ends, after what it wrote
+  invalidate_cached_bind(b);  // again when the transaction ends, after what it wrote
   return b.lease.connection_for_anything();
 }
 
@@ -171,7 +171,7 @@ Result Session::execute(std::string_view bind, std::string_view sql,
   const bool reads = reads_only(sql);
   b.wrote |= !reads;
   Result result = read_all(b.lease.query(sql, params, reads));
-  if (!reads) invalidate_cached_bind(b.bind);
+  if (!reads) invalidate_cached_bind(b);
   return result;
 }
 
@@ -355,6 +355,7 @@ void Session::rollback() noexcept {
 // A session that wrote to the bind reads it without the cache until its transaction ends: it
 // must see its own writes, and must not cache rows that are not committed.
 Session::CacheRead Session::cache_read(const schema::TableInfo& table) {
+  check_bind(table.bind_or_default());  // also when every row then comes from the cache
   ReadCaches& caches = engines_.caches();
   ReadCache* cache = caches.find(&table);
   if (!cache) return {};
@@ -384,10 +385,15 @@ void Session::invalidate_cached(const schema::TableInfo& table) {
   invalidations_.push_back({cache, {}, std::nullopt});
 }
 
-void Session::invalidate_cached_bind(const std::string& bind) {
+// Every bind the connection reaches: tenant binds in one database share it.
+void Session::invalidate_cached_bind(const BindState& b) {
   if (!engines_.caches().any()) return;
-  engines_.caches().invalidate_bind(bind);
-  invalidations_.push_back({nullptr, bind, std::nullopt});
+  auto drop = [&](const std::string& bind) {
+    engines_.caches().invalidate_bind(bind);
+    invalidations_.push_back({nullptr, bind, std::nullopt});
+  };
+  drop(b.bind);
+  for (const auto& also : b.also) drop(also);
 }
 
 void Session::invalidate_cached_again() noexcept {

@@ -94,6 +94,11 @@ TEST_P(ReadCacheTest, CachedRowsAreServedWithoutAStatement) {
   EXPECT_EQ(stats().hits, 6u);
   EXPECT_EQ(stats().entries, 5u);
 
+  // A session for another bind is refused the row, cached or not.
+  auto orders_only = db_->session_for("orders");
+  EXPECT_THROW(orders_only.get_cached<User>(2), ConfigError);
+  EXPECT_THROW(orders_only.load_related<&Order::user_id>(all, cached), ConfigError);
+
   // Without `cached`, or for a model with no cache, reads go to the database as before.
   second.load_related<&Order::user_id>(all);
   EXPECT_EQ(statements("users"), before + 3);

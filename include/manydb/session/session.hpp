@@ -184,7 +184,6 @@ class Session {
   // (other sessions may cache the old row until the commit).
   void invalidate_cached(const schema::TableInfo& table, const Value& key);
   void invalidate_cached(const schema::TableInfo& table);
-  void invalidate_cached_bind(const std::string& bind);  // raw SQL: its rows are not known
   void invalidate_cached_again() noexcept;
 
   // Where `table`'s reads and writes go: its model's bind, unless the table is moving to another
@@ -235,6 +234,8 @@ class Session {
            !autocommits();
   }
   void begin_on(BindState& b);
+  // Raw SQL wrote through `b`: which rows of which models is not known (see invalidate_cached).
+  void invalidate_cached_bind(const BindState& b);
   bool in_test_transaction() const;
   void commit_atomic();
   const std::string& transaction_id();
