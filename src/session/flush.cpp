@@ -11,6 +11,7 @@
 
 namespace manydb {
 
+using detail::key_equals;
 using detail::Tracked;
 
 namespace {
@@ -38,11 +39,6 @@ std::vector<Tracked*> in_state(const std::vector<std::unique_ptr<Tracked>>& all,
     if (t->state == s) out.push_back(t.get());
   }
   return out;
-}
-
-ExprPtr key_equals(const schema::TableInfo& table, const Value& key) {
-  return detail::make_binary(BinaryOp::equal, detail::make_column(table.primary_key),
-                             detail::make_value(key));
 }
 
 // A column the database fills in: an auto-increment key or a default_now timestamp left unset.

@@ -11,6 +11,14 @@
 
 namespace manydb {
 
+namespace detail {
+// The condition "the primary key of `table` is `key`": get(), get_cached() and the flush's
+// UPDATE and DELETE of one object.
+inline ExprPtr key_equals(const schema::TableInfo& table, Value key) {
+  return make_binary(BinaryOp::equal, make_column(table.primary_key), make_value(std::move(key)));
+}
+}  // namespace detail
+
 template <schema::Model T>
 T& Session::add(T object) {
   check_bind(schema::table_info<T>().bind_or_default());
@@ -88,11 +96,7 @@ T* Session::get(const schema::primary_key_type<T>& key) {
     return known->state == detail::Tracked::State::pending_delete ? nullptr
                                                                   : static_cast<T*>(known->object);
   }
-  auto results = query<T>()
-                     .where(Condition<T>(detail::make_binary(BinaryOp::equal,
-                                                             detail::make_column(table.primary_key),
-                                                             detail::make_value(std::move(value)))))
-                     .load();
+  auto results = query<T>().where(Condition<T>(detail::key_equals(table, std::move(value)))).load();
   return results.empty() ? nullptr : results.front();
 }
 
@@ -422,11 +426,7 @@ std::optional<T> Session::get_cached(const schema::primary_key_type<T>& key) {
     if (const ReadCache::Object hit = cache.cache->find(cache.tenant, value))
       return *static_cast<const T*>(hit.get());
   }
-  auto rows =
-      query<T>()
-          .where(Condition<T>(detail::make_binary(
-              BinaryOp::equal, detail::make_column(table.primary_key), detail::make_value(value))))
-          .all();
+  auto rows = query<T>().where(Condition<T>(detail::key_equals(table, value))).all();
   if (rows.empty()) return std::nullopt;
   if (cache.cache) {
     std::vector<std::pair<Value, ReadCache::Object>> fetched;
