@@ -1,6 +1,7 @@
 #include "manydb/driver/connection.hpp"
 
 #include <chrono>
+#include <utility>
 
 #include "manydb/core/errors.hpp"
 #include "manydb/core/statement_kind.hpp"
@@ -131,6 +132,74 @@ void Connection::run_measured(const Batch& batch) {
     throw;
   }
   count();
+}
+
+void Connection::refuse_while_in_flight() const {
+  throw_database_error(ErrorKind::programming, bind(), "",
+                       "a statement sent on this connection has not been received yet");
+}
+
+void Connection::send(std::string_view sql, std::span<const Value> params) {
+  if (sent_.size() >= max_in_flight()) {
+    throw_database_error(ErrorKind::programming, bind(), "",
+                         "receive() the statements sent before: " +
+                             std::to_string(max_in_flight()) + " may be in flight at once");
+  }
+  if (metrics_) count_rows_read();
+  sent_.push_back({std::string(sql), metrics_ ? std::chrono::steady_clock::now()
+                                              : std::chrono::steady_clock::time_point{}});
+  send_statement(sql, params);
+}
+
+// Measured from send() to receive(): the wait the caller saw, shared with whatever it did
+// meanwhile.
+Cursor& Connection::receive() {
+  if (sent_.empty()) {
+    throw_database_error(ErrorKind::programming, bind(), "", "nothing was sent to receive");
+  }
+  if (metrics_) count_rows_read();
+  const Sent sent = std::move(sent_.front());
+  sent_.erase(sent_.begin());
+  try {
+    Cursor& rows = receive_statement();
+    if (metrics_) {
+      last_cursor_ = &rows;
+      measured(last_statement_kind(sent.sql), sent.sql, std::chrono::steady_clock::now() - sent.at);
+    }
+    return rows;
+  } catch (Error& e) {
+    if (metrics_) {
+      measured(statement_kind(sent.sql), sent.sql, std::chrono::steady_clock::now() - sent.at);
+      metrics_->error(e);
+    }
+    e.attach_sql(sent.sql);
+    throw;
+  }
+}
+
+bool Connection::drop_in_flight() noexcept {
+  while (!sent_.empty()) {
+    try {
+      receive();  // takes it off the list whatever it throws
+    } catch (...) {
+    }
+  }
+  return !broken();
+}
+
+void Connection::send_statement(std::string_view sql, std::span<const Value> params) {
+  ran_ = nullptr;
+  ran_error_ = nullptr;
+  try {
+    ran_ = &run_statement(sql, params);
+  } catch (...) {
+    ran_error_ = std::current_exception();
+  }
+}
+
+Cursor& Connection::receive_statement() {
+  if (ran_error_) std::rethrow_exception(std::exchange(ran_error_, nullptr));
+  return *std::exchange(ran_, nullptr);
 }
 
 bool Connection::reset_for_reuse() noexcept {

@@ -84,7 +84,9 @@ void Lease::release() {
   if (!pool_ || !connection_) return;
   Pool* pool = std::exchange(pool_, nullptr);
   connection_->count_rows_read();
-  const bool reusable = std::exchange(connection_, nullptr)->reset_for_reuse();
+  Connection* connection = std::exchange(connection_, nullptr);
+  const bool reusable = (connection->in_flight() == 0 || connection->drop_in_flight()) &&
+                        connection->reset_for_reuse();
   if (reusable) {
     pool->give_back(std::move(pooled_));
   } else {
@@ -193,6 +195,28 @@ Cursor& Lease::query(std::string_view sql, std::span<const Value> params, bool r
   } catch (const ConnectionError&) {
     if (!connection_->broken()) throw;
     replace_connection(begun);
+    return connection_->query(sql, params);
+  }
+}
+
+void Lease::send(std::string_view sql, std::span<const Value> params) {
+  if (!connection_) lost();
+  sent_begun_ = first_of_transaction();
+  const bool first_outside = first_use_outside_transaction();
+  if (sent_begun_ || first_outside) replace_if_closed(sent_begun_);
+  sent_may_retry_ = pool_ && (sent_begun_ || first_outside);
+  used_ = true;
+  connection_->send(sql, params);
+}
+
+Cursor& Lease::receive(std::string_view sql, std::span<const Value> params) {
+  Connection& c = connection();
+  if (!std::exchange(sent_may_retry_, false)) return c.receive();
+  try {
+    return c.receive();
+  } catch (const ConnectionError&) {
+    if (!c.broken() || c.in_flight() > 0) throw;
+    replace_connection(sent_begun_);
     return connection_->query(sql, params);
   }
 }

@@ -59,7 +59,7 @@ TableRoute Session::moved_route(const schema::TableInfo& table) {
   return TableMoves::route(*move, moves.phase(*move));
 }
 
-Session::BindState& Session::use(const std::string& bind, bool write) {
+Session::BindState& Session::use(const std::string& bind, bool write, bool sending) {
   auto it = std::find_if(binds_.begin(), binds_.end(), [&](auto& b) { return b.serves(bind); });
   if (it == binds_.end()) {
     check_bind(bind);
@@ -74,6 +74,11 @@ Session::BindState& Session::use(const std::string& bind, bool write) {
   }
   // SQLite takes its file lock at BEGIN, so a session reads there without a transaction until
   // it first writes; the servers begin as SessionOptions::begin says.
+  // (A connection with answers on their way counts as in a transaction: they are read first.)
+  if (!sent_.empty() && it->lease &&
+      (!sending || write || it->lease->in_flight() >= it->lease->max_in_flight())) {
+    receive_on(it->lease);
+  }
   if (options_.begin != Begin::never && !it->lease.in_transaction() &&
       (write || begins_at_first_use(*it->engine))) {
     begin_on(*it);
@@ -229,6 +234,7 @@ void Session::forget_everything() {
 // committed by a second call, and on PostgreSQL the flush's last statement may have gone out
 // with its COMMIT, which then failed with it.
 void Session::commit() {
+  receive_all();  // a read that failed aborted its transaction: the commit says so
   try {
     flush_statements(true);
   } catch (...) {
@@ -339,6 +345,7 @@ void Session::refuse_commit_after_a_lost_connection() {
 // Never throws: a bind that cannot roll back (its connection lost or hung) has its connection
 // discarded, and the server ends that transaction.
 void Session::rollback() noexcept {
+  receive_all();
   for (auto& b : binds_) {
     b.tx.rollback();
     b.lease.rollback_or_discard();  // one that never began, but whose connection was lost

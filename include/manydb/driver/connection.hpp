@@ -2,6 +2,7 @@
 // One live connection through one C client library. Not thread-safe: one thread at a time.
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -44,6 +45,8 @@ class Connection {
   // is prepared once per connection and cached by its text. The cursor is valid until the next
   // statement on this connection. Its errors carry `sql` (Error::sql()), never `params`.
   Cursor& query(std::string_view sql, std::span<const Value> params) {
+    if (!sent_.empty()) [[unlikely]]
+      refuse_while_in_flight();
     if (metrics_) return query_measured(sql, params);
     try {
       return run_statement(sql, params);
@@ -55,6 +58,23 @@ class Connection {
   Cursor& query(std::string_view sql, std::initializer_list<Value> params = {}) {
     return query(sql, std::span<const Value>(params.begin(), params.size()));
   }
+  // ---- Statements sent ahead: several binds, or several statements of one bind, at once ----
+  // send() sends one statement as query() would run it and returns without waiting for the
+  // answer, where the engine can: PostgreSQL sends it in pipeline mode, with a sync of its own,
+  // and keeps up to max_in_flight() on their way. receive() waits for the oldest one sent and
+  // returns its cursor, valid until the next send(), receive() or statement; it throws what
+  // query() would have thrown, the statement's text attached. While statements are in flight
+  // the connection takes no other call but send(), receive(), drop_in_flight() and its
+  // destruction. An engine that cannot send ahead (SQLite, MariaDB for now) runs the statement
+  // in send() and holds one at a time; its errors wait for receive() all the same.
+  void send(std::string_view sql, std::span<const Value> params);
+  Cursor& receive();
+  std::size_t in_flight() const { return sent_.size(); }
+  virtual std::size_t max_in_flight() const { return 1; }
+  // Receives whatever is in flight and drops it (a pool, before it cleans the connection);
+  // false when the connection broke meanwhile.
+  bool drop_in_flight() noexcept;
+
   // Runs one statement and returns the rows it affected.
   std::int64_t execute(std::string_view sql, std::span<const Value> params) {
     return query(sql, params).rows_affected();
@@ -71,6 +91,8 @@ class Connection {
   // a transaction of its own, already rolled back: in_transaction() tells). A reader may run before
   // or after the COMMIT, so it cannot veto it.
   void run(const Batch& batch) {
+    if (!sent_.empty()) [[unlikely]]
+      refuse_while_in_flight();
     if (metrics_) return run_measured(batch);
     run_batch(batch);
   }
@@ -181,6 +203,15 @@ class Connection {
   void mark_timed_out() { timed_out_ = true; }
   // One statement after another; an engine that pipelines overrides it.
   virtual void run_batch(const Batch& batch);
+  // ProgrammingError: statements sent are still to be received (commit() and the like).
+  [[noreturn]] void refuse_while_in_flight() const;
+  void refuse_if_in_flight() const {
+    if (!sent_.empty()) refuse_while_in_flight();
+  }
+  // send() and receive() of one statement. By default the statement runs in send() and its
+  // cursor, or its error, waits for receive().
+  virtual void send_statement(std::string_view sql, std::span<const Value> params);
+  virtual Cursor& receive_statement();
 
  private:
   std::string bind_;
@@ -193,6 +224,14 @@ class Connection {
   BindMetrics* metrics_ = nullptr;
   Cursor* last_cursor_ = nullptr;  // an engine's one cursor, whose rows are counted
   bool timed_out_ = false;
+  // What send() sent and receive() has not taken: its text, and when it went (with metrics).
+  struct Sent {
+    std::string sql;
+    std::chrono::steady_clock::time_point at{};
+  };
+  std::vector<Sent> sent_;
+  Cursor* ran_ = nullptr;  // the default send_statement's cursor, or
+  std::exception_ptr ran_error_;
 };
 
 // Opens a connection to `url` through the engine that serves its scheme.

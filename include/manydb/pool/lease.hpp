@@ -77,6 +77,13 @@ class Lease {
     return query(sql, params).rows_affected();
   }
 
+  // Connection::send and receive, with query()'s one-time replacement of a connection that died
+  // while idle: checked before the first statement is sent, and the statement run again on a
+  // new connection when the answer shows it dead and nothing else was in flight on it. Only
+  // reads are sent through a lease; the caller keeps `sql` and `params` until receive().
+  void send(std::string_view sql, std::span<const Value> params);
+  Cursor& receive(std::string_view sql, std::span<const Value> params);
+
   // Connection::run. Never run twice (COMMIT may go with it): as the first use of a reused
   // connection, the connection is checked first for having been closed by the server, and
   // replaced if it was. A batch of one statement with COMMIT, first after this lease's begin() on
@@ -129,6 +136,10 @@ class Lease {
   std::string began_branch_;
   std::vector<RecordedStatement>* recording_ = nullptr;
   bool handed_out_ = false;  // connection_for_anything() was called
+  // The statement sent first on this lease may run again when its connection is found dead,
+  // with the transaction begun again first when it was that transaction's first.
+  bool sent_may_retry_ = false;
+  std::optional<TxMode> sent_begun_;
   void record(std::string_view sql, std::span<const Value> params);
 };
 

@@ -3,11 +3,13 @@
 // all(), first() and one() return values and track nothing (the read-only path); load()
 // returns tracked objects from the session's identity map, for changing them.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "manydb/core/errors.hpp"
 #include "manydb/query/compile.hpp"
+#include "manydb/session/pending.hpp"
 #include "manydb/session/row_mapping.hpp"
 
 namespace manydb {
@@ -70,6 +72,8 @@ class Query {
   }
 
   std::vector<T> all();
+  // all(), sent ahead (session/pending.hpp): returns at once; get() waits for the rows.
+  Pending<std::vector<T>> send();
   std::vector<T*> load();
   std::optional<T> first();
   T one();
@@ -95,6 +99,9 @@ class Query {
   const SelectQuery& spec() const { return spec_; }
 
  private:
+  friend class Session;
+  // Sends this query's SELECT for `read` (Session::send_read).
+  void send_for(const std::shared_ptr<detail::SentRead>& read);
   // Where this query reads (a moving table's reads may have moved), asked once per call so
   // that a statement is compiled for the bind it runs on.
   const std::string& bind() const { return *session_->route(*spec_.table).read; }
@@ -103,7 +110,7 @@ class Query {
   // table is moving; the write bind's rows affected.
   template <class Compile>
   std::int64_t write_everywhere(Compile compile);
-  std::vector<T> read_rows(Cursor& cursor);
+  static std::vector<T> read_rows(Cursor& cursor);
   std::vector<T> update_locked_rows(const std::string& bind,
                                     const std::vector<Assignment>& assignments);
   void refuse_for_update_in_autocommit() const;

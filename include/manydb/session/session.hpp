@@ -27,6 +27,7 @@
 #include "manydb/query/compile.hpp"
 #include "manydb/routing/binds.hpp"
 #include "manydb/routing/consistency_token.hpp"
+#include "manydb/session/pending.hpp"
 #include "manydb/session/tracked.hpp"
 #include "manydb/tx/transaction.hpp"
 
@@ -127,6 +128,12 @@ class Session {
   // ones it had to read (only when Member refers to the parent's primary key; else as above).
   template <auto Member, class Range>
   auto load_related(const Range& children, CachedRead);
+  // load_related sent ahead (session/pending.hpp): returns at once, and get() gives the map.
+  // Loads from several binds then run at the same time.
+  template <auto Member, class Range>
+  auto send_load_related(const Range& children);
+  template <auto Member, class Range>
+  auto send_load_related(const Range& children, CachedRead);
   // The row with primary key `key`, from the model's read cache when it holds it, else read
   // (and kept there); untracked: a copy, never the session's object. std::nullopt when there
   // is none.
@@ -168,8 +175,25 @@ class Session {
   template <schema::Model T>
   friend class Query;
 
+  template <class R>
+  friend class Pending;
+
+  // The related rows as a Pending: sent ahead when `send` and the keys fit one statement, else
+  // read now.
   template <auto Member, class Range>
-  auto load_related_from(const Range& children, bool use_cache);
+  auto load_related_from(const Range& children, bool use_cache, bool send);
+
+  // ---- Reads sent ahead (session/pending.hpp) ----
+  // Sends `statement`, a read of `bind` (`write`: it locks, FOR UPDATE), for `read`; runs it at
+  // once where it would move (a bind with replicas) or where the connection is shared (a test
+  // transaction's). Errors are kept in `read` for get().
+  void send_read(const std::string& bind, Statement statement, bool write, bool primary,
+                 const std::shared_ptr<detail::SentRead>& read);
+  // Reads the answers sent before `read` on its connection, then its own.
+  void receive_through(detail::SentRead& read);
+  // Reads every answer on its way over `lease`, or over every connection.
+  void receive_on(const Lease& lease);
+  void receive_all() noexcept;
 
   // ---- The read cache (routing/read_cache.hpp) ----
   // The cache a read of `table` may use in this session, with what to put() under.
@@ -253,7 +277,9 @@ class Session {
   bool lease_replica(ReplicaSet& set, ReplicaRead& read, std::vector<const Replica*>& failed);
   void remember_positions();
 
-  BindState& use(const std::string& bind, bool write);
+  // `sending`: for a read sent ahead, which may join those in flight on the connection; for
+  // anything else they are read first.
+  BindState& use(const std::string& bind, bool write, bool sending = false);
   bool begins_at_first_use(const Engine& engine) const;
   void check_bind(const std::string& bind) const;
   void* adopt(std::unique_ptr<detail::Tracked> tracked);
@@ -303,6 +329,7 @@ class Session {
     std::optional<Value> key{};
   };
   std::vector<Invalidation> invalidations_;
+  std::vector<std::shared_ptr<detail::SentRead>> sent_;  // in the order they were sent
   std::vector<std::string> on_primary_;
   ConsistencyToken seen_;  // read_after and this session's commits
 };

@@ -146,6 +146,28 @@ std::vector<T> Query<T>::all() {
 }
 
 template <schema::Model T>
+void Query<T>::send_for(const std::shared_ptr<detail::SentRead>& read) {
+  refuse_for_update_in_autocommit();
+  const std::string& b = bind();
+  session_->send_read(b, compile_select(spec_, session_->dialect_of(b)), spec_.for_update,
+                      from_primary_, read);
+}
+
+template <schema::Model T>
+Pending<std::vector<T>> Query<T>::send() {
+  auto read = std::make_shared<detail::SentReadOf<std::vector<T>>>(&Query::read_rows);
+  send_for(read);
+  return Pending<std::vector<T>>(session_, std::move(read));
+}
+
+template <class R>
+R& Pending<R>::get() {
+  if (!read_->done()) session_->receive_through(*read_);
+  read_->rethrow_error();
+  return *read_->value;
+}
+
+template <schema::Model T>
 std::vector<T*> Query<T>::load() {
   refuse_for_update_in_autocommit();
   const std::string& b = bind();
@@ -352,16 +374,26 @@ void add_key(std::vector<K>& keys, const std::optional<K>& key) {
 
 template <auto Member, class Range>
 auto Session::load_related(const Range& children) {
-  return load_related_from<Member>(children, false);
+  return std::move(load_related_from<Member>(children, false, false).get());
 }
 
 template <auto Member, class Range>
 auto Session::load_related(const Range& children, CachedRead) {
-  return load_related_from<Member>(children, true);
+  return std::move(load_related_from<Member>(children, true, false).get());
 }
 
 template <auto Member, class Range>
-auto Session::load_related_from(const Range& children, bool use_cache) {
+auto Session::send_load_related(const Range& children) {
+  return load_related_from<Member>(children, false, true);
+}
+
+template <auto Member, class Range>
+auto Session::send_load_related(const Range& children, CachedRead) {
+  return load_related_from<Member>(children, true, true);
+}
+
+template <auto Member, class Range>
+auto Session::load_related_from(const Range& children, bool use_cache, bool send) {
   using Child = typename schema::member_class<decltype(Member)>::type;
   using Columns = std::decay_t<decltype(detail::mapping_of<Child>.columns)>;
   constexpr std::size_t index = detail::index_of_member<Member>(
@@ -374,12 +406,13 @@ auto Session::load_related_from(const Range& children, bool use_cache) {
   using Parent = typename schema::member_class<std::remove_const_t<decltype(target)>>::type;
   using Key = typename detail::unwrap_optional<
       std::remove_cvref_t<decltype(std::declval<Parent>().*target)>>::type;
+  using Related = std::unordered_map<Key, Parent>;
 
   std::vector<Key> keys;
   for (const auto& child : children) detail::add_key(keys, detail::deref(child).*Member);
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  std::unordered_map<Key, Parent> related;
+  Related related;
   const auto& parent_table = schema::table_info<Parent>();
   constexpr std::size_t target_index = detail::index_of_member<target>(
       detail::mapping_of<Parent>.columns,
@@ -388,7 +421,6 @@ auto Session::load_related_from(const Range& children, bool use_cache) {
   const CacheRead cache = use_cache && target_index == parent_table.primary_key
                               ? cache_read(parent_table)
                               : CacheRead{};
-  std::vector<std::pair<Value, ReadCache::Object>> fetched;
   if (cache.cache) {
     std::erase_if(keys, [&](const Key& key) {
       const ReadCache::Object hit = cache.cache->find(cache.tenant, Value(key));
@@ -396,24 +428,45 @@ auto Session::load_related_from(const Range& children, bool use_cache) {
       return hit != nullptr;
     });
   }
+  // Adds the rows of `cursor` to `found`, and keeps them in the cache when one is used.
+  auto read_into = [cache](Related& found, Cursor& cursor) {
+    std::vector<std::pair<Value, ReadCache::Object>> fetched;
+    while (cursor.next()) {
+      Parent parent;
+      detail::read_row(cursor, parent);
+      const Key key = parent.*target;
+      if (cache.cache) fetched.emplace_back(key, std::make_shared<const Parent>(parent));
+      found.emplace(key, std::move(parent));
+    }
+    if (cache.cache) cache.cache->put(cache.tenant, std::move(fetched), cache.epoch);
+  };
   // One IN query per chunk of keys (one chunk below the engines' parameter limits). The list is
   // padded to a power of two so batches of any size share a few prepared statements.
   constexpr std::size_t kChunk = 16384;
-  for (std::size_t start = 0; start < keys.size(); start += kChunk) {
+  auto query_for = [&](std::size_t start) {
     std::vector<Key> chunk(
         keys.begin() + static_cast<std::ptrdiff_t>(start),
         keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), start + kChunk)));
     std::size_t padded = 1;
     while (padded < chunk.size()) padded *= 2;
     chunk.resize(padded, chunk.back());
-    for (auto& parent : query<Parent>().where(col(target).in(chunk)).all()) {
-      const Key key = parent.*target;
-      if (cache.cache) fetched.emplace_back(key, std::make_shared<const Parent>(parent));
-      related.emplace(key, std::move(parent));
-    }
+    return query<Parent>().where(col(target).in(chunk));
+  };
+  if (send && !keys.empty() && keys.size() <= kChunk) {
+    auto read = std::make_shared<detail::SentReadOf<Related>>(
+        [read_into, found = std::move(related)](Cursor& cursor) mutable {
+          read_into(found, cursor);
+          return std::move(found);
+        });
+    query_for(0).send_for(read);
+    return Pending<Related>(this, std::move(read));
   }
-  if (cache.cache) cache.cache->put(cache.tenant, std::move(fetched), cache.epoch);
-  return related;
+  for (std::size_t start = 0; start < keys.size(); start += kChunk) {
+    auto q = query_for(start);
+    const std::string& bind = q.bind();
+    read_into(related, run(bind, compile_select(q.spec(), dialect_of(bind)), false));
+  }
+  return Pending<Related>(this, detail::SentReadOf<Related>::ready(std::move(related)));
 }
 
 template <schema::Model T>

@@ -240,6 +240,7 @@ Cursor& MariadbConnection::run_text(std::string_view sql) {
 }
 
 void MariadbConnection::execute_script(std::string_view sql) {
+  refuse_if_in_flight();
   require_usable();
   cursor_.reset();
   try {
@@ -273,6 +274,7 @@ void MariadbConnection::begin(TxMode mode) {
 }
 // An XA branch commits in one phase: XA END and XA COMMIT ... ONE PHASE in one round trip.
 void MariadbConnection::commit() {
+  refuse_if_in_flight();
   require_usable();
   const std::string branch = std::exchange(branch_, {});
   commit_in_flight_ = true;
@@ -283,6 +285,7 @@ void MariadbConnection::commit() {
 
 // A lost connection has no transaction left to roll back: the server rolled it back.
 void MariadbConnection::rollback() {
+  drop_in_flight();  // it ran already; what it read is rolled back with the rest
   const std::string branch = std::exchange(branch_, {});
   if (broken_) return cursor_.reset();
   execute_script(branch.empty() ? "ROLLBACK"

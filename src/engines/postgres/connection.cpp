@@ -87,15 +87,6 @@ namespace {
 constexpr const char* kInDoubt =
     ", while COMMIT was in flight: the transaction may or may not have committed";
 
-bool succeeded(const PGresult* res) {
-  switch (PQresultStatus(res)) {
-    case PGRES_COMMAND_OK:
-    case PGRES_TUPLES_OK:
-    case PGRES_EMPTY_QUERY: return true;
-    default: return false;
-  }
-}
-
 void ignore_notice(void*, const char*) {}  // warnings such as "no transaction in progress"
 
 }  // namespace
@@ -457,6 +448,7 @@ ResultPtr PgConnection::run(std::string_view sql) {
 }
 
 void PgConnection::execute_script(std::string_view sql) {
+  refuse_if_in_flight();
   cursor_.reset(nullptr);
   if (pending_) send_pending_begin();  // a script may hold anything, SAVEPOINT too: BEGIN first
   run(sql);  // runs every statement and keeps the failing result if one fails
@@ -482,6 +474,7 @@ void PgConnection::send_pending_begin() {
 }
 
 void PgConnection::commit() {
+  refuse_if_in_flight();
   cursor_.reset(nullptr);
   if (pending_) {  // the server never saw this transaction: nothing to commit
     pending_.reset();
@@ -503,6 +496,7 @@ void PgConnection::refuse_rolled_back_commit(PGresult* res) const {
 }
 
 void PgConnection::rollback() {
+  drop_in_flight();  // whatever it read is rolled back with the rest
   cursor_.reset(nullptr);
   if (pending_) {  // the server never saw this transaction: nothing to roll back
     pending_.reset();
@@ -517,6 +511,7 @@ void PgConnection::rollback() {
 // PREPARE TRANSACTION in a transaction that an error aborted does not fail: it rolls back and
 // answers with the command tag ROLLBACK. Only the tag PREPARE TRANSACTION is a yes.
 void PgConnection::prepare_transaction(std::string_view xid) {
+  refuse_if_in_flight();
   check_xid(xid);
   cursor_.reset(nullptr);
   if (pending_) send_pending_begin();  // nothing was sent yet: prepare an empty transaction
@@ -549,6 +544,7 @@ void PgConnection::rollback_prepared(std::string_view xid) {
 }
 
 void PgConnection::finish_prepared(std::string_view verb, std::string_view xid) {
+  refuse_if_in_flight();
   check_xid(xid);
   cursor_.reset(nullptr);
   try {
@@ -595,6 +591,7 @@ bool PgConnection::closed_by_server() {
 }
 
 bool PgConnection::ping() {
+  refuse_if_in_flight();
   if (broken_) return false;
   cursor_.reset(nullptr);
   ResultPtr res;

@@ -3,6 +3,8 @@
 #include <libpq-fe.h>
 
 #include <chrono>
+#include <deque>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <string>
@@ -47,6 +49,11 @@ class PgConnection final : public Connection {
   bool closed_by_server() override;
 
   std::uint64_t prepare_count() const override { return prepares_; }
+  std::size_t max_in_flight() const override { return kMaxInFlight; }
+
+ protected:
+  void send_statement(std::string_view sql, std::span<const Value> params) override;
+  Cursor& receive_statement() override;
 
  private:
   struct Statement {
@@ -58,6 +65,7 @@ class PgConnection final : public Connection {
   };
   static constexpr std::size_t kMaxCached = 256;
   static constexpr std::size_t kMaxPipelined = 8;  // statements in one pipeline
+  static constexpr std::size_t kMaxInFlight = 64;  // statements sent ahead (send_ahead.cpp)
 
   const Statement& prepared(std::string_view sql);
   const Statement& prepared_for_pending(std::string_view sql);
@@ -110,6 +118,27 @@ class PgConnection final : public Connection {
     std::vector<int> lengths;
     std::vector<int> formats;
   };
+
+  // ---- Statements sent ahead (send_ahead.cpp) ----
+  // One sent in pipeline mode with a sync of its own, so that each fails alone, as it would
+  // have run on its own; its answer once read (read_in_flight).
+  struct InFlight {
+    std::string sql;
+    std::vector<Value> params;      // to run it again after a changed plan
+    std::optional<TxMode> begun{};  // its transaction's BEGIN went with it
+    Clock::time_point deadline{};
+    bool read = false;
+    ResultPtr begin_result{};
+    ResultPtr result{};
+    std::exception_ptr error{};
+  };
+  void send_in_pipeline(InFlight& sent, const Statement& st);
+  void read_in_flight(InFlight& sent);
+  void read_all_in_flight();
+  void leave_pipeline();
+  ResultPtr answer_of(InFlight& sent);
+  std::deque<InFlight> in_flight_;
+  bool piped_ = false;  // in pipeline mode for statements sent ahead
 
   PGconn* conn_;
   std::string password_;

@@ -63,6 +63,7 @@ void append_field(std::string& out, const Value& v) {
 
 void PgConnection::copy_rows(std::string_view copy_statement, std::size_t columns,
                              std::span<const Value> values) {
+  refuse_if_in_flight();
   require_usable();
   if (columns == 0 || values.size() % columns != 0) {
     throw_database_error(ErrorKind::programming, bind(), "",

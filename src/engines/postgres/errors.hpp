@@ -9,6 +9,16 @@
 
 namespace manydb::engines::postgres {
 
+// Whether a result is a success (a command, rows, or an empty query).
+inline bool succeeded(const PGresult* res) {
+  switch (PQresultStatus(res)) {
+    case PGRES_COMMAND_OK:
+    case PGRES_TUPLES_OK:
+    case PGRES_EMPTY_QUERY: return true;
+    default: return false;
+  }
+}
+
 // The SQLSTATE of a failure the server reported.
 ErrorKind kind_for_sqlstate(std::string_view sqlstate);
 

@@ -213,6 +213,7 @@ Cursor& SqliteConnection::run_statement(std::string_view sql, std::span<const Va
 
 // Raw SQL may write anything: with synchronous=group, its end waits for a sync.
 void SqliteConnection::execute_script(std::string_view sql) {
+  refuse_if_in_flight();
   cursor_.finish();
   end_if_done();
   if (wal_sync_) unsynced_write_ = true;
@@ -263,8 +264,12 @@ void SqliteConnection::begin(TxMode mode) {
   take_write_gate();
   run_script(begin_write_);  // on failure it gives the gate back: no transaction began
 }
-void SqliteConnection::commit() { run_script("COMMIT"); }
+void SqliteConnection::commit() {
+  refuse_if_in_flight();
+  run_script("COMMIT");
+}
 void SqliteConnection::rollback() {
+  drop_in_flight();  // it ran already; what it read is rolled back with the rest
   cursor_.finish();
   if (in_transaction()) {
     unsynced_write_ = false;  // nothing of the transaction stays to be synced
