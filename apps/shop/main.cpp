@@ -32,6 +32,7 @@ struct ServeOptions {
   std::string orders_commit = "atomic";  // or "best-effort"
   std::string page_views;                // "on" or "off": overrides [analytics] page_views
   int cache_names_ms = 0;                // > 0: product names and usernames from a read cache
+  std::string send_ahead = "on";         // "off": a request's reads one after another
 };
 
 int serve(manydb::Database& db, const ServeOptions& options) {
@@ -59,6 +60,7 @@ int serve(manydb::Database& db, const ServeOptions& options) {
   shop::Service service(db, page_views,
                         options.orders_commit == "best-effort" ? manydb::Commit::best_effort
                                                                : manydb::Commit::atomic);
+  service.send_reads_ahead(options.send_ahead == "on");
   // The status page's only view of the page-view writer: the views not yet in the database,
   // in memory or in its log.
   shop::status::StatusSampler status(db, [&page_views] {
@@ -141,6 +143,12 @@ int main(int argc, char** argv) {
                    "serve the product names and usernames of GET /orders/{id} from a read cache "
                    "that keeps each row this many milliseconds (default 0: off)")
       ->check(CLI::Range(0, 3'600'000));
+  // off exists to measure what sending reads ahead saves.
+  serve_cmd
+      ->add_option("--send-ahead", serve_options.send_ahead,
+                   "send a request's reads of several databases at once: on (default) or off "
+                   "(one after another; for benchmarks)")
+      ->check(CLI::IsMember({"on", "off"}));
 
   shop::SeedOptions seed_options;
   auto* seed_cmd = app.add_subcommand("seed", "Create the tables and fill them with demo data");

@@ -24,6 +24,9 @@ class Service {
   Service(manydb::Database& db, PageViewWriter& page_views,
           manydb::Commit orders_commit = manydb::Commit::atomic);
   void add_routes(http::Router& router);
+  // false: the reads of a request go one after another (shop serve --send-ahead off), only to
+  // measure what sending them ahead saves.
+  void send_reads_ahead(bool on) { send_ahead_ = on; }
 
   http::Response list_products(const http::Request& request);
   http::Response get_product(const http::Request& request);
@@ -58,7 +61,8 @@ class Service {
   manydb::Session read_session(const http::Request& request) {
     return db_.session({.begin = manydb::Begin::at_first_write,
                         .read_after = request_token(request),
-                        .tenant = tenant_of(request)});
+                        .tenant = tenant_of(request),
+                        .send_ahead = send_ahead_});
   }
   // For requests that only read the shared bind of Model (users): no tenant.
   template <class Model>
@@ -98,6 +102,7 @@ class Service {
   BatchedExistence users_;
   const bool batch_user_checks_;
   const manydb::Commit orders_commit_;
+  bool send_ahead_ = true;
   const http::HttpMetrics* http_metrics_ = nullptr;
   AnalyticsReports reports_;
 };

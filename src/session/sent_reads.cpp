@@ -37,7 +37,7 @@ void Session::send_read(const std::string& bind, Statement statement, bool write
     if (dirty_) flush();
     const Engine* shared = engines_.find(bind);
     const bool may_move = !write && !primary && engines_.replicas(bind);
-    if (may_move || (shared && shared->pool().pinned())) {
+    if (!options_.send_ahead || may_move || (shared && shared->pool().pinned())) {
       return read->complete_with(run(bind, statement, write, primary));
     }
     BindState& b = use(bind, write, true);

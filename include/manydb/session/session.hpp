@@ -83,6 +83,10 @@ struct SessionOptions {
   // shared binds are reached as usual. Checked when the session opens: ConfigError for an
   // invalid id, UnknownTenant for one never created. Empty: a tenant bind is an error.
   std::string tenant{};
+  // false: a read sent ahead (Query<T>::send, send_load_related) runs at once, as the blocking
+  // call would, and get() only hands over its rows. To measure what sending ahead saves, or to
+  // rule it out.
+  bool send_ahead = true;
 };
 
 class Session {
