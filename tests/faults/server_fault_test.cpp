@@ -313,6 +313,35 @@ TEST_P(ServerFault, ACommitInFlightWhenTheServerDies) {
   EXPECT_EQ(rows(), 0);
 }
 
+// Statements sent ahead on two connections to a server that hangs: the caller waits out one
+// statement timeout for both, not one for each (each counts from when it was sent).
+TEST_P(ServerFault, StatementsSentAheadToAHungServerCostOneTimeoutTogether) {
+  if (GetParam() != "postgres") {
+    GTEST_SKIP() << "only PostgreSQL sends ahead; MariaDB runs a statement in send(), where "
+                    "each waits out its own timeout as a blocking query does";
+  }
+  const Url url = Url::parse(servers->test_url(GetParam()));
+  const ConnectOptions options{.bind = "faulty",
+                               .connect_timeout = kStatementTimeout,
+                               .statement_timeout = kStatementTimeout};
+  auto first = connect(url, options);
+  auto second = connect(url, options);
+  const Value one[] = {Value(1)};
+  for (auto* c : {first.get(), second.get()}) c->query("SELECT ?::int", one).next();
+  fault("hang");
+  first->send("SELECT ?::int", one);
+  second->send("SELECT ?::int", one);
+  const auto start = Clock::now();
+  EXPECT_THROW(first->receive(), Timeout);
+  EXPECT_THROW(second->receive(), Timeout);
+  const auto waited = Clock::now() - start;
+  fault("resume");
+  EXPECT_GE(waited, kStatementTimeout);
+  EXPECT_LT(waited, 2 * kStatementTimeout) << "each read waited out a timeout of its own";
+  EXPECT_TRUE(first->broken());
+  EXPECT_TRUE(second->broken());
+}
+
 // A statement the server is running when it is killed.
 TEST_P(ServerFault, AStatementRunningWhenTheServerIsKilled) {
   const bool pg = GetParam() == "postgres";

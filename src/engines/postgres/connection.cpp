@@ -178,8 +178,9 @@ PgConnection::Clock::time_point PgConnection::deadline() const {
 }
 
 // Sends what libpq still holds and reads until PQgetResult would not block, or until
-// `deadline`: then the connection is given up (Timeout). A read that fails returns, and
-// PQgetResult reports the lost connection.
+// `deadline`: then the connection is given up (Timeout). Past the deadline what has already
+// arrived is still read (an answer to a statement sent ahead may have come while the caller
+// did something else). A read that fails returns, and PQgetResult reports the lost connection.
 void PgConnection::await(Clock::time_point deadline) {
   for (;;) {
     const int unsent = PQflush(conn_);
@@ -188,13 +189,15 @@ void PgConnection::await(Clock::time_point deadline) {
     pollfd fd{PQsocket(conn_), static_cast<short>(POLLIN | (unsent ? POLLOUT : 0)), 0};
     if (fd.fd < 0) return;
     int wait_ms = -1;
+    bool past = false;
     if (deadline != Clock::time_point::max()) {
       const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left.count() <= 0) time_out();
-      wait_ms = static_cast<int>(left.count());
+      past = left.count() <= 0;
+      wait_ms = past ? 0 : static_cast<int>(left.count());
     }
     const int rc = poll(&fd, 1, wait_ms);
     if (rc < 0 && errno != EINTR) return;
+    if (rc == 0 && past) time_out();
     if (rc > 0 && (fd.revents & (POLLIN | POLLERR | POLLHUP)) && !PQconsumeInput(conn_)) return;
   }
 }

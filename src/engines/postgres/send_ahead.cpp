@@ -30,6 +30,7 @@ void PgConnection::send_statement(std::string_view sql, std::span<const Value> p
       if (pending_) bare_statement(dialect().begin_statement(*pending_));
     }
     check_param_count(*st, params);
+    sent.deadline = deadline();
     send_in_pipeline(sent, *st);
   } catch (...) {
     sent.read = true;
@@ -62,14 +63,17 @@ void PgConnection::send_in_pipeline(InFlight& sent, const Statement& st) {
   }
 }
 
-// Reads `sent`'s answers up to its sync. The wait starts now: an answer that came while the
-// caller did something else is not given up for the time that took.
+// Reads `sent`'s answers up to its sync, within the statement timeout counted from its sending:
+// a request whose reads all wait on a hung server waits out one timeout, not one per read. An
+// answer that came while the caller did something else is read even past that (await).
 void PgConnection::read_in_flight(InFlight& sent) {
   sent.read = true;
   try {
     require_usable();                  // one lost or given up before: no wait for the rest
     std::array<ResultPtr, 2> answers;  // BEGIN's when it went along, the statement's
-    if (!read_pipeline(std::span(answers).first(sent.begun ? 2 : 1), deadline())) fail(nullptr);
+    if (!read_pipeline(std::span(answers).first(sent.begun ? 2 : 1), sent.deadline)) {
+      fail(nullptr);
+    }
     if (sent.begun) sent.begin_result = std::move(answers[0]);
     sent.result = std::move(answers[sent.begun ? 1 : 0]);
   } catch (...) {
