@@ -161,7 +161,7 @@ Cursor& Connection::receive() {
   const Sent sent = std::move(sent_.front());
   sent_.erase(sent_.begin());
   try {
-    Cursor& rows = receive_statement();
+    Cursor& rows = receive_statement(sent.sql);
     if (metrics_) {
       last_cursor_ = &rows;
       measured(last_statement_kind(sent.sql), sent.sql, std::chrono::steady_clock::now() - sent.at);
@@ -197,7 +197,7 @@ void Connection::send_statement(std::string_view sql, std::span<const Value> par
   }
 }
 
-Cursor& Connection::receive_statement() {
+Cursor& Connection::receive_statement(std::string_view) {
   if (ran_error_) std::rethrow_exception(std::exchange(ran_error_, nullptr));
   return *std::exchange(ran_, nullptr);
 }

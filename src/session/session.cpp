@@ -72,13 +72,14 @@ Session::BindState& Session::use(const std::string& bind, bool write, bool sendi
       it = std::prev(binds_.end());
     }
   }
-  // SQLite takes its file lock at BEGIN, so a session reads there without a transaction until
-  // it first writes; the servers begin as SessionOptions::begin says.
-  // (A connection with answers on their way counts as in a transaction: they are read first.)
+  // Reads sent ahead on this connection are read first, unless this is one more of them. (A
+  // connection with answers on their way counts as in a transaction, so this goes before BEGIN.)
   if (!sent_.empty() && it->lease &&
       (!sending || write || it->lease->in_flight() >= it->lease->max_in_flight())) {
     receive_on(it->lease);
   }
+  // SQLite takes its file lock at BEGIN, so a session reads there without a transaction until
+  // it first writes; the servers begin as SessionOptions::begin says.
   if (options_.begin != Begin::never && !it->lease.in_transaction() &&
       (write || begins_at_first_use(*it->engine))) {
     begin_on(*it);

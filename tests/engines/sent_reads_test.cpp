@@ -181,7 +181,7 @@ TEST_P(SentReads, ReadsOfTwoBindsAreAtTheirServersAtOnce) {
     return admin
                .execute("orders",
                         "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                        "AND query LIKE '%FOR UPDATE%'")
+                        "AND datname = current_database() AND query LIKE '%FOR UPDATE%'")
                .rows.at(0)
                .at(0)
                .as_int64() == 1;

@@ -208,10 +208,11 @@ class Connection {
   void refuse_if_in_flight() const {
     if (!sent_.empty()) refuse_while_in_flight();
   }
-  // send() and receive() of one statement. By default the statement runs in send() and its
-  // cursor, or its error, waits for receive().
+  // send() and receive() of one statement (receive() hands back the `sql` that send() was
+  // given). By default the statement runs in send() and its cursor, or its error, waits for
+  // receive().
   virtual void send_statement(std::string_view sql, std::span<const Value> params);
-  virtual Cursor& receive_statement();
+  virtual Cursor& receive_statement(std::string_view sql);
 
  private:
   std::string bind_;
@@ -230,8 +231,8 @@ class Connection {
     std::chrono::steady_clock::time_point at{};
   };
   std::vector<Sent> sent_;
-  Cursor* ran_ = nullptr;  // the default send_statement's cursor, or
-  std::exception_ptr ran_error_;
+  Cursor* ran_ = nullptr;         // the default send_statement's cursor,
+  std::exception_ptr ran_error_;  // or its error
 };
 
 // Opens a connection to `url` through the engine that serves its scheme.

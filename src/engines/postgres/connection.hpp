@@ -53,7 +53,7 @@ class PgConnection final : public Connection {
 
  protected:
   void send_statement(std::string_view sql, std::span<const Value> params) override;
-  Cursor& receive_statement() override;
+  Cursor& receive_statement(std::string_view sql) override;
 
  private:
   struct Statement {
@@ -123,7 +123,6 @@ class PgConnection final : public Connection {
   // One sent in pipeline mode with a sync of its own, so that each fails alone, as it would
   // have run on its own; its answer once read (read_in_flight).
   struct InFlight {
-    std::string sql;
     std::vector<Value> params;      // to run it again after a changed plan
     std::optional<TxMode> begun{};  // its transaction's BEGIN went with it
     Clock::time_point deadline{};

@@ -13,7 +13,6 @@ namespace manydb::engines::postgres {
 
 void PgConnection::send_statement(std::string_view sql, std::span<const Value> params) {
   InFlight sent;
-  sent.sql.assign(sql);
   sent.params.assign(params.begin(), params.end());
   try {
     require_usable();
@@ -99,7 +98,7 @@ ResultPtr PgConnection::answer_of(InFlight& sent) {
   return std::move(sent.result);
 }
 
-Cursor& PgConnection::receive_statement() {
+Cursor& PgConnection::receive_statement(std::string_view sql) {
   if (!in_flight_.front().read) read_in_flight(in_flight_.front());
   InFlight sent = std::move(in_flight_.front());
   in_flight_.pop_front();
@@ -112,7 +111,7 @@ Cursor& PgConnection::receive_statement() {
     read_all_in_flight();
     leave_pipeline();
     if (nothing_lost_by_running_again(sent.begun) && (in_flight_.empty() || !sent.begun)) {
-      res = execute_afresh(sent.sql, sent.params, sent.begun);
+      res = execute_afresh(sql, sent.params, sent.begun);
     }
   }
   check(res);
