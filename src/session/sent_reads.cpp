@@ -60,6 +60,18 @@ void Session::receive_through(detail::SentRead& read) {
   std::erase_if(sent_, [](const auto& sent) { return sent->done(); });
 }
 
+std::optional<AnswerWait> Session::answer_wait(detail::SentRead& read) {
+  Lease* lease = read.lease_;
+  for (const auto& sent : sent_) {
+    if (sent->lease_ != lease || sent->done()) continue;
+    if (auto wait = lease->answer_wait()) return wait;
+    sent->complete();
+    if (sent.get() == &read) break;
+  }
+  std::erase_if(sent_, [](const auto& sent) { return sent->done(); });
+  return std::nullopt;
+}
+
 void Session::receive_on(const Lease& lease) {
   for (const auto& sent : sent_) {
     if (sent->lease_ == &lease) sent->complete();

@@ -6,60 +6,18 @@
 #include <string>
 #include <vector>
 
-#include "engine_fixture.hpp"
-#include "seed_models.hpp"
+#include "sent_reads_fixture.hpp"
 #include "wait_until.hpp"
 
 namespace manydb::testing {
 namespace {
 
-using namespace std::chrono_literals;
 using seed::Order;
 using seed::OrderItem;
 using seed::Product;
 using seed::User;
 
-class SentReads : public EngineTest {
- protected:
-  void SetUp() override {
-    EngineTest::SetUp();
-    if (IsSkipped() || HasFailure()) return;
-    // A serial implementation would wait for a lock forever in the overlap test: it fails on
-    // the statement timeout instead.
-    PoolSettings pool;
-    pool.statement_timeout = 30s;
-    config_.set_default(scratch_database("s_products"), pool);
-    for (const char* bind : {"users", "orders"})
-      config_.add_bind(bind, scratch_database(std::string("s_") + bind), pool);
-    config_.recovery_interval = 0ms;
-    db_.emplace(config_);
-    db_->register_models<Product, User, Order, OrderItem>();
-    db_->create_all();
-    auto s = db_->session();
-    for (const char* name : {"ada", "grace", "alan"})
-      s.add(User{.username = name, .email = std::string(name) + "@example.com"});
-    for (const char* name : {"lamp", "desk", "chair"})
-      s.add(Product{.name = name, .price = 10, .stock = 5, .category = "home"});
-    s.commit();
-    auto o = db_->session();
-    for (std::int64_t user = 1; user <= 3; ++user) {
-      auto& order = o.add(Order{.user_id = user});
-      for (std::int64_t product = 1; product <= user; ++product) {
-        o.add_child<&OrderItem::order_id>(
-            order, OrderItem{.product_id = product, .quantity = 1, .price = 10});
-      }
-    }
-    o.commit();
-  }
-  void TearDown() override {
-    db_.reset();
-    EngineTest::TearDown();
-  }
-  std::uint64_t statements(const char* bind) { return db_->engine(bind).statements(); }
-
-  DatabaseConfig config_;
-  std::optional<Database> db_;
-};
+class SentReads : public SentReadsFixture {};
 
 std::vector<std::int64_t> ids_of(const std::vector<Order>& orders) {
   std::vector<std::int64_t> ids;
@@ -176,26 +134,16 @@ TEST_P(SentReads, ReadsOfTwoBindsAreAtTheirServersAtOnce) {
   Order* locked = locker.query<Order>().filter_by(&Order::id, 1).load().at(0);
   locked->status = "held";
   locker.flush();  // the row stays locked until locker's transaction ends
-  const auto waiting_for_a_lock = [&] {
-    auto admin = db_->session({.begin = Begin::never});
-    return admin
-               .execute("orders",
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                        "AND datname = current_database() AND query LIKE '%FOR UPDATE%'")
-               .rows.at(0)
-               .at(0)
-               .as_int64() == 1;
-  };
-
   auto order = s.query<Order>().filter_by(&Order::id, 1).for_update().send();
   auto users = s.query<User>().send();
   EXPECT_EQ(users.get().size(), 3u);  // answered by the users bind meanwhile
-  wait_until(waiting_for_a_lock, "the orders bind's statement waits at its server");
+  wait_until([&] { return a_read_waits_for_a_lock(); },
+             "the orders bind's statement waits at its server");
   EXPECT_FALSE(order.ready());
   locker.rollback();
   ASSERT_EQ(order.get().size(), 1u);
   EXPECT_EQ(order.get()[0].status, "pending");
-  EXPECT_FALSE(waiting_for_a_lock());
+  EXPECT_FALSE(a_read_waits_for_a_lock());
 }
 
 }  // namespace

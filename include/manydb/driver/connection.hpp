@@ -15,6 +15,7 @@
 #include "manydb/core/statement_kind.hpp"
 #include "manydb/core/url.hpp"
 #include "manydb/core/value.hpp"
+#include "manydb/driver/answer_wait.hpp"
 #include "manydb/driver/batch.hpp"
 #include "manydb/driver/cursor.hpp"
 #include "manydb/driver/dialect.hpp"
@@ -74,6 +75,12 @@ class Connection {
   // Receives whatever is in flight and drops it (a pool, before it cleans the connection);
   // false when the connection broke meanwhile.
   bool drop_in_flight() noexcept;
+  // What receive() would wait for before it could return the oldest answer; nullopt when it
+  // would not wait (the answer is here, or the engine ran the statement in send()). Reads what
+  // has arrived meanwhile, never blocks.
+  std::optional<AnswerWait> answer_wait() {
+    return sent_.empty() ? std::nullopt : wait_for_answer();
+  }
 
   // Runs one statement and returns the rows it affected.
   std::int64_t execute(std::string_view sql, std::span<const Value> params) {
@@ -213,6 +220,8 @@ class Connection {
   // receive().
   virtual void send_statement(std::string_view sql, std::span<const Value> params);
   virtual Cursor& receive_statement(std::string_view sql);
+  // answer_wait() with a statement in flight: an engine that sends ahead tells what it awaits.
+  virtual std::optional<AnswerWait> wait_for_answer() { return std::nullopt; }
 
  private:
   std::string bind_;

@@ -83,6 +83,10 @@ class Lease {
   // reads are sent through a lease; the caller keeps `sql` and `params` until receive().
   void send(std::string_view sql, std::span<const Value> params);
   Cursor& receive(std::string_view sql, std::span<const Value> params);
+  // Connection::answer_wait: what receive() would wait for.
+  std::optional<AnswerWait> answer_wait() {
+    return connection_ ? connection_->answer_wait() : std::nullopt;
+  }
 
   // Connection::run. Never run twice (COMMIT may go with it): as the first use of a reused
   // connection, the connection is checked first for having been closed by the server, and

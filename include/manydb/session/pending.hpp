@@ -18,6 +18,7 @@
 #include <optional>
 #include <utility>
 
+#include "manydb/driver/answer_wait.hpp"
 #include "manydb/driver/cursor.hpp"
 #include "manydb/query/compile.hpp"
 
@@ -89,8 +90,12 @@ class Pending {
 
   // The answer: waits for it the first time (and for the reads sent before it on its bind).
   R& get();
-  // Whether get() would not wait.
+  // Whether get() would not wait without asking the server (see wait_needed()).
   bool ready() const { return read_->done(); }
+  // What get() would wait for, reading what has arrived meanwhile without blocking: the
+  // server's socket becoming readable, by a deadline. An event loop waits for it there, again
+  // until this is nullopt, and then get() returns at once (manydb/asio/await.hpp does).
+  std::optional<AnswerWait> wait_needed();
 
  private:
   Session* session_;

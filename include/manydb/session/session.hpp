@@ -198,6 +198,9 @@ class Session {
   // Reads every answer on its way over `lease`, or over every connection.
   void receive_on(const Lease& lease);
   void receive_all() noexcept;
+  // What get() of `read` would wait for: reads the answers before it (and its own) that are
+  // here, and tells what the first one not yet here awaits. Nullopt: get() would not wait.
+  std::optional<AnswerWait> answer_wait(detail::SentRead& read);
 
   // ---- The read cache (routing/read_cache.hpp) ----
   // The cache a read of `table` may use in this session, with what to put() under.

@@ -161,6 +161,12 @@ Pending<std::vector<T>> Query<T>::send() {
 }
 
 template <class R>
+std::optional<AnswerWait> Pending<R>::wait_needed() {
+  if (read_->done()) return std::nullopt;
+  return session_->answer_wait(*read_);
+}
+
+template <class R>
 R& Pending<R>::get() {
   if (!read_->done()) session_->receive_through(*read_);
   read_->rethrow_error();

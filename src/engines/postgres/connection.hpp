@@ -54,6 +54,7 @@ class PgConnection final : public Connection {
  protected:
   void send_statement(std::string_view sql, std::span<const Value> params) override;
   Cursor& receive_statement(std::string_view sql) override;
+  std::optional<AnswerWait> wait_for_answer() override;
 
  private:
   struct Statement {

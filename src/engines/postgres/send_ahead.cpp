@@ -119,4 +119,14 @@ Cursor& PgConnection::receive_statement(std::string_view sql) {
   return cursor_;
 }
 
+// The server flushes a statement's answer when it reaches the statement's sync, so once its first
+// result is whole the rest (and a BEGIN's that went before it) is here too: receive() will not
+// wait. A connection lost or given up needs no waiting either: receive() reports it.
+std::optional<AnswerWait> PgConnection::wait_for_answer() {
+  const InFlight& oldest = in_flight_.front();
+  if (oldest.read || broken_ || PQstatus(conn_) != CONNECTION_OK) return std::nullopt;
+  if (!PQconsumeInput(conn_) || !PQisBusy(conn_)) return std::nullopt;
+  return AnswerWait{PQsocket(conn_), oldest.deadline};
+}
+
 }  // namespace manydb::engines::postgres
