@@ -1,5 +1,8 @@
 #pragma once
 // The shop's mapping of errors to HTTP answers, shared by every handler.
+#include <boost/asio/awaitable.hpp>
+#include <exception>
+
 #include "app_log.hpp"
 #include "http/response.hpp"
 #include "manydb/core/errors.hpp"
@@ -29,12 +32,12 @@ inline http::Response conflicted(const manydb::TransactionRollback& e) {
   return response;
 }
 
-// Runs a handler: typed errors become the right status with a JSON body {"error": "..."}.
-template <class Handler>
-http::Response guarded(Handler&& handler) {
+// The answer to a handler's typed error: the right status with a JSON body {"error": "..."}.
+// Any other error is thrown again (the server answers 500 and logs it).
+inline http::Response answer_to(std::exception_ptr error) {
   using http::Response;
   try {
-    return handler();
+    std::rethrow_exception(std::move(error));
   } catch (const BadRequest& e) {
     return Response::error(400, e.what());
   } catch (const manydb::NotFound& e) {
@@ -56,6 +59,28 @@ http::Response guarded(Handler&& handler) {
     // An X-Consistency-Token that is not one, or names a bind that is not configured.
     return Response::error(400, e.what());
   }
+}
+
+// Runs a handler, its typed errors answered (answer_to).
+template <class Handler>
+http::Response guarded(Handler&& handler) {
+  try {
+    return handler();
+  } catch (...) {
+    return answer_to(std::current_exception());
+  }
+}
+
+// The same for a handler that awaits: `start()` begins it.
+template <class Start>
+boost::asio::awaitable<http::Response> guarded_awaiting(Start start) {
+  std::exception_ptr error;
+  try {
+    co_return co_await start();
+  } catch (...) {
+    error = std::current_exception();
+  }
+  co_return answer_to(std::move(error));
 }
 
 }  // namespace shop

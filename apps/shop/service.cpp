@@ -2,6 +2,7 @@
 
 #include "guarded.hpp"
 #include "json_writer.hpp"
+#include "manydb/asio/await.hpp"
 #include "request_body.hpp"
 
 namespace shop {
@@ -40,8 +41,13 @@ void Service::add_routes(http::Router& router) {
   route("POST", "/products/{id}/reviews", &Service::add_review);
   route("POST", "/users", &Service::create_user);
   route("GET", "/users/{id}", &Service::get_user);
-  route("GET", "/users/{id}/orders", &Service::user_orders);
-  route("GET", "/orders/{id}", &Service::get_order);
+  auto awaiting = [&](const char* method, const char* pattern, auto member) {
+    router.add(method, pattern, http::AwaitingHandler([this, member](const Request& r) {
+                 return guarded_awaiting([this, member, &r] { return (this->*member)(r); });
+               }));
+  };
+  awaiting("GET", "/users/{id}/orders", &Service::user_orders);
+  awaiting("GET", "/orders/{id}", &Service::get_order);
   route("POST", "/orders", &Service::create_order);
   route("GET", "/healthz", &Service::health);
   route("GET", "/metrics", &Service::metrics);
@@ -202,14 +208,15 @@ std::vector<std::int64_t> Service::existing_users(std::span<const std::int64_t> 
   return found;
 }
 
-Response Service::user_orders(const Request& request) {
+boost::asio::awaitable<Response> Service::user_orders(const Request& request) {
   const auto user_id = request.path_params.at(0);
   auto s = read_session(request);
   // The user check and the orders at the same time, each on its bind: one wait, not two.
   auto user = s.query<User>().filter_by(&User::id, user_id).limit(1).send();
   auto sent_orders =
       s.query<Order>().filter_by(&Order::user_id, user_id).order_by(manydb::asc(&Order::id)).send();
-  if (user.get().empty()) return Response::error(404, "user not found");
+  co_await manydb::asio::ready(user, sent_orders);
+  if (user.get().empty()) co_return Response::error(404, "user not found");
   const auto& orders = sent_orders.get();
   JsonWriter w;
   w.begin_array();
@@ -221,10 +228,10 @@ Response Service::user_orders(const Request& request) {
   page_views_.record(PageView{.page = "/users/" + std::to_string(user_id) + "/orders",
                               .user_id = user_id,
                               .ip_address = request.remote_address});
-  return Response::json(200, w.take());
+  co_return Response::json(200, w.take());
 }
 
-Response Service::get_order(const Request& request) {
+boost::asio::awaitable<Response> Service::get_order(const Request& request) {
   auto s = read_session(request);
   const std::int64_t id = request.path_params.at(0);
   // Two waits where there are four reads: the order and its items are sent together (one round
@@ -237,12 +244,14 @@ Response Service::get_order(const Request& request) {
                         .filter_by(&OrderItem::order_id, id)
                         .order_by(manydb::asc(&OrderItem::id))
                         .send();
+  co_await manydb::asio::ready(sent_order, sent_items);
   const auto& orders = sent_order.get();
-  if (orders.empty()) return Response::error(404, "order not found");
+  if (orders.empty()) co_return Response::error(404, "order not found");
   const Order* order = &orders.front();
   auto sent_users = s.send_load_related<&Order::user_id>(orders, manydb::cached);
   const auto& items = sent_items.get();
   auto sent_products = s.send_load_related<&OrderItem::product_id>(items, manydb::cached);
+  co_await manydb::asio::ready(sent_users, sent_products);
   const auto& users = sent_users.get();
   const auto& products = sent_products.get();
   JsonWriter w;
@@ -265,7 +274,7 @@ Response Service::get_order(const Request& request) {
     w.key("quantity").value(item.quantity).key("price").money(item.price).end_object();
   }
   w.end_array().end_object();
-  return Response::json(200, w.take());
+  co_return Response::json(200, w.take());
 }
 
 namespace {

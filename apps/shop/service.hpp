@@ -33,8 +33,9 @@ class Service {
   http::Response add_review(const http::Request& request);
   http::Response create_user(const http::Request& request);
   http::Response get_user(const http::Request& request);
-  http::Response user_orders(const http::Request& request);
-  http::Response get_order(const http::Request& request);
+  // These two await their reads: while a bind answers, the thread serves other requests.
+  boost::asio::awaitable<http::Response> user_orders(const http::Request& request);
+  boost::asio::awaitable<http::Response> get_order(const http::Request& request);
   http::Response create_order(const http::Request& request);
   http::Response health(const http::Request& request);
   // The analytics reports (analytics.cpp): views per page and day, visits, conversion.

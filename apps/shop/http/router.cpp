@@ -47,10 +47,18 @@ std::string join_methods(std::vector<std::string> methods) {
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Handler handler) {
+  add(Route{std::move(method), std::move(pattern), {}, std::move(handler), {}});
+}
+
+void Router::add(std::string method, std::string pattern, AwaitingHandler handler) {
+  add(Route{std::move(method), std::move(pattern), {}, {}, std::move(handler)});
+}
+
+void Router::add(Route route) {
+  const std::string& pattern = route.pattern;
   if (pattern.empty() || pattern.front() != '/') {
     throw std::invalid_argument("route pattern must start with '/': " + pattern);
   }
-  Route route{std::move(method), pattern, {}, std::move(handler)};
   for (std::string_view part : split_path(pattern)) {
     bool is_param = part.size() >= 2 && part.front() == '{' && part.back() == '}';
     route.segments.push_back({std::string(part), is_param});
@@ -75,7 +83,7 @@ bool Router::match(const Route& route, const std::vector<std::string_view>& part
   return true;
 }
 
-Response Router::dispatch(Request& request) const {
+Router::Found Router::find(Request& request) const {
   const auto parts = split_path(request.path);
   std::vector<std::int64_t> params;
   std::vector<std::string> allowed;
@@ -88,15 +96,22 @@ Response Router::dispatch(Request& request) const {
     if (route.method == request.method || (head && route.method == "GET")) {
       request.path_params = std::move(params);
       request.route = i;
-      return route.handler(request);
+      if (route.awaiting) return {.awaiting = &route.awaiting, .refusal = {}};
+      return {.handler = &route.handler, .refusal = {}};
     }
     allowed.push_back(route.method);
     if (route.method == "GET") allowed.push_back("HEAD");
   }
-  if (allowed.empty()) return Response::error(404, "not found");
+  if (allowed.empty()) return {.refusal = Response::error(404, "not found")};
   Response response = Response::error(405, "method not allowed");
   response.headers.emplace_back("Allow", join_methods(std::move(allowed)));
-  return response;
+  return {.refusal = std::move(response)};
+}
+
+Response Router::dispatch(Request& request) const {
+  Found found = find(request);
+  if (found.awaiting) throw std::logic_error("an awaiting handler: only the server runs it");
+  return found.handler ? (*found.handler)(request) : std::move(found.refusal);
 }
 
 }  // namespace shop::http

@@ -4,6 +4,7 @@
 // exactly, a {name} segment matches only a decimal integer that fits in int64, and a
 // trailing slash is a different path (so "/products/" is 404 when only "/products" exists).
 
+#include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -16,15 +17,28 @@
 namespace shop::http {
 
 using Handler = std::function<Response(const Request&)>;
+// A handler that awaits (its database reads, without holding the thread): the server runs it
+// as a coroutine on the connection's strand. The request lives until the response is sent.
+using AwaitingHandler = std::function<boost::asio::awaitable<Response>(const Request&)>;
 
 class Router {
  public:
   // Throws std::invalid_argument for a pattern that does not start with '/'.
   void add(std::string method, std::string pattern, Handler handler);
+  void add(std::string method, std::string pattern, AwaitingHandler handler);
 
-  // Finds the route, fills request.path_params and calls its handler (a GET route's for HEAD).
-  // Unknown path: 404; known path with another method: 405 with an Allow header. Handler exceptions
-  // propagate (the server turns them into 500s).
+  // The route of a request, path_params and route filled in (a GET route's for HEAD): its
+  // handler, one of the two kinds, or when there is none the answer to give (404 for an unknown
+  // path; 405 with an Allow header for a known path with another method).
+  struct Found {
+    const Handler* handler = nullptr;
+    const AwaitingHandler* awaiting = nullptr;
+    Response refusal;
+  };
+  Found find(Request& request) const;
+
+  // find(), then the handler run: for handlers that do not await (std::logic_error for one that
+  // does). Handler exceptions propagate (the server turns them into 500s).
   Response dispatch(Request& request) const;
 
   // The routes in the order they were added, by the index dispatch() leaves in request.route:
@@ -42,8 +56,10 @@ class Router {
     std::string method;
     std::string pattern;
     std::vector<Segment> segments;
-    Handler handler;
+    Handler handler;  // one of the two
+    AwaitingHandler awaiting;
   };
+  void add(Route route);
 
   static bool match(const Route& route, const std::vector<std::string_view>& parts,
                     std::vector<std::int64_t>& params);

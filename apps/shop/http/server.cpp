@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -177,23 +178,47 @@ class Session : public std::enable_shared_from_this<Session> {
   void handle(bhttp::request<bhttp::string_body> message) {
     phase_ = Phase::handling;
     take_request_id(message);
-    const applog::RequestScope in_request(request_id_);  // for the lines the handler causes
-    Request request = to_request(message);
+    message_ = std::move(message);
+    request_ = to_request(message_);
     core_.in_flight++;
-    HttpMetrics* metrics = core_.options.metrics;
-    const bool access_line = applog::enabled(manydb::LogLevel::debug);
-    const auto started = metrics || access_line ? std::chrono::steady_clock::now()
-                                                : std::chrono::steady_clock::time_point{};
-    if (metrics) metrics->started();
-    Response response = run_handler(request);
-    if (metrics || access_line) {
-      const auto elapsed = std::chrono::steady_clock::now() - started;
-      if (metrics) metrics->finished(request.route, response.status, elapsed);
-      if (access_line) log_access(request, response.status, elapsed);
+    const bool timed = core_.options.metrics || applog::enabled(manydb::LogLevel::debug);
+    started_ = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    if (core_.options.metrics) core_.options.metrics->started();
+    const applog::RequestScope in_request(request_id_);  // for the lines the handler causes
+    Router::Found found = core_.router.find(request_);
+    if (found.awaiting) return await(*found.awaiting);
+    if (!found.handler) return answer(std::move(found.refusal));
+    Response response;
+    try {
+      response = (*found.handler)(request_);
+    } catch (...) {
+      response = failed(std::current_exception());
+    }
+    answer(std::move(response));
+  }
+
+  // The handler runs as a coroutine on the connection's strand: while it awaits a database,
+  // this thread serves other connections.
+  void await(const AwaitingHandler& handler) {
+    net::co_spawn(stream_.get_executor(), handler(request_),
+                  [self = shared_from_this()](std::exception_ptr error, Response response) {
+                    const applog::RequestScope in_request(self->request_id_);
+                    if (error) response = self->failed(error);
+                    self->answer(std::move(response));
+                  });
+  }
+
+  void answer(Response response) {
+    if (started_ != std::chrono::steady_clock::time_point{}) {
+      const auto elapsed = std::chrono::steady_clock::now() - started_;
+      if (HttpMetrics* metrics = core_.options.metrics) {
+        metrics->finished(request_.route, response.status, elapsed);
+      }
+      if (applog::enabled(manydb::LogLevel::debug)) log_access(request_, response.status, elapsed);
     }
     core_.in_flight--;
-    send(std::move(response), message.keep_alive(), message.version(),
-         message.method() == bhttp::verb::head);
+    send(std::move(response), message_.keep_alive(), message_.version(),
+         message_.method() == bhttp::verb::head);
   }
 
   // The client's X-Request-Id when sane, else a new one; the response echoes it.
@@ -231,18 +256,16 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // A handler's exception must never take the connection (or the process) down with it.
-  Response run_handler(Request& request) {
+  Response failed(std::exception_ptr error) {
+    std::string what = "a non-standard exception";
     try {
-      return core_.router.dispatch(request);
+      std::rethrow_exception(error);
     } catch (const std::exception& e) {
-      applog::log(manydb::LogLevel::error, "handler failed",
-                  {{"method", request.method}, {"path", request.path}, {"error", e.what()}});
+      what = e.what();
     } catch (...) {
-      applog::log(manydb::LogLevel::error, "handler failed",
-                  {{"method", request.method},
-                   {"path", request.path},
-                   {"error", "a non-standard exception"}});
     }
+    applog::log(manydb::LogLevel::error, "handler failed",
+                {{"method", request_.method}, {"path", request_.path}, {"error", what}});
     return Response::error(500, "internal error");
   }
 
@@ -338,6 +361,10 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = false;
   std::string remote_address_;
   std::string request_id_;  // of the request being handled or answered
+  // The request being handled: its headers are read from message_ (Request::header).
+  bhttp::request<bhttp::string_body> message_;
+  Request request_;
+  std::chrono::steady_clock::time_point started_{};  // zero: not timed
   Phase phase_ = Phase::starting;
   unsigned generation_ = 0;
   bool timed_out_ = false;
