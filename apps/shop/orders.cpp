@@ -1,9 +1,10 @@
-// POST /orders: validate, check the user, then in one session take the stock with guarded
-// decrements that return each product's price and write the order. Two databases change, and
-// the session's commit is atomic across them (docs/sessions.md): after any failure or crash,
-// either the stock is taken and the order exists, or neither.
+// POST /orders: validate, check the user (beside the stock where it can), then in one session take
+// the stock with guarded decrements that return each product's price and write the order. Two
+// databases change, and the session's commit is atomic across them (docs/sessions.md): after any
+// failure or crash, either the stock is taken and the order exists, or neither.
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include "guarded.hpp"
 #include "json_writer.hpp"
@@ -108,8 +109,18 @@ Response Service::place_order(const Request& request, std::int64_t user_id,
   auto s = db_.session({.commit = orders_commit_,
                         .read_after = request_token(request),
                         .tenant = tenant_of(request)});
-  if (!user_exists(user_id)) return Response::error(404, "user not found");
+  // The user check, sent ahead where the users bind pipelines, is at its server while the stock
+  // is taken: its answer is read after. Its own session, outside any transaction: the users
+  // bind takes no part in the commit.
+  auto check = db_.session({.begin = manydb::Begin::at_first_write});
+  std::optional<manydb::Pending<std::vector<User>>> user;
+  if (send_user_checks_) {
+    user.emplace(check.query<User>().filter_by(&User::id, user_id).limit(1).from_primary().send());
+  } else if (!user_exists(user_id)) {
+    return Response::error(404, "user not found");
+  }
   auto prices = take_stock(s, wanted);
+  if (user && user->get().empty()) return Response::error(404, "user not found");  // s rolls back
   if (prices.empty()) {
     s.rollback();  // before refusal() reads: a SQLite session holds the products write lock
     return refusal(wanted, s.tenant());

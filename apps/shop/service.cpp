@@ -27,6 +27,7 @@ Service::Service(manydb::Database& db, PageViewWriter& page_views, manydb::Commi
       page_views_(page_views),
       users_([this](std::span<const std::int64_t> ids) { return existing_users(ids); }),
       batch_user_checks_(!db.engine(std::string(User::bind_key)).dialect().runs_in_process()),
+      send_user_checks_(db.engine(std::string(User::bind_key)).dialect().pipelines()),
       orders_commit_(orders_commit),
       reports_(db) {}
 

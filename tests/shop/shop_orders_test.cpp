@@ -151,8 +151,9 @@ TEST_P(ShopOrders, FiftyConcurrentOrdersForTheLastTenUnits) {
   RecordProperty("max_requests_in_flight", most);
 }
 
-// Concurrent orders share their user checks (BatchedExistence): each still gets the answer
-// for its own user, known or not.
+// Concurrent orders share their user checks (BatchedExistence), or on PostgreSQL each sends
+// its own beside the stock it takes: each still gets the answer for its own user, known or not,
+// and an unknown user's order gives back the stock it took.
 TEST_P(ShopOrders, ConcurrentOrdersOfKnownAndUnknownUsersEachGetTheirOwnAnswer) {
   constexpr int kBuyers = 40;
   std::vector<std::int64_t> known;
