@@ -33,6 +33,7 @@ struct ServeOptions {
   std::string page_views;                // "on" or "off": overrides [analytics] page_views
   int cache_names_ms = 0;                // > 0: product names and usernames from a read cache
   std::string send_ahead = "on";         // "off": a request's reads one after another
+  int await_block_us = 2000;             // see Service::await_blocking_first
 };
 
 int serve(manydb::Database& db, const ServeOptions& options) {
@@ -61,6 +62,7 @@ int serve(manydb::Database& db, const ServeOptions& options) {
                         options.orders_commit == "best-effort" ? manydb::Commit::best_effort
                                                                : manydb::Commit::atomic);
   service.send_reads_ahead(options.send_ahead == "on");
+  service.await_blocking_first(std::chrono::microseconds(options.await_block_us));
   // The status page's only view of the page-view writer: the views not yet in the database,
   // in memory or in its log.
   shop::status::StatusSampler status(db, [&page_views] {
@@ -149,6 +151,12 @@ int main(int argc, char** argv) {
                    "send a request's reads of several databases at once: on (default) or off "
                    "(one after another; for benchmarks)")
       ->check(CLI::IsMember({"on", "off"}));
+  serve_cmd
+      ->add_option("--await-block-us", serve_options.await_block_us,
+                   "how long GET /orders/{id} and GET /users/{id}/orders wait for a database's "
+                   "answer in their thread before they give it up to other requests (default "
+                   "2000; 0: at once)")
+      ->check(CLI::Range(0, 1'000'000));
 
   shop::SeedOptions seed_options;
   auto* seed_cmd = app.add_subcommand("seed", "Create the tables and fill them with demo data");

@@ -2,7 +2,6 @@
 
 #include "guarded.hpp"
 #include "json_writer.hpp"
-#include "manydb/asio/await.hpp"
 #include "request_body.hpp"
 
 namespace shop {
@@ -216,7 +215,7 @@ boost::asio::awaitable<Response> Service::user_orders(const Request& request) {
   auto user = s.query<User>().filter_by(&User::id, user_id).limit(1).send();
   auto sent_orders =
       s.query<Order>().filter_by(&Order::user_id, user_id).order_by(manydb::asc(&Order::id)).send();
-  co_await manydb::asio::ready(user, sent_orders);
+  co_await manydb::asio::ready(waiting_, user, sent_orders);
   if (user.get().empty()) co_return Response::error(404, "user not found");
   const auto& orders = sent_orders.get();
   JsonWriter w;
@@ -245,14 +244,14 @@ boost::asio::awaitable<Response> Service::get_order(const Request& request) {
                         .filter_by(&OrderItem::order_id, id)
                         .order_by(manydb::asc(&OrderItem::id))
                         .send();
-  co_await manydb::asio::ready(sent_order, sent_items);
+  co_await manydb::asio::ready(waiting_, sent_order, sent_items);
   const auto& orders = sent_order.get();
   if (orders.empty()) co_return Response::error(404, "order not found");
   const Order* order = &orders.front();
   auto sent_users = s.send_load_related<&Order::user_id>(orders, manydb::cached);
   const auto& items = sent_items.get();
   auto sent_products = s.send_load_related<&OrderItem::product_id>(items, manydb::cached);
-  co_await manydb::asio::ready(sent_users, sent_products);
+  co_await manydb::asio::ready(waiting_, sent_users, sent_products);
   const auto& users = sent_users.get();
   const auto& products = sent_products.get();
   JsonWriter w;

@@ -11,6 +11,7 @@
 #include "http/request.hpp"
 #include "http/response.hpp"
 #include "http/router.hpp"
+#include "manydb/asio/await.hpp"
 #include "manydb/manydb.hpp"
 #include "page_views.hpp"
 #include "tenant_header.hpp"
@@ -26,6 +27,10 @@ class Service {
   void add_routes(http::Router& router);
   // false: the reads of a request go one after another (shop serve --send-ahead off), only to
   // measure what sending them ahead saves.
+  // The awaiting routes wait in their thread up to this for a database's answer, then give the
+  // thread up (manydb::asio::WaitPolicy): a healthy server costs them what a blocking wait
+  // would, a slow one holds a thread no longer than this per wait.
+  void await_blocking_first(std::chrono::microseconds block) { waiting_.block_first = block; }
   void send_reads_ahead(bool on) {
     send_ahead_ = on;
     send_user_checks_ = on && db_.engine(std::string(User::bind_key)).dialect().pipelines();
@@ -110,6 +115,7 @@ class Service {
   bool send_user_checks_ = false;
   const manydb::Commit orders_commit_;
   bool send_ahead_ = true;
+  manydb::asio::WaitPolicy waiting_;
   const http::HttpMetrics* http_metrics_ = nullptr;
   AnalyticsReports reports_;
 };

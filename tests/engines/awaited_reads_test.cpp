@@ -1,7 +1,8 @@
 // Reads sent ahead and awaited from coroutines on Boost.Asio (manydb/asio/await.hpp), on every
 // engine: the answers get() gives, errors from get() after the wait. On PostgreSQL, where an
 // answer is truly on its way, the waiting coroutine's thread runs other handlers meanwhile, a
-// wait ends at the statement timeout, a cancelled wait leaves the connection whole, and a
+// wait ends at the statement timeout, one that blocks its thread first gives it up after the
+// time its WaitPolicy allows, a cancelled wait leaves the connection whole, and a
 // connection lost mid-pipeline fails the reads on it, typed.
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -107,6 +108,28 @@ TEST_P(AwaitedReads, TheThreadRunsOtherCoroutinesWhileAnAnswerIsOnItsWay) {
     auto s = db_->session();
     auto order = s.query<Order>().filter_by(&Order::id, 1).for_update().send();
     co_await manydb::asio::ready(order);
+    EXPECT_EQ(order.get().at(0).status, "pending");
+    answered = true;
+  });
+  spawn([&]() -> net::awaitable<void> {
+    co_await until([&] { return a_read_waits_for_a_lock(); });
+    EXPECT_FALSE(answered);
+    locker.rollback();
+  });
+  ioc_.run();
+  EXPECT_TRUE(answered);
+}
+
+TEST_P(AwaitedReads, AWaitBlocksItsThreadNoLongerThanItsPolicySays) {
+  skip_unless_postgres();
+  if (IsSkipped()) return;
+  auto locker = db_->session();
+  lock_order_one(locker);
+  bool answered = false;
+  spawn([&]() -> net::awaitable<void> {
+    auto s = db_->session();
+    auto order = s.query<Order>().filter_by(&Order::id, 1).for_update().send();
+    co_await manydb::asio::ready(manydb::asio::WaitPolicy{.block_first = 50ms}, order);
     EXPECT_EQ(order.get().at(0).status, "pending");
     answered = true;
   });

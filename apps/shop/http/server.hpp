@@ -1,8 +1,10 @@
 #pragma once
 
 // A small HTTP/1.1 server (Boost.Beast underneath, hidden in server.cpp). `threads` threads
-// share one io_context and call handlers synchronously, so at most `threads` handlers run at
-// once: handlers may block on the database, and that bound is the intended concurrency.
+// share one io_context. A blocking handler runs on one of them to its end, so at most `threads`
+// of those run at once: they may block on the database, and that bound is their intended
+// concurrency. An awaiting handler (Router's AwaitingHandler) runs as a coroutine and holds no
+// thread while it awaits: any number may be waiting on their databases at once.
 
 #include <chrono>
 #include <cstddef>
@@ -19,7 +21,7 @@ class HttpMetrics;  // http_metrics.hpp
 struct ServerOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;  // 0: pick a free port (see Server::port())
-  int threads = 16;            // handlers block on the database: about the pools' size
+  int threads = 16;            // blocking handlers block on the database: about the pools' size
   std::size_t body_limit = 1 << 20;
   // Time allowed to receive one whole request (also the idle keep-alive limit) and to send
   // one response.
