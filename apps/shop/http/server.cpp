@@ -11,6 +11,7 @@
 #include <array>
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -199,13 +200,24 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // The handler runs as a coroutine on the connection's strand: while it awaits a database,
   // this thread serves other connections.
+  // The answer is sent from inside the coroutine: co_spawn's completion handler would first go
+  // through the handler queue (and wake another thread) when the handler never suspended.
   void await(const AwaitingHandler& handler) {
-    net::co_spawn(stream_.get_executor(), handler(request_),
-                  [self = shared_from_this()](std::exception_ptr error, Response response) {
-                    const applog::RequestScope in_request(self->request_id_);
-                    if (error) response = self->failed(error);
-                    self->answer(std::move(response));
-                  });
+    net::co_spawn(stream_.get_executor(), respond(shared_from_this(), handler), net::detached);
+  }
+
+  static net::awaitable<void> respond(std::shared_ptr<Session> self,
+                                      const AwaitingHandler& handler) {
+    std::exception_ptr error;
+    Response response;
+    try {
+      response = co_await handler(self->request_);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    const applog::RequestScope in_request(self->request_id_);
+    if (error) response = self->failed(error);
+    self->answer(std::move(response));
   }
 
   void answer(Response response) {
