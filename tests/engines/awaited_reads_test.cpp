@@ -52,6 +52,32 @@ class AwaitedReads : public SentReadsFixture {
     locker.flush();
   }
 
+  // A read of order 1 waits for its row lock, awaited under `policy`, while another coroutine on
+  // the same thread releases the lock once the read waits at the server. Were the wait to block
+  // the thread for good, that coroutine could not run, and the read would end in the statement
+  // timeout instead.
+  void expect_other_coroutines_run_while_a_read_waits(manydb::asio::WaitPolicy policy) {
+    skip_unless_postgres();
+    if (IsSkipped()) return;
+    auto locker = db_->session();
+    lock_order_one(locker);
+    bool answered = false;
+    spawn([&]() -> net::awaitable<void> {
+      auto s = db_->session();
+      auto order = s.query<Order>().filter_by(&Order::id, 1).for_update().send();
+      co_await manydb::asio::ready(policy, order);
+      EXPECT_EQ(order.get().at(0).status, "pending");
+      answered = true;
+    });
+    spawn([&]() -> net::awaitable<void> {
+      co_await until([&] { return a_read_waits_for_a_lock(); });
+      EXPECT_FALSE(answered);
+      locker.rollback();
+    });
+    ioc_.run();
+    EXPECT_TRUE(answered);
+  }
+
   void skip_unless_postgres() {
     if (backend() != Backend::postgresql) {
       GTEST_SKIP() << "only PostgreSQL sends ahead; SQLite and MariaDB run a read in send(), so "
@@ -97,49 +123,11 @@ TEST_P(AwaitedReads, AnErrorComesFromGetAfterTheWait) {
 }
 
 TEST_P(AwaitedReads, TheThreadRunsOtherCoroutinesWhileAnAnswerIsOnItsWay) {
-  skip_unless_postgres();
-  if (IsSkipped()) return;
-  auto locker = db_->session();
-  lock_order_one(locker);
-  bool answered = false;
-  // Were the wait to block the thread, the coroutine that releases the lock could not run, and
-  // the read would end in the statement timeout instead.
-  spawn([&]() -> net::awaitable<void> {
-    auto s = db_->session();
-    auto order = s.query<Order>().filter_by(&Order::id, 1).for_update().send();
-    co_await manydb::asio::ready(order);
-    EXPECT_EQ(order.get().at(0).status, "pending");
-    answered = true;
-  });
-  spawn([&]() -> net::awaitable<void> {
-    co_await until([&] { return a_read_waits_for_a_lock(); });
-    EXPECT_FALSE(answered);
-    locker.rollback();
-  });
-  ioc_.run();
-  EXPECT_TRUE(answered);
+  expect_other_coroutines_run_while_a_read_waits(manydb::asio::WaitPolicy{});
 }
 
 TEST_P(AwaitedReads, AWaitBlocksItsThreadNoLongerThanItsPolicySays) {
-  skip_unless_postgres();
-  if (IsSkipped()) return;
-  auto locker = db_->session();
-  lock_order_one(locker);
-  bool answered = false;
-  spawn([&]() -> net::awaitable<void> {
-    auto s = db_->session();
-    auto order = s.query<Order>().filter_by(&Order::id, 1).for_update().send();
-    co_await manydb::asio::ready(manydb::asio::WaitPolicy{.block_first = 50ms}, order);
-    EXPECT_EQ(order.get().at(0).status, "pending");
-    answered = true;
-  });
-  spawn([&]() -> net::awaitable<void> {
-    co_await until([&] { return a_read_waits_for_a_lock(); });
-    EXPECT_FALSE(answered);
-    locker.rollback();
-  });
-  ioc_.run();
-  EXPECT_TRUE(answered);
+  expect_other_coroutines_run_while_a_read_waits(manydb::asio::WaitPolicy{.block_first = 50ms});
 }
 
 TEST_P(AwaitedReads, AWaitEndsAtTheStatementTimeout) {
