@@ -101,7 +101,9 @@ struct WaitPolicy {
 // Until every `pending.get()` would not wait: the answers of reads sent ahead (Query<T>::send,
 // Session::send_load_related) are here, or their statement timeout has passed (then get()
 // throws Timeout). They may be of several binds, all on their way at once. Each `pending` must
-// outlive the wait, and its session must not be used by anything else meanwhile.
+// outlive the wait, and its session must not be used by anything else meanwhile. Run the
+// coroutine on a strand (or an io_context of one thread): the deadline's timer runs its handler
+// on the coroutine's executor.
 template <class... R>
 boost::asio::awaitable<void> ready(WaitPolicy policy, Pending<R>&... pending) {
   const auto block_until = std::chrono::steady_clock::now() + policy.block_first;
