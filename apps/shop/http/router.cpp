@@ -108,10 +108,4 @@ Router::Found Router::find(Request& request) const {
   return {.refusal = std::move(response)};
 }
 
-Response Router::dispatch(Request& request) const {
-  Found found = find(request);
-  if (found.awaiting) throw std::logic_error("an awaiting handler: only the server runs it");
-  return found.handler ? (*found.handler)(request) : std::move(found.refusal);
-}
-
 }  // namespace shop::http

@@ -37,11 +37,7 @@ class Router {
   };
   Found find(Request& request) const;
 
-  // find(), then the handler run: for handlers that do not await (std::logic_error for one that
-  // does). Handler exceptions propagate (the server turns them into 500s).
-  Response dispatch(Request& request) const;
-
-  // The routes in the order they were added, by the index dispatch() leaves in request.route:
+  // The routes in the order they were added, by the index find() leaves in request.route:
   // for metrics by route template, so that ids in paths do not make a label value each.
   std::size_t size() const { return routes_.size(); }
   std::string_view method(std::size_t route) const { return routes_.at(route).method; }
