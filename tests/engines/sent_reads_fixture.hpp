@@ -3,6 +3,7 @@
 // of 1, 2 and 3 items: for the tests of reads sent ahead, blocking and awaited.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine_fixture.hpp"
 #include "seed_models.hpp"
@@ -48,16 +49,38 @@ class SentReadsFixture : public EngineTest {
     EngineTest::TearDown();
   }
   std::uint64_t statements(const char* bind) { return db_->engine(bind).statements(); }
-  // PostgreSQL: whether a FOR UPDATE in this test's orders database waits for a row lock.
-  bool a_read_waits_for_a_lock() {
+  // Whether a FOR UPDATE in this test's orders database waits for a row lock at the server.
+  bool a_read_waits_for_a_lock() { return !lock_waiters().empty(); }
+
+  // The sessions of this test's orders database whose FOR UPDATE waits for a row lock (server
+  // engines only).
+  std::vector<std::int64_t> lock_waiters() {
     auto admin = db_->session({.begin = Begin::never});
-    return admin
-               .execute("orders",
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                        "AND datname = current_database() AND query LIKE '%FOR UPDATE%'")
-               .rows.at(0)
-               .at(0)
-               .as_int64() == 1;
+    const char* sql =
+        backend() == Backend::postgresql
+            ? "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = "
+              "current_database() AND query LIKE '%FOR UPDATE%'"
+            // INNODB_TRX is a copy refreshed at most every 0.1 s; PROCESSLIST is live, so a
+            // statement that stopped waiting is no longer listed.
+            : "SELECT p.ID FROM information_schema.INNODB_TRX t JOIN "
+              "information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id WHERE "
+              "t.trx_state = 'LOCK WAIT' AND p.DB = DATABASE() AND p.COMMAND <> 'Sleep' AND "
+              "p.INFO LIKE '%FOR UPDATE%'";
+    std::vector<std::int64_t> ids;
+    for (const auto& row : admin.execute("orders", sql).rows) ids.push_back(row.at(0).as_int64());
+    return ids;
+  }
+
+  // Ends the sessions lock_waiters() lists, as an administrator would.
+  void terminate_lock_waiters() {
+    auto admin = db_->session({.begin = Begin::never});
+    for (const std::int64_t id : lock_waiters()) {
+      if (backend() == Backend::postgresql) {
+        admin.execute("orders", "SELECT pg_terminate_backend(?)", {Value(id)});
+      } else {
+        admin.connection("orders").execute_script("KILL CONNECTION " + std::to_string(id));
+      }
+    }
   }
 
   std::chrono::milliseconds statement_timeout_ = 30s;  // a derived class may shorten it

@@ -11,8 +11,8 @@
 //   }
 //
 // While the answer is on its way the coroutine is suspended and its thread runs other
-// handlers; the server's socket wakes it (a PostgreSQL bind's). SQLite and MariaDB run a
-// statement in send(): their Pending is ready at once. The statement timeout holds as for the
+// handlers; the server's socket wakes it (a PostgreSQL or MariaDB bind's). SQLite runs a
+// statement in send(): its Pending is ready at once. The statement timeout holds as for the
 // blocking get(): past it, get() throws manydb::Timeout.
 //
 // Header only, and the one part of manydb that needs Boost (1.81: Boost::headers).

@@ -62,12 +62,13 @@ class Connection {
   // ---- Statements sent ahead: several binds, or several statements of one bind, at once ----
   // send() sends one statement as query() would run it and returns without waiting for the
   // answer, where the engine can: PostgreSQL sends it in pipeline mode, with a sync of its own,
-  // and keeps up to max_in_flight() on their way. receive() waits for the oldest one sent and
-  // returns its cursor, valid until the next send(), receive() or statement; it throws what
-  // query() would have thrown, the statement's text attached. While statements are in flight
-  // the connection takes no other call but send(), receive(), drop_in_flight() and its
-  // destruction. An engine that cannot send ahead (SQLite, MariaDB for now) runs the statement
-  // in send() and holds one at a time; its errors wait for receive() all the same.
+  // and keeps up to max_in_flight() on their way; MariaDB sends one at a time (non-blocking
+  // calls). receive() waits for the oldest one sent and returns its cursor, valid until the
+  // next send(), receive() or statement; it throws what query() would have thrown, the
+  // statement's text attached. While statements are in flight the connection takes no other
+  // call but send(), receive(), drop_in_flight() and its destruction. An engine that cannot
+  // send ahead (SQLite) runs the statement in send() and holds one at a time; its errors wait
+  // for receive() all the same.
   void send(std::string_view sql, std::span<const Value> params);
   Cursor& receive();
   std::size_t in_flight() const { return sent_.size(); }

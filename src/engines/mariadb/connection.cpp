@@ -34,6 +34,7 @@ MariadbConnection::MariadbConnection(MYSQL* db, std::string bind, std::string pa
       cursor_(*this) {}
 
 MariadbConnection::~MariadbConnection() {
+  abandon_sent();
   cursor_.reset();
   cache_.clear();
   mysql_close(db_);
@@ -196,18 +197,34 @@ void MariadbConnection::bind_params(MYSQL_STMT* stmt, std::span<const Value> par
 Cursor& MariadbConnection::run_prepared(std::string_view sql, MYSQL_STMT* stmt,
                                         std::span<const Value> params) {
   bind_params(stmt, params);
-  if (mysql_stmt_execute(stmt) != 0) {
-    if (mysql_stmt_errno(stmt) != CR_NEW_STMT_METADATA) fail_statement(stmt);
-    stmt = prepare_afresh(sql);
-    bind_params(stmt, params);
-    if (mysql_stmt_execute(stmt) != 0) fail_statement(stmt);
-  }
+  if (mysql_stmt_execute(stmt) != 0) stmt = run_afresh(sql, stmt, params);
+  return opened(stmt, stored(stmt));
+}
+
+// After `stmt` failed to run: runs it again prepared afresh where its table changed under it,
+// else throws its error.
+MYSQL_STMT* MariadbConnection::run_afresh(std::string_view sql, MYSQL_STMT* stmt,
+                                          std::span<const Value> params) {
+  if (mysql_stmt_errno(stmt) != CR_NEW_STMT_METADATA) fail_statement(stmt);
+  stmt = prepare_afresh(sql);
+  bind_params(stmt, params);
+  if (mysql_stmt_execute(stmt) != 0) fail_statement(stmt);
+  return stmt;
+}
+
+// The rows of a statement that ran, read from the server; nullptr when it returns none.
+MYSQL_RES* MariadbConnection::stored(MYSQL_STMT* stmt) {
   MYSQL_RES* meta = mysql_stmt_result_metadata(stmt);
-  if (meta == nullptr) {
-    cursor_.attach(stmt);
-  } else if (mysql_stmt_store_result(stmt) != 0) {
+  if (meta != nullptr && mysql_stmt_store_result(stmt) != 0) {
     mysql_free_result(meta);
     fail_statement(stmt);
+  }
+  return meta;
+}
+
+Cursor& MariadbConnection::opened(MYSQL_STMT* stmt, MYSQL_RES* meta) {
+  if (meta == nullptr) {
+    cursor_.attach(stmt);
   } else {
     cursor_.open_statement(stmt, meta);
   }
@@ -385,7 +402,7 @@ bool MariadbConnection::in_transaction() const {
 // The protocol has nothing the server sends unasked: an idle socket with something to read has
 // been closed by the server (its last packet an error such as a KILL's, then end of file).
 bool MariadbConnection::closed_by_server() {
-  if (broken_) return true;
+  if (broken_ || in_flight() > 0) return broken_;  // an answer on its way is no sign
   pollfd fd{static_cast<int>(mysql_get_socket(db_)), POLLIN, 0};
   if (fd.fd < 0 || poll(&fd, 1, 0) > 0) broken_ = true;
   return broken_;
@@ -502,6 +519,9 @@ unsigned set_options(MYSQL* db, const Url& url, unsigned connect_seconds,
   const unsigned read_seconds = set_timeouts(db, url, connect_seconds, statement_seconds);
   const my_bool off = 0;
   set_option(db, MYSQL_OPT_RECONNECT, &off, "reconnect");  // a silent reconnect loses state
+  // The calls that send a statement ahead (send_ahead.cpp) need a stack of their own; the
+  // blocking calls are unchanged by it.
+  set_option(db, MYSQL_OPT_NONBLOCK, nullptr, "nonblock");
   const std::string charset = url.param("charset", "utf8mb4");
   set_option(db, MYSQL_SET_CHARSET_NAME, charset.c_str(), "charset");
   set_ssl(db, url);

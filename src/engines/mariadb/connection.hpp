@@ -3,7 +3,9 @@
 #include <mysql.h>
 
 #include <chrono>
+#include <exception>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,10 +74,39 @@ class MariadbConnection final : public Connection {
   void check_param_count(MYSQL_STMT* stmt, std::size_t given);
   void bind_params(MYSQL_STMT* stmt, std::span<const Value> params);
   Cursor& run_prepared(std::string_view sql, MYSQL_STMT* stmt, std::span<const Value> params);
+  MYSQL_STMT* run_afresh(std::string_view sql, MYSQL_STMT* stmt, std::span<const Value> params);
+  MYSQL_RES* stored(MYSQL_STMT* stmt);
+  Cursor& opened(MYSQL_STMT* stmt, MYSQL_RES* meta);
   MYSQL_STMT* prepare_afresh(std::string_view sql);
   Cursor& run_text(std::string_view sql);
   void send_text(std::string_view sql);
   void finish_prepared(std::string_view verb, std::string_view xid);
+
+  // ---- A statement sent ahead (send_ahead.cpp) ----
+  void send_statement(std::string_view sql, std::span<const Value> params) override;
+  Cursor& receive_statement(std::string_view sql) override;
+  std::optional<AnswerWait> wait_for_answer() override;
+  void start_sending(MYSQL_STMT* stmt, std::span<const Value> params);
+  void settle(int status);
+  int resume(int events);
+  int events_ready(int timeout_ms);
+  int wait_for_events();
+  void abandon_sent() noexcept;
+
+  // Connector/C's non-blocking calls run the statement on a stack of their own, suspended
+  // while it waits: first its execution, then reading its rows.
+  struct Sending {
+    MYSQL_STMT* stmt = nullptr;  // nullptr: nothing suspended
+    bool storing = false;        // executed: its rows are being read
+    int result = 0;              // the call's return value once it finished (0: success)
+    int waits_for = 0;           // MYSQL_WAIT_* it is suspended on; 0: finished
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+    MYSQL_RES* meta = nullptr;  // the shape of its rows, while storing
+  };
+  Sending sending_;
+  std::vector<Value> sent_params_;  // to run it again prepared afresh (run_afresh)
+  std::exception_ptr send_error_;   // thrown by receive()
+  bool ran_in_send_ = false;        // not preparable: ran in send() (Connection's default)
 
   MYSQL* db_;
   std::string password_;  // kept only to scrub it from any message the server echoes
