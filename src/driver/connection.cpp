@@ -187,6 +187,14 @@ bool Connection::drop_in_flight() noexcept {
   return !broken();
 }
 
+void Connection::abandon_in_flight() noexcept {
+  if (sent_.empty()) return;
+  sent_.clear();
+  ran_ = nullptr;
+  ran_error_ = nullptr;
+  close_abandoned();
+}
+
 void Connection::send_statement(std::string_view sql, std::span<const Value> params) {
   ran_ = nullptr;
   ran_error_ = nullptr;

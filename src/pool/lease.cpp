@@ -111,6 +111,12 @@ void Lease::rollback_or_discard() noexcept {
   discard();
 }
 
+void Lease::abandon() noexcept {
+  if (!connection_) return;
+  connection_->abandon_in_flight();
+  if (connection_->broken()) discard();
+}
+
 void Lease::lost() const {
   throw_database_error(ErrorKind::connection, pool_ ? pool_->bind() : std::string_view("?"),
                        "08003",

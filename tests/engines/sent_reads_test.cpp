@@ -146,6 +146,38 @@ TEST_P(SentReads, ReadsOfTwoBindsAreAtTheirServersAtOnce) {
   EXPECT_FALSE(a_read_waits_for_a_lock());
 }
 
+// Abandoned while a read waits for a row lock: the session does not wait for the answer. The
+// connections with reads on their way are closed rather than read, the reads fail typed, and the
+// binds serve on with new connections.
+TEST_P(SentReads, AnAbandonedSessionDoesNotWaitForItsReads) {
+  if (backend() == Backend::sqlite) {
+    GTEST_SKIP() << "SQLite runs a read in send(): nothing is on its way to abandon";
+  }
+  auto s = db_->session();
+  s.query<Order>().filter_by(&Order::id, 1).for_update().all();  // prepared first
+  s.rollback();
+  auto locker = db_->session();
+  Order* locked = locker.query<Order>().filter_by(&Order::id, 1).load().at(0);
+  locked->status = "held";
+  locker.flush();
+  const PoolStats before = db_->engine("orders").pool().stats();
+  auto order = s.query<Order>().filter_by(&Order::id, 1).for_update().send();
+  auto users = s.query<User>().send();
+  wait_until([&] { return a_read_waits_for_a_lock(); },
+             "the orders bind's statement waits at its server");
+  s.abandon();
+  // Read, the answer would still be on its way: the lock is held until below.
+  EXPECT_THROW(order.get(), ConnectionError);
+  EXPECT_THROW(users.get(), ConnectionError);
+  const PoolStats after = db_->engine("orders").pool().stats();
+  EXPECT_EQ(after.in_use, before.in_use);  // the locker's
+  EXPECT_EQ(after.discarded, before.discarded + 1);
+  locker.rollback();
+  auto again = db_->session();
+  EXPECT_EQ(again.query<Order>().filter_by(&Order::id, 1).for_update().all().size(), 1u);
+  EXPECT_EQ(again.query<User>().all().size(), 3u);
+}
+
 }  // namespace
 
 INSTANTIATE_TEST_SUITE_P(Engines, SentReads, ::testing::ValuesIn(engine_cases()), engine_case_name);

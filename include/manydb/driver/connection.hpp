@@ -76,6 +76,10 @@ class Connection {
   // Receives whatever is in flight and drops it (a pool, before it cleans the connection);
   // false when the connection broke meanwhile.
   bool drop_in_flight() noexcept;
+  // Gives up on what is in flight without waiting for it: a server engine closes the connection
+  // (the server rolls back its transaction), which is broken() from then on. For a caller that
+  // will not wait any longer (a request cancelled while its database hangs).
+  void abandon_in_flight() noexcept;
   // What receive() would wait for before it could return the oldest answer; nullopt when it
   // would not wait (the answer is here, or the engine ran the statement in send()). Reads what
   // has arrived meanwhile, never blocks.
@@ -223,6 +227,9 @@ class Connection {
   virtual Cursor& receive_statement(std::string_view sql);
   // answer_wait() with a statement in flight: an engine that sends ahead tells what it awaits.
   virtual std::optional<AnswerWait> wait_for_answer() { return std::nullopt; }
+  // abandon_in_flight(): an engine that sends ahead drops what it sent, unread, and closes its
+  // link to the server, so that nothing more can be said mid-answer.
+  virtual void close_abandoned() noexcept {}
 
  private:
   std::string bind_;

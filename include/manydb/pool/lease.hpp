@@ -58,6 +58,10 @@ class Lease {
   // Rolls back what is open, never throwing: a connection that cannot roll back (lost, hung)
   // is discarded, and the server ends its transaction.
   void rollback_or_discard() noexcept;
+  // Gives up on the statements on their way without waiting for them
+  // (Connection::abandon_in_flight): a connection that this closes is let go, and the pool
+  // opens another in its place.
+  void abandon() noexcept;
 
   // Runs a statement. When the connection sat idle in the pool and dies on the first statement
   // of this lease outside a transaction (or the first one after this lease's begin(): the

@@ -150,6 +150,12 @@ class Session {
   void commit();
   // Never throws.
   void rollback() noexcept;
+  // Rolls back without waiting for the answers of reads still on their way: the connections
+  // they are on are closed (their servers roll back what was open there) and the others rolled
+  // back as rollback() does. Their Pending's get() throws ConnectionError. For a caller that
+  // will not wait any longer: a request whose client went away while a database hangs.
+  // Never throws.
+  void abandon() noexcept;
 
   // Reads of `bind` go to its primary from now on in this session, not to a replica.
   void on_primary(std::string_view bind);

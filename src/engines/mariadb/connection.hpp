@@ -86,6 +86,7 @@ class MariadbConnection final : public Connection {
   void send_statement(std::string_view sql, std::span<const Value> params) override;
   Cursor& receive_statement(std::string_view sql) override;
   std::optional<AnswerWait> wait_for_answer() override;
+  void close_abandoned() noexcept override { abandon_sent(); }
   void start_sending(MYSQL_STMT* stmt, std::span<const Value> params);
   void settle(int status);
   int resume(int events);

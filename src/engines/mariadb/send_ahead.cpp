@@ -17,6 +17,8 @@ namespace manydb::engines::mariadb {
 
 namespace {
 
+constexpr std::chrono::milliseconds kClientGrace{100};  // as PostgreSQL's
+
 short poll_events(int waits_for) {
   short events = 0;
   if (waits_for & MYSQL_WAIT_READ) events |= POLLIN;
@@ -77,12 +79,14 @@ void MariadbConnection::settle(int status) {
     status = mysql_stmt_store_result_start(&sending_.result, sending_.stmt);
   }
   sending_.waits_for = status;
-  if (status & MYSQL_WAIT_TIMEOUT) {
-    sending_.deadline = std::chrono::steady_clock::now() +
-                        std::chrono::milliseconds(mysql_get_timeout_value_ms(db_));
-  } else {
-    sending_.deadline = std::chrono::steady_clock::time_point::max();
-  }
+  sending_.deadline = std::chrono::steady_clock::time_point::max();
+  if (!(status & MYSQL_WAIT_TIMEOUT)) return;
+  // The server cancels a statement past the statement timeout itself (max_statement_time) and
+  // keeps the connection: the client gives up a while later, on a server that does not answer.
+  sending_.deadline = read_timeout_.count() > 0
+                          ? started_ + read_timeout_ + kClientGrace
+                          : std::chrono::steady_clock::now() +
+                                std::chrono::milliseconds(mysql_get_timeout_value_ms(db_));
 }
 
 int MariadbConnection::resume(int events) {
@@ -140,13 +144,20 @@ std::optional<AnswerWait> MariadbConnection::wait_for_answer() {
   return std::nullopt;
 }
 
-// A statement still suspended when the connection goes: the library's stack is mid-answer, so
-// nothing more may be said on the session. Shutting the socket makes every call that would
-// (closing statements, COM_QUIT) fail at once instead of waiting for the server.
+// A statement given up on, or still suspended when the connection goes. Suspended, the
+// library's stack is mid-answer, so nothing more may be said on the session: shutting the
+// socket makes every call that would (closing statements, COM_QUIT) fail at once instead of
+// waiting for the server. Finished, its rows are dropped and the connection stays whole.
 void MariadbConnection::abandon_sent() noexcept {
-  if (sending_.waits_for == 0) return;
-  ::shutdown(static_cast<int>(mysql_get_socket(db_)), SHUT_RDWR);
-  broken_ = true;
+  send_error_ = nullptr;
+  ran_in_send_ = false;
+  if (sending_.stmt == nullptr) return;
+  if (sending_.waits_for != 0) {
+    ::shutdown(static_cast<int>(mysql_get_socket(db_)), SHUT_RDWR);
+    broken_ = true;
+  } else {
+    mysql_stmt_free_result(sending_.stmt);
+  }
   if (sending_.meta != nullptr) mysql_free_result(sending_.meta);
   sending_ = {};
 }

@@ -55,6 +55,7 @@ class PgConnection final : public Connection {
   void send_statement(std::string_view sql, std::span<const Value> params) override;
   Cursor& receive_statement(std::string_view sql) override;
   std::optional<AnswerWait> wait_for_answer() override;
+  void close_abandoned() noexcept override;
 
  private:
   struct Statement {

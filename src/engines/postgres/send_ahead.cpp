@@ -2,6 +2,8 @@
 // with a sync of its own, so the server answers each as it would have run alone (outside a
 // transaction, its own implicit transaction; a failure skips nothing after it), and the answers
 // are read in order when the caller asks for them.
+#include <sys/socket.h>
+
 #include <array>
 #include <span>
 #include <utility>
@@ -127,6 +129,14 @@ std::optional<AnswerWait> PgConnection::wait_for_answer() {
   if (oldest.read || broken_ || PQstatus(conn_) != CONNECTION_OK) return std::nullopt;
   if (!PQconsumeInput(conn_) || !PQisBusy(conn_)) return std::nullopt;
   return AnswerWait{PQsocket(conn_), oldest.deadline};
+}
+
+// The pipeline is mid-answer: the socket is shut, so that closing the connection says nothing
+// more to the server (it sees the end of the session, and rolls back its transaction).
+void PgConnection::close_abandoned() noexcept {
+  in_flight_.clear();
+  broken_ = true;
+  if (const int socket = PQsocket(conn_); socket >= 0) ::shutdown(socket, SHUT_RDWR);
 }
 
 }  // namespace manydb::engines::postgres
