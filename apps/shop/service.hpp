@@ -115,7 +115,9 @@ class Service {
   bool send_user_checks_ = false;
   const manydb::Commit orders_commit_;
   bool send_ahead_ = true;
-  manydb::asio::WaitPolicy waiting_;
+  // A request whose client went away (the server cancels its coroutine) gives up its reads
+  // at once, rather than hold their connections until a hung database answers.
+  manydb::asio::WaitPolicy waiting_{.abandon_when_cancelled = true};
   const http::HttpMetrics* http_metrics_ = nullptr;
   AnalyticsReports reports_;
 };

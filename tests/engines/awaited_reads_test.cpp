@@ -78,6 +78,34 @@ class AwaitedReads : public SentReadsFixture {
     EXPECT_TRUE(answered);
   }
 
+  // Awaits `order` under `policy`, and cancels the wait (as a client going away would) once
+  // the read waits at the server for a lock; `then` runs after the wait ended. Whether it ended
+  // cancelled.
+  template <class R>
+  bool cancel_the_wait(manydb::asio::WaitPolicy policy, Pending<R>& order,
+                       const std::function<void()>& then) {
+    net::cancellation_signal cancel;
+    bool cancelled = false;
+    net::co_spawn(
+        ioc_,
+        [&]() -> net::awaitable<void> {
+          try {
+            co_await manydb::asio::ready(policy, order);
+          } catch (const boost::system::system_error& e) {
+            cancelled = e.code() == net::error::operation_aborted;
+          }
+        },
+        net::bind_cancellation_slot(cancel.slot(), net::detached));
+    spawn([&]() -> net::awaitable<void> {
+      co_await until([&] { return a_read_waits_for_a_lock(); });
+      cancel.emit(net::cancellation_type::terminal);
+      co_await until([&] { return cancelled; });
+      then();
+    });
+    ioc_.run();
+    return cancelled;
+  }
+
   void skip_unless_server() {
     if (backend() == Backend::sqlite) {
       GTEST_SKIP() << "SQLite runs a read in send(), so its Pending is ready before any wait "
@@ -153,30 +181,33 @@ TEST_P(AwaitedReads, ACancelledWaitLeavesTheAnswerToTheSession) {
   lock_order_one(locker);
   auto s = db_->session();
   auto order = s.query<Order>().filter_by(&Order::id, 1).for_update().send();
-  net::cancellation_signal cancel;
-  bool cancelled = false;
-  net::co_spawn(
-      ioc_,
-      [&]() -> net::awaitable<void> {
-        try {
-          co_await manydb::asio::ready(order);
-        } catch (const boost::system::system_error& e) {
-          cancelled = e.code() == net::error::operation_aborted;
-        }
-      },
-      net::bind_cancellation_slot(cancel.slot(), net::detached));
-  spawn([&]() -> net::awaitable<void> {
-    co_await until([&] { return a_read_waits_for_a_lock(); });
-    cancel.emit(net::cancellation_type::terminal);
-    co_await until([&] { return cancelled; });
-    locker.rollback();
-  });
-  ioc_.run();
-  EXPECT_TRUE(cancelled);
+  EXPECT_TRUE(cancel_the_wait(manydb::asio::WaitPolicy{}, order, [&] { locker.rollback(); }));
   // The wait watched the connection's socket without taking it: the answer is read from there.
   EXPECT_EQ(order.get().at(0).status, "pending");
   EXPECT_EQ(s.query<User>().all().size(), 3u);
   EXPECT_EQ(s.query<Order>().all().size(), 3u);
+}
+
+// WaitPolicy::abandon_when_cancelled: the cancelled wait gives the session's reads up. Were
+// they read instead, the answer would still be on its way: the lock is held until after.
+TEST_P(AwaitedReads, ACancelledWaitAbandonsTheSessionWhenThePolicySaysSo) {
+  skip_unless_server();
+  if (IsSkipped()) return;
+  auto locker = db_->session();
+  lock_order_one(locker);
+  auto s = db_->session();
+  auto order = s.query<Order>().filter_by(&Order::id, 1).for_update().send();
+  bool failed_at_once = false;
+  EXPECT_TRUE(cancel_the_wait(manydb::asio::WaitPolicy{.abandon_when_cancelled = true}, order, [&] {
+    try {
+      order.get();
+    } catch (const ConnectionError&) {
+      failed_at_once = true;
+    }
+    locker.rollback();
+  }));
+  EXPECT_TRUE(failed_at_once);
+  EXPECT_EQ(s.query<Order>().all().size(), 3u);  // the session goes on, on a new connection
 }
 
 TEST_P(AwaitedReads, AConnectionLostMidAnswerFailsTheReadsOnItTyped) {

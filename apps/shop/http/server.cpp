@@ -7,9 +7,13 @@
 #include "request_context.hpp"
 #include "request_id.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -18,6 +22,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <condition_variable>
 #include <csignal>
 #include <limits>
@@ -199,11 +204,14 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // The handler runs as a coroutine on the connection's strand: while it awaits a database,
-  // this thread serves other connections.
+  // this thread serves other connections. The client leaving meanwhile cancels it
+  // (watch_client).
   // The answer is sent from inside the coroutine: co_spawn's completion handler would first go
   // through the handler queue (and wake another thread) when the handler never suspended.
   void await(const AwaitingHandler& handler) {
-    net::co_spawn(stream_.get_executor(), respond(shared_from_this(), handler), net::detached);
+    watch_client();
+    net::co_spawn(stream_.get_executor(), respond(shared_from_this(), handler),
+                  net::bind_cancellation_slot(client_left_.slot(), net::detached));
   }
 
   static net::awaitable<void> respond(std::shared_ptr<Session> self,
@@ -215,22 +223,64 @@ class Session : public std::enable_shared_from_this<Session> {
     } catch (...) {
       error = std::current_exception();
     }
+    self->stop_watching();
+    if (self->client_gone_) co_return self->forget_request();
     const applog::RequestScope in_request(self->request_id_);
     if (error) response = self->failed(error);
     self->answer(std::move(response));
   }
 
+  // While an awaiting handler runs, the socket is watched: the client closing or resetting its
+  // end cancels the handler, which gives up its reads (WaitPolicy::abandon_when_cancelled)
+  // rather than hold their connections for an answer no one will read. Bytes arriving instead
+  // (a pipelined request) end the watch: that request waits for its turn.
+  void watch_client() {
+    watching_ = ++watch_;
+    stream_.socket().async_wait(tcp::socket::wait_read,
+                                [self = shared_from_this(), watch = watch_](beast::error_code ec) {
+                                  self->on_client_readable(watch, ec);
+                                });
+  }
+
+  void on_client_readable(unsigned watch, beast::error_code ec) {
+    if (watching_ != watch || ec == net::error::operation_aborted) return;  // answered first
+    watching_ = 0;
+    char byte = 0;
+    const ssize_t n = ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (!ec && n > 0) return;
+    if (!ec && n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return watch_client();
+    client_gone_ = true;
+    client_left_.emit(net::cancellation_type::terminal);
+  }
+
+  void stop_watching() {
+    if (std::exchange(watching_, 0) == 0) return;
+    beast::error_code ignored;
+    stream_.socket().cancel(ignored);  // nothing else is pending on it while a handler runs
+  }
+
+  // The client left while its handler ran: nothing to answer. Counted as 499, nginx's "client
+  // closed request".
+  void forget_request() {
+    finished(499);
+    close();
+  }
+
   void answer(Response response) {
+    finished(response.status);
+    send(std::move(response), message_.keep_alive(), message_.version(),
+         message_.method() == bhttp::verb::head);
+  }
+
+  void finished(int status) {
     if (started_ != std::chrono::steady_clock::time_point{}) {
       const auto elapsed = std::chrono::steady_clock::now() - started_;
       if (HttpMetrics* metrics = core_.options.metrics) {
-        metrics->finished(request_.route, response.status, elapsed);
+        metrics->finished(request_.route, status, elapsed);
       }
-      if (applog::enabled(manydb::LogLevel::debug)) log_access(request_, response.status, elapsed);
+      if (applog::enabled(manydb::LogLevel::debug)) log_access(request_, status, elapsed);
     }
     core_.in_flight--;
-    send(std::move(response), message_.keep_alive(), message_.version(),
-         message_.method() == bhttp::verb::head);
   }
 
   // The client's X-Request-Id when sane, else a new one; the response echoes it.
@@ -380,6 +430,10 @@ class Session : public std::enable_shared_from_this<Session> {
   Phase phase_ = Phase::starting;
   unsigned generation_ = 0;
   bool timed_out_ = false;
+  net::cancellation_signal client_left_;  // cancels the awaiting handler running now
+  unsigned watch_ = 0;                    // the latest watch_client()
+  unsigned watching_ = 0;                 // the watch on now; 0: none
+  bool client_gone_ = false;
   std::array<char, 4096> discard_{};
 };
 

@@ -88,14 +88,21 @@ inline void poll_until(const AnswerWait& wait, std::chrono::steady_clock::time_p
 
 }  // namespace detail
 
-// How ready() spends a wait's first moments. A healthy server on the same machine answers
-// within a fraction of a millisecond: waiting for that in the thread costs nothing more than the
-// blocking get(), where suspending costs a registration with the event loop and hand-offs
-// between its threads (on a 2-core VM, 60-190 us of CPU per request of the shop). Past
-// `block_first` the coroutine suspends, so a slow or hung server holds the thread no longer
-// than that per ready(). Zero (the default): suspend at once.
+// How ready() waits.
 struct WaitPolicy {
+  // How it spends a wait's first moments. A healthy server on the same machine answers within a
+  // fraction of a millisecond: waiting for that in the thread costs nothing more than the
+  // blocking get(), where suspending costs a registration with the event loop and hand-offs
+  // between its threads (on a 2-core VM, 60-190 us of CPU per request of the shop). Past
+  // `block_first` the coroutine suspends, so a slow or hung server holds the thread no longer
+  // than that per ready(). Zero (the default): suspend at once.
   std::chrono::microseconds block_first{0};
+  // What a cancelled wait does with the reads. false (the default): they stay their session's,
+  // whose next use of the bind (or its end) reads their answers. true: the session is abandoned
+  // (Session::abandon): the connections they are on are closed without waiting, and the
+  // session's transactions rolled back; for a request whose client went away, while its
+  // database may hang.
+  bool abandon_when_cancelled = false;
 };
 
 // Until every `pending.get()` would not wait: the answers of reads sent ahead (Query<T>::send,
@@ -117,7 +124,14 @@ boost::asio::awaitable<void> ready(WaitPolicy policy, Pending<R>&... pending) {
       }
     }
   };
-  (co_await one(pending), ...);
+  try {
+    (co_await one(pending), ...);
+  } catch (const boost::system::system_error& e) {
+    if (policy.abandon_when_cancelled && e.code() == boost::asio::error::operation_aborted) {
+      (pending.abandon(), ...);
+    }
+    throw;
+  }
 }
 
 template <class... R>

@@ -96,6 +96,9 @@ class Pending {
   // server's socket becoming readable, by a deadline. An event loop waits for it there, again
   // until this is nullopt, and then get() returns at once (manydb/asio/await.hpp does).
   std::optional<AnswerWait> wait_needed();
+  // While the answer is on its way: gives it up, with the rest of its session's
+  // (Session::abandon). Once it is here, nothing.
+  void abandon() noexcept;
 
  private:
   Session* session_;

@@ -166,6 +166,12 @@ std::optional<AnswerWait> Pending<R>::wait_needed() {
   return session_->answer_wait(*read_);
 }
 
+// A read not done is still its session's, so the session is alive.
+template <class R>
+void Pending<R>::abandon() noexcept {
+  if (!read_->done()) session_->abandon();
+}
+
 template <class R>
 R& Pending<R>::get() {
   if (!read_->done()) session_->receive_through(*read_);
