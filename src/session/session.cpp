@@ -343,15 +343,13 @@ void Session::refuse_commit_after_a_lost_connection() {
   }
 }
 
-// Never throws: a bind that cannot roll back (its connection lost or hung) has its connection
-// discarded, and the server ends that transaction.
 void Session::abandon() noexcept {
   for (const auto& sent : sent_) {
     if (sent->done()) continue;
     try {
       throw_database_error(ErrorKind::connection, sent->lease_->connection().bind(), "08003",
                            "the session was abandoned (Session::abandon) before this read's "
-                           "answer came; its connection was closed");
+                           "answer was taken");
     } catch (...) {
       sent->fail(std::current_exception());
     }
@@ -361,6 +359,8 @@ void Session::abandon() noexcept {
   rollback();
 }
 
+// Never throws: a bind that cannot roll back (its connection lost or hung) has its connection
+// discarded, and the server ends that transaction.
 void Session::rollback() noexcept {
   receive_all();
   for (auto& b : binds_) {
