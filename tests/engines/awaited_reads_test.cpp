@@ -78,12 +78,17 @@ class AwaitedReads : public SentReadsFixture {
     EXPECT_TRUE(answered);
   }
 
-  // Awaits `order` under `policy`, and cancels the wait (as a client going away would) once
-  // the read waits at the server for a lock; `then` runs after the wait ended. Whether it ended
-  // cancelled.
-  template <class R>
-  bool cancel_the_wait(manydb::asio::WaitPolicy policy, Pending<R>& order,
-                       const std::function<void()>& then) {
+  // Sends a read of order 1 that waits for its row lock, awaits it under `policy`, and cancels
+  // the wait (as a client going away would) once the read waits at the server. Whether the wait
+  // ended cancelled; `before_release(order)` runs after it, while the lock is still held, and
+  // `after(session, order)` once the lock is released.
+  template <class BeforeRelease, class After>
+  bool cancel_a_waiting_read(manydb::asio::WaitPolicy policy, BeforeRelease before_release,
+                             After after) {
+    auto locker = db_->session();
+    lock_order_one(locker);
+    auto s = db_->session();
+    auto order = s.query<Order>().filter_by(&Order::id, 1).for_update().send();
     net::cancellation_signal cancel;
     bool cancelled = false;
     net::co_spawn(
@@ -100,9 +105,11 @@ class AwaitedReads : public SentReadsFixture {
       co_await until([&] { return a_read_waits_for_a_lock(); });
       cancel.emit(net::cancellation_type::terminal);
       co_await until([&] { return cancelled; });
-      then();
+      before_release(order);
+      locker.rollback();
     });
     ioc_.run();
+    after(s, order);
     return cancelled;
   }
 
@@ -177,15 +184,14 @@ TEST_P(AwaitedReads, AWaitEndsAtTheStatementTimeout) {
 TEST_P(AwaitedReads, ACancelledWaitLeavesTheAnswerToTheSession) {
   skip_unless_server();
   if (IsSkipped()) return;
-  auto locker = db_->session();
-  lock_order_one(locker);
-  auto s = db_->session();
-  auto order = s.query<Order>().filter_by(&Order::id, 1).for_update().send();
-  EXPECT_TRUE(cancel_the_wait(manydb::asio::WaitPolicy{}, order, [&] { locker.rollback(); }));
-  // The wait watched the connection's socket without taking it: the answer is read from there.
-  EXPECT_EQ(order.get().at(0).status, "pending");
-  EXPECT_EQ(s.query<User>().all().size(), 3u);
-  EXPECT_EQ(s.query<Order>().all().size(), 3u);
+  EXPECT_TRUE(cancel_a_waiting_read(
+      manydb::asio::WaitPolicy{}, [](auto&) {},
+      [](Session& s, auto& order) {
+        // The wait watched the connection's socket without taking it: the answer is read there.
+        EXPECT_EQ(order.get().at(0).status, "pending");
+        EXPECT_EQ(s.query<User>().all().size(), 3u);
+        EXPECT_EQ(s.query<Order>().all().size(), 3u);
+      }));
 }
 
 // WaitPolicy::abandon_when_cancelled: the cancelled wait gives the session's reads up. Were
@@ -193,21 +199,20 @@ TEST_P(AwaitedReads, ACancelledWaitLeavesTheAnswerToTheSession) {
 TEST_P(AwaitedReads, ACancelledWaitAbandonsTheSessionWhenThePolicySaysSo) {
   skip_unless_server();
   if (IsSkipped()) return;
-  auto locker = db_->session();
-  lock_order_one(locker);
-  auto s = db_->session();
-  auto order = s.query<Order>().filter_by(&Order::id, 1).for_update().send();
   bool failed_at_once = false;
-  EXPECT_TRUE(cancel_the_wait(manydb::asio::WaitPolicy{.abandon_when_cancelled = true}, order, [&] {
-    try {
-      order.get();
-    } catch (const ConnectionError&) {
-      failed_at_once = true;
-    }
-    locker.rollback();
-  }));
+  EXPECT_TRUE(cancel_a_waiting_read(
+      manydb::asio::WaitPolicy{.abandon_when_cancelled = true},
+      [&](auto& order) {
+        try {
+          order.get();
+        } catch (const ConnectionError&) {
+          failed_at_once = true;
+        }
+      },
+      [](Session& s, auto&) {
+        EXPECT_EQ(s.query<Order>().all().size(), 3u);  // the session goes on, anew
+      }));
   EXPECT_TRUE(failed_at_once);
-  EXPECT_EQ(s.query<Order>().all().size(), 3u);  // the session goes on, on a new connection
 }
 
 TEST_P(AwaitedReads, AConnectionLostMidAnswerFailsTheReadsOnItTyped) {
